@@ -1,0 +1,114 @@
+// The export request and the waits around it. `startExport` recognises its own earlier effect (P3): the image
+// name plays the part of an idempotency key, so a lost response or a crash after the call adopts the export
+// already in flight instead of asking for a second one.
+import { ApplicationFailure } from '@temporalio/common';
+import { isStatus } from '../cloud/errors';
+import type { CloudApi, ContainerFormat, DiskFormat, Image, OsType } from '../cloud/types';
+import { FailureType } from '../workflows/api';
+import { toFailure } from './failures';
+import { type PollPolicy, pollUntil } from './poll';
+
+export interface StartExportArgs {
+  volumeId: string;
+  imageName: string;
+  diskFormat?: DiskFormat;
+  containerFormat?: ContainerFormat;
+  osType?: OsType;
+}
+
+export interface StartedExport {
+  imageId: string;
+  /** True when the export was found already in flight and adopted rather than requested. */
+  adopted: boolean;
+  force: boolean;
+}
+
+// Glance/IMS statuses of an image still being made or made (cloud-api.md §5.1).
+const LIVE_IMAGE = new Set(['queued', 'saving', 'active', 'uploading', 'importing']);
+
+/** The oldest image of this project with this name that is made or being made: the result of this request. */
+export async function findOurImage(cloud: CloudApi, imageName: string): Promise<Image | undefined> {
+  const owner = await cloud.projectId();
+  const images = await cloud.ims.findImages({ name: imageName, owner });
+  return images
+    .filter((i) => LIVE_IMAGE.has(i.status))
+    .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))[0];
+}
+
+export async function startExport(cloud: CloudApi, args: StartExportArgs): Promise<StartedExport> {
+  const what = `export disk ${args.volumeId} as image ${JSON.stringify(args.imageName)}`;
+  try {
+    const volume = await cloud.evs.getVolume(args.volumeId);
+    const existing = await findOurImage(cloud, args.imageName);
+    if (existing) return { imageId: existing.id, adopted: true, force: volume.status === 'in-use' || volume.status === 'uploading' };
+    if (volume.status === 'uploading') {
+      throw ApplicationFailure.create({
+        type: FailureType.NotExportable,
+        message: `${what}: the disk is already uploading to an image that is not ours; refusing to export it twice`,
+        nonRetryable: true,
+      });
+    }
+    const force = volume.status === 'in-use';
+    const r = await cloud.evs.uploadImage(args.volumeId, {
+      imageName: args.imageName,
+      force,
+      diskFormat: args.diskFormat ?? 'zvhd2',
+      containerFormat: args.containerFormat ?? 'bare',
+      osType: args.osType,
+    });
+    return { imageId: r.imageId, adopted: false, force };
+  } catch (err) {
+    throw toFailure(err, what);
+  }
+}
+
+export interface VolumeReleased {
+  status: string;
+  releasedAt: string;
+}
+
+/** Waits until the disk leaves `uploading` (P1: only then may its servers run again). */
+export async function waitForVolumeReleased(cloud: CloudApi, policy: PollPolicy, volumeId: string): Promise<VolumeReleased> {
+  const what = `wait for disk ${volumeId} to leave "uploading"`;
+  return pollUntil<VolumeReleased, null>(policy, null, async () => {
+    try {
+      const v = await cloud.evs.getVolume(volumeId);
+      if (v.status === 'uploading') return { state: null };
+      if (v.status.startsWith('error')) {
+        throw ApplicationFailure.create({ type: FailureType.VolumeFailed, message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`, nonRetryable: true });
+      }
+      return { done: { status: v.status, releasedAt: new Date().toISOString() } };
+    } catch (err) {
+      throw toFailure(err, what);
+    }
+  });
+}
+
+/** Waits until the image is `active`; `killed`, `deleted` or gone fail at once (P6). */
+export async function waitForImage(cloud: CloudApi, policy: PollPolicy, imageId: string): Promise<{ status: string }> {
+  const what = `wait for image ${imageId} to become active`;
+  return pollUntil<{ status: string }, null>(policy, null, async () => {
+    let image: Image;
+    try {
+      image = await cloud.ims.getImage(imageId);
+    } catch (err) {
+      if (isStatus(err, 404)) {
+        throw ApplicationFailure.create({ type: FailureType.ImageFailed, message: `${what}: image ${imageId} is gone (the upload failed)`, nonRetryable: true, details: [{ imageId, status: 'gone' }] });
+      }
+      throw toFailure(err, what);
+    }
+    if (image.status === 'active') return { done: { status: image.status } };
+    if (image.status === 'killed' || image.status === 'deleted' || image.status === 'pending_delete') {
+      throw ApplicationFailure.create({ type: FailureType.ImageFailed, message: `${what}: image ${imageId} ended ${JSON.stringify(image.status)} (the upload failed)`, nonRetryable: true, details: [{ imageId, status: image.status }] });
+    }
+    return { state: null };
+  });
+}
+
+export async function tagImage(cloud: CloudApi, imageId: string, tags: string[]): Promise<void> {
+  try {
+    for (const tag of tags) await cloud.ims.addTag(imageId, tag);
+  } catch (err) {
+    throw toFailure(err, `tag image ${imageId}`);
+  }
+}

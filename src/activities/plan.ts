@@ -1,0 +1,84 @@
+// Reading the disk and its servers into a plan. Used by the `planExport` activity and, read-only, by
+// `evs-export inspect`. Refusals here happen before anything is stopped or created (P5).
+import { isStatus } from '../cloud/errors';
+import type { CloudApi, Server } from '../cloud/types';
+import type { Deadlines, ExportPlan, PlannedServer, StopType } from '../workflows/api';
+import { resolveDeadlines } from '../workflows/deadlines';
+
+// cloud-api.md §3.2: only these disk states allow the upload action.
+const EXPORTABLE = new Set(['available', 'in-use']);
+
+export interface PlanReading {
+  plan: ExportPlan;
+  /** Why this disk cannot be exported now; empty when it can. Each names the field and value. */
+  problems: string[];
+}
+
+export class UnknownVolumeError extends Error {
+  override name = 'UnknownVolumeError';
+  constructor(readonly volumeId: string) {
+    super(`volumeId: no disk ${JSON.stringify(volumeId)} in this project`);
+  }
+}
+
+function isStopped(s: Server): boolean {
+  return s.status === 'SHUTOFF' && s.taskState === null;
+}
+
+function isRunning(s: Server): boolean {
+  return s.status === 'ACTIVE' && s.taskState === null;
+}
+
+export function serverProblem(s: Server): string | undefined {
+  const label = `server ${s.name} (${s.id})`;
+  if (s.taskState !== null) return `${label}: task_state is ${JSON.stringify(s.taskState)}; wait until it is idle`;
+  if (!isRunning(s) && !isStopped(s)) return `${label}: status is ${JSON.stringify(s.status)}; only ACTIVE or SHUTOFF servers can be handled`;
+  if (s.locked && isRunning(s)) return `${label}: locked is true; a locked running server cannot be stopped`;
+  return undefined;
+}
+
+export async function readPlan(
+  cloud: CloudApi,
+  args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines },
+  signal?: AbortSignal,
+): Promise<PlanReading> {
+  let volume;
+  try {
+    volume = await cloud.evs.getVolume(args.volumeId, { signal });
+  } catch (err) {
+    if (isStatus(err, 404)) throw new UnknownVolumeError(args.volumeId);
+    throw err;
+  }
+  const problems: string[] = [];
+  if (!EXPORTABLE.has(volume.status)) {
+    problems.push(`volume ${volume.id}: status is ${JSON.stringify(volume.status)}; only "available" or "in-use" disks can be exported`);
+  }
+  // A shared disk lists one attachment per server; a server may appear twice on some clouds.
+  const serverIds = [...new Set(volume.attachments.map((a) => a.serverId))];
+  const servers = await Promise.all(serverIds.map((id) => cloud.ecs.getServer(id, { signal })));
+  const planned: PlannedServer[] = servers.map((s) => ({
+    serverId: s.id,
+    name: s.name,
+    status: s.status,
+    taskState: s.taskState,
+    locked: s.locked,
+    wasRunning: isRunning(s),
+  }));
+  for (const s of servers) {
+    const problem = serverProblem(s);
+    if (problem) problems.push(problem);
+  }
+  const plan: ExportPlan = {
+    volumeId: volume.id,
+    volumeName: volume.name,
+    volumeStatus: volume.status,
+    sizeGb: volume.size,
+    multiattach: volume.multiattach,
+    bootable: volume.bootable,
+    servers: planned,
+    toStop: planned.filter((s) => s.wasRunning).map((s) => s.serverId),
+    force: volume.status === 'in-use',
+    deadlines: resolveDeadlines(volume.size, args.stopType, args.deadlines),
+  };
+  return { plan, problems };
+}

@@ -1,0 +1,52 @@
+// EVS / Cinder response parsers (§3.1, §3.3, §3.7, §6), tolerant of the documented quirks (§8.10): `bootable`
+// as a string, `multiattach`/`shareable` as bool or string, zoneless timestamps, `volume_type` as a name (GET)
+// or an object (upload response).
+import type { UploadImageResult, Volume, VolumeAttachment } from '../types';
+import { array, bool, envelope, isObj, optNum, optStr, reqStr, stringMap, time, type Obj } from '../parse';
+
+/** `GET …/volumes/{id}` → `{"volume":{…}}`. */
+export function parseVolume(body: unknown): Volume {
+  return toVolume(envelope(body, 'volume'));
+}
+
+export function toVolume(v: Obj): Volume {
+  return {
+    id: reqStr(v, 'id', 'volume'),
+    name: optStr(v.name) ?? '',
+    status: reqStr(v, 'status', 'volume'),
+    size: optNum(v.size) ?? 0,
+    // `shareable` is the deprecated name of `multiattach` (§3.1); read it only when multiattach is absent.
+    multiattach: v.multiattach !== undefined && v.multiattach !== null ? bool(v.multiattach) : bool(v.shareable),
+    bootable: bool(v.bootable),
+    attachments: array(v.attachments).filter(isObj).map(toAttachment),
+    volumeImageMetadata: isObj(v.volume_image_metadata) ? v.volume_image_metadata : null,
+    metadata: stringMap(v.metadata),
+    availabilityZone: optStr(v.availability_zone),
+    volumeType: typeof v.volume_type === 'string' ? optStr(v.volume_type) : isObj(v.volume_type) ? optStr(v.volume_type.name) : null,
+    updatedAt: time(v.updated_at),
+  };
+}
+
+function toAttachment(a: Obj): VolumeAttachment {
+  return {
+    serverId: reqStr(a, 'server_id', 'volume.attachments[]'),
+    attachmentId: optStr(a.attachment_id) ?? optStr(a.id) ?? '',
+    device: optStr(a.device),
+    attachedAt: time(a.attached_at),
+    hostName: optStr(a.host_name),
+  };
+}
+
+/** `POST …/volumes/{id}/action` `os-volume_upload_image` → 202 `{"os-volume_upload_image":{…}}` (§3.3). */
+export function parseUploadImage(body: unknown): UploadImageResult {
+  const r = envelope(body, 'os-volume_upload_image');
+  return {
+    volumeId: reqStr(r, 'id', 'os-volume_upload_image'),
+    imageId: reqStr(r, 'image_id', 'os-volume_upload_image'),
+    imageName: optStr(r.image_name) ?? '',
+    status: optStr(r.status) ?? 'uploading',
+    size: optNum(r.size) ?? 0,
+    diskFormat: optStr(r.disk_format),
+    containerFormat: optStr(r.container_format),
+  };
+}

@@ -1,0 +1,17 @@
+// Image list query (§5.2): Glance's `name` filter is an exact match, `owner` limits to the project's images.
+import type { ImageFilter } from '../types';
+
+/** Page size we ask for; the server may cap it (Glance default 25, §5.2). */
+export const LIST_PAGE_SIZE = 100;
+
+export function toListQuery(f: ImageFilter): Record<string, string | number | undefined> {
+  if (typeof f.name !== 'string' || f.name === '') throw new TypeError('findImages: name is required');
+  // A name Glance would read as an operator (`in:a,b`) is quoted, as Glance documents for the `in:` filter.
+  const name = /^in:/.test(f.name) ? `in:"${f.name.replace(/"/g, '\\"')}"` : f.name;
+  return { name, owner: f.owner, limit: LIST_PAGE_SIZE };
+}
+
+/** Tags are keys (§5.4: digits, letters, `_`, `-`); IMS itself judges the characters, we only refuse an empty one. */
+export function checkTag(tag: string): void {
+  if (typeof tag !== 'string' || tag === '') throw new TypeError('addTag: tag is required');
+}

@@ -1,0 +1,147 @@
+// The typed surface of the cloud client that activities program against. Field meanings and wire names
+// are in ../shared/reference/cloud-api.md (section numbers cited per type); parsers live next to each
+// service in src/cloud/<service>/results.ts.
+
+export interface CallOptions {
+  /** Aborts the request (activity cancellation passes `cancellationSignal()` here). */
+  signal?: AbortSignal;
+}
+
+/** EVS disk attachment, one per (server, attachment) — §3.1. */
+export interface VolumeAttachment {
+  serverId: string;
+  attachmentId: string;
+  device: string | null;
+  attachedAt: string | null;
+  hostName: string | null;
+}
+
+/** EVS disk detail — §3.1, §3.2 (status values). `bootable` arrives as the string "true"/"false". */
+export interface Volume {
+  id: string;
+  name: string;
+  status: string;
+  size: number;
+  multiattach: boolean;
+  bootable: boolean;
+  attachments: VolumeAttachment[];
+  volumeImageMetadata: Record<string, unknown> | null;
+  metadata: Record<string, string>;
+  availabilityZone: string | null;
+  volumeType: string | null;
+  updatedAt: string | null;
+}
+
+export type DiskFormat = 'vhd' | 'zvhd' | 'zvhd2' | 'raw' | 'qcow2';
+export type ContainerFormat = 'ami' | 'ari' | 'aki' | 'ovf' | 'bare';
+export type OsType = 'linux' | 'windows';
+
+/** `os-volume_upload_image` request — §3.3. */
+export interface UploadImageOpts {
+  imageName: string;
+  force: boolean;
+  diskFormat?: DiskFormat;
+  containerFormat?: ContainerFormat;
+  /** Sent as `__os_type`. */
+  osType?: OsType;
+}
+
+/** `os-volume_upload_image` 202 response — §3.3. */
+export interface UploadImageResult {
+  volumeId: string;
+  imageId: string;
+  imageName: string;
+  status: string;
+  size: number;
+  diskFormat: string | null;
+  containerFormat: string | null;
+}
+
+/** ECS server detail — §4.1, status derivation §4.2. */
+export interface Server {
+  id: string;
+  name: string;
+  status: string;
+  vmState: string | null;
+  taskState: string | null;
+  powerState: number | null;
+  locked: boolean;
+  fault: { message: string; code: number | string | null } | null;
+  volumesAttached: { id: string; device: string | null; bootIndex: string | null }[];
+}
+
+export type JobStatus = 'INIT' | 'RUNNING' | 'SUCCESS' | 'FAIL';
+
+/** ECS job — §4.4. */
+export interface SubJob {
+  jobId: string;
+  status: JobStatus;
+  jobType: string | null;
+  serverId: string | null;
+  errorCode: string | null;
+  failReason: string | null;
+}
+
+export interface Job {
+  jobId: string;
+  status: JobStatus;
+  jobType: string | null;
+  beginTime: string | null;
+  endTime: string | null;
+  errorCode: string | null;
+  failReason: string | null;
+  subJobs: SubJob[];
+}
+
+/** IMS / Glance v2 image — §5.1. */
+export interface Image {
+  id: string;
+  name: string;
+  status: string;
+  owner: string | null;
+  visibility: string | null;
+  tags: string[];
+  diskFormat: string | null;
+  containerFormat: string | null;
+  minDisk: number | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface ImageFilter {
+  name: string;
+  owner?: string;
+}
+
+export interface EvsApi {
+  getVolume(volumeId: string, o?: CallOptions): Promise<Volume>;
+  uploadImage(volumeId: string, opts: UploadImageOpts, o?: CallOptions): Promise<UploadImageResult>;
+}
+
+export interface EcsApi {
+  getServer(serverId: string, o?: CallOptions): Promise<Server>;
+  /** Batch `os-stop`; returns the job id — §4.3. */
+  stopServers(serverIds: string[], type: 'SOFT' | 'HARD', o?: CallOptions): Promise<string>;
+  /** Batch `os-start`; returns the job id — §4.3. */
+  startServers(serverIds: string[], o?: CallOptions): Promise<string>;
+  getJob(jobId: string, o?: CallOptions): Promise<Job>;
+}
+
+export interface ImsApi {
+  getImage(imageId: string, o?: CallOptions): Promise<Image>;
+  /** Exact-name match, all pages — §5.2. */
+  findImages(filter: ImageFilter, o?: CallOptions): Promise<Image[]>;
+  deleteImage(imageId: string, o?: CallOptions): Promise<void>;
+  addTag(imageId: string, tag: string, o?: CallOptions): Promise<void>;
+}
+
+export interface CloudApi {
+  /** Project the token is scoped to (image owner for our exports). */
+  projectId(o?: CallOptions): Promise<string>;
+  evs: EvsApi;
+  ecs: EcsApi;
+  ims: ImsApi;
+  /** API calls made so far, per operation (e.g. `evs.getVolume`), for the result's cost figures. */
+  callCounts(): Record<string, number>;
+  close(): Promise<void>;
+}

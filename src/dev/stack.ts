@@ -1,0 +1,60 @@
+// `npm start`: the embedded stack kept up for people — Temporal Web UI on :8233 (state in .data/temporal.db),
+// the simulator on :8780 seeded with a small topology, and a worker. Ctrl-C stops it all.
+import { resolve } from 'node:path';
+import { startLocalStack } from './local-stack';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+async function main(): Promise<void> {
+  const stack = await startLocalStack({
+    temporalPort: Number(process.env.TEMPORAL_PORT ?? 7233),
+    uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
+    dbFile: resolve(ROOT, '.data', 'temporal.db'),
+    simPort: Number(process.env.SIM_PORT ?? 8780),
+    logLevel: 'INFO',
+  });
+  const seeded = stack.sim.sim.seed({
+    servers: [{ name: 'web-1' }, { name: 'web-2' }, { name: 'db-1' }, { name: 'spare', status: 'SHUTOFF' }],
+    volumes: [
+      { name: 'web-1-system', size: 40, bootable: true, attachedTo: ['web-1'], device: '/dev/vda' },
+      { name: 'db-1-data', size: 100, attachedTo: ['db-1'], device: '/dev/vdb' },
+      { name: 'shared-content', size: 20, multiattach: true, attachedTo: ['web-1', 'web-2', 'spare'], device: '/dev/vdc' },
+      { name: 'scratch', size: 5 },
+    ],
+  });
+  const env = Object.entries({ TEMPORAL_ADDRESS: stack.temporal.address, ...stack.cloudEnv })
+    .map(([k, v]) => `  export ${k}=${v}`)
+    .join('\n');
+  const disks = seeded.volumes.map((v) => `  ${v.name.padEnd(16)} ${v.id}`).join('\n');
+  const example = seeded.volumes.find((v) => v.name === 'shared-content')!;
+  console.log(`
+Temporal Web UI   ${stack.temporal.uiUrl}
+Temporal gRPC     ${stack.temporal.address} (state in .data/temporal.db)
+Cloud simulator   ${stack.sim.url} (admin API under /__sim)
+Worker            task queue "${stack.taskQueue}"
+
+Disks seeded in the simulator:
+${disks}
+
+In another terminal:
+${env}
+  npx evs-export inspect --volume ${example.id}
+  npx evs-export export --volume ${example.id} --image-name shared-content-1 --wait
+
+Or from the Web UI: Start Workflow → type "exportDiskImage", task queue "${stack.taskQueue}",
+workflow id "export-${example.id}", input {"volumeId": "${example.id}", "imageName": "shared-content-1"}.
+
+Ctrl-C stops everything.`);
+  const stop = () => {
+    console.log('\nstopping ...');
+    void stack.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await stack.running;
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,86 @@
+// Starting and following exports from a Temporal client: the CLI, the demo, tests and parent code use this,
+// so every start goes through the same validation and the same per-disk workflow id (P4, P5).
+import {
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/client';
+import type { exportDiskImage } from './workflows';
+import {
+  type ExportDiskInput,
+  type ExportDiskResult,
+  type ExportProgress,
+  exportWorkflowId,
+  progressQuery,
+  SA_VOLUME_ID,
+} from './workflows/api';
+import { validateExportInput } from './workflows/validate';
+
+export type ExportHandle = WorkflowHandle<typeof exportDiskImage>;
+
+export class ExportAlreadyRunningError extends Error {
+  override name = 'ExportAlreadyRunningError';
+  constructor(
+    readonly volumeId: string,
+    readonly workflowId: string,
+    readonly runId?: string,
+  ) {
+    super(`an export of disk ${volumeId} is already running: workflow ${workflowId}${runId ? ` (run ${runId})` : ''}; follow it with \`evs-export status ${workflowId}\` or cancel it with \`evs-export abort ${workflowId}\``);
+  }
+}
+
+/** Validates (throws InputError naming field and value) and starts `export-<volumeId>`; refuses a second concurrent run. */
+export async function startExport(client: Client, taskQueue: string, raw: unknown): Promise<WorkflowHandleWithFirstExecutionRunId<typeof exportDiskImage>> {
+  const input: ExportDiskInput = validateExportInput(raw);
+  const workflowId = exportWorkflowId(input.volumeId);
+  try {
+    return await client.workflow.start<typeof exportDiskImage>('exportDiskImage', {
+      taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [{ key: SA_VOLUME_ID, value: input.volumeId }],
+      staticSummary: `Export disk ${input.volumeId} → image ${input.imageName}`,
+      staticDetails: `Started with input:\n\`\`\`json\n${JSON.stringify(input, null, 2)}\n\`\`\``,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const running = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+      throw new ExportAlreadyRunningError(input.volumeId, workflowId, running?.runId);
+    }
+    throw err;
+  }
+}
+
+/** Polls the `progress` query until the run ends, calling `onProgress` on every change; returns the result. */
+export async function followExport(
+  handle: ExportHandle,
+  onProgress: (p: ExportProgress) => void,
+  intervalMs = 500,
+): Promise<ExportDiskResult> {
+  let settled = false;
+  const result = handle.result().finally(() => {
+    settled = true;
+  });
+  result.catch(() => undefined);
+  let last = '';
+  const report = async () => {
+    try {
+      const p = await handle.query(progressQuery);
+      const key = JSON.stringify({ ...p, updatedAt: undefined });
+      if (key !== last) {
+        last = key;
+        onProgress(p);
+      }
+    } catch {
+      // No worker answering yet, or the run just closed; the result tells the rest.
+    }
+  };
+  while (!settled) {
+    await report();
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  await report();
+  return result;
+}

@@ -1,0 +1,16 @@
+import type { ServiceRoute } from '../http/context';
+import { actionOf, batchAction, batchIds, getJob, getNovaServer, getServer } from './handlers';
+
+export const ecsRoutes: ServiceRoute[] = [
+  { method: 'GET', path: '/ecs/v1/:project_id/cloudservers/:server_id', service: 'ecs', op: 'ecs.getServer', handle: getServer },
+  { method: 'GET', path: '/ecs/v2.1/:project_id/servers/:server_id', service: 'ecs', op: 'ecs.getServer', handle: getNovaServer },
+  {
+    method: 'POST',
+    path: '/ecs/v1/:project_id/cloudservers/action',
+    service: 'ecs',
+    op: (ctx) => (actionOf(ctx.body) === 'os-start' ? 'ecs.start' : 'ecs.stop'),
+    targets: (ctx) => batchIds(ctx.body),
+    handle: batchAction,
+  },
+  { method: 'GET', path: '/ecs/v1/:project_id/jobs/:job_id', service: 'ecs', op: 'ecs.getJob', handle: getJob },
+];

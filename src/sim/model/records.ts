@@ -1,0 +1,97 @@
+// The world's resources as the simulator stores them (times in epoch ms). Wire shapes are rendered from these
+// by each service; nothing here knows about HTTP.
+
+export interface ServerRec {
+  id: string;
+  name: string;
+  /** OS-EXT-STS:vm_state; `status` is derived from this and taskState (server-status.ts). */
+  vmState: string;
+  taskState: string | null;
+  /** 1 running, 4 shutdown, 0 nostate. */
+  powerState: number;
+  locked: boolean;
+  imageId: string;
+  created: number;
+  updated: number;
+}
+
+export interface AttachmentRec {
+  serverId: string;
+  attachmentId: string;
+  device: string;
+  attachedAt: number;
+}
+
+export interface VolumeRec {
+  id: string;
+  name: string;
+  size: number;
+  status: string;
+  multiattach: boolean;
+  bootable: boolean;
+  /** Sim-only lock (SDRS / admin lock): exports are refused with EVS.2068. */
+  locked: boolean;
+  volumeImageMetadata: Record<string, string> | null;
+  attachments: AttachmentRec[];
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ImageRec {
+  id: string;
+  name: string;
+  owner: string;
+  status: 'queued' | 'saving' | 'active' | 'killed';
+  diskFormat: string;
+  containerFormat: string;
+  /** `__os_type` as IMS spells it: Linux | Windows. */
+  osType: string;
+  minDisk: number;
+  tags: string[];
+  volumeId: string;
+  /** From the source disk: system-disk images are FusionCompute, data-disk images DataImage. */
+  bootable: boolean;
+  createdAt: number;
+  updatedAt: number;
+  activeAt: number | null;
+}
+
+export type SubJobStatus = 'RUNNING' | 'SUCCESS' | 'FAIL';
+
+export interface SubJobRec {
+  id: string;
+  serverId: string;
+  status: SubJobStatus;
+  begin: number;
+  end: number | null;
+  errorCode: string | null;
+  failReason: string | null;
+}
+
+export interface JobRec {
+  id: string;
+  action: 'stop' | 'start';
+  begin: number;
+  /** The job reads INIT until then. */
+  initUntil: number;
+  subJobs: SubJobRec[];
+}
+
+export interface TokenRec {
+  token: string;
+  projectId: string | null;
+  domainScoped: boolean;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** One accepted `os-volume_upload_image` (the oracle's unit of account). */
+export interface ExportRec {
+  volumeId: string;
+  imageId: string;
+  imageName: string;
+  force: boolean;
+  requestedAt: number;
+  uploadEndedAt: number | null;
+  failed: boolean;
+}

@@ -1,0 +1,234 @@
+// Types of the simulator's admin surface (`/__sim/*` and the in-process `SimHandle`). Tests, benchmarks and
+// the dev stack program against these; the cloud-facing wire shapes live in each service's render.ts.
+
+export type ServerSeedStatus = 'ACTIVE' | 'SHUTOFF' | 'ERROR';
+
+export interface SeedServer {
+  id?: string;
+  name: string;
+  status?: ServerSeedStatus;
+  taskState?: string | null;
+  locked?: boolean;
+}
+
+export interface SeedVolume {
+  id?: string;
+  name: string;
+  size: number;
+  /** Default: `in-use` if attached, else `available`. */
+  status?: string;
+  multiattach?: boolean;
+  bootable?: boolean;
+  /** Server ids or names; more than one requires `multiattach`. */
+  attachedTo?: string[];
+  /** Sim-only: models an SDRS / lock flag (export refused with EVS.2068). */
+  locked?: boolean;
+  volumeImageMetadata?: Record<string, string> | null;
+  /** Device on every attached server; default `/dev/vda` for bootable disks, else the next free `/dev/vdX`. */
+  device?: string;
+}
+
+export interface SeedSpec {
+  servers?: SeedServer[];
+  volumes?: SeedVolume[];
+}
+
+export interface SeedResult {
+  servers: { id: string; name: string }[];
+  volumes: { id: string; name: string }[];
+}
+
+export interface PatchSpec {
+  status?: string;
+  taskState?: string | null;
+  locked?: boolean;
+}
+
+/** Milliseconds; `null` = manual (the transition waits for `POST /__sim/advance`). */
+export interface Timings {
+  stopMs: number | null;
+  hardStopMs: number | null;
+  startMs: number | null;
+  uploadBaseMs: number | null;
+  uploadMsPerGb: number;
+  imageActivateMs: number | null;
+  killedImageTtlMs: number | null;
+  /** How long a new ECS job reads `INIT`; `null` counts as 0. */
+  jobInitMs: number | null;
+}
+
+export interface SimConfig {
+  timings: Timings;
+  tokenTtlMs: number;
+}
+
+export interface ConfigPatch {
+  timings?: Partial<Timings>;
+  tokenTtlMs?: number;
+}
+
+export type TransitionKind = 'stop' | 'start' | 'upload' | 'image';
+export const TRANSITION_KINDS: readonly TransitionKind[] = ['stop', 'start', 'upload', 'image'];
+
+export interface AdvanceRequest {
+  kind: TransitionKind;
+  /** Server id (stop/start), volume or image id (upload), image id (image). */
+  id: string;
+}
+
+export interface PendingTransition {
+  kind: TransitionKind;
+  id: string;
+  since: string;
+  /** Due time, or null when it waits for `/__sim/advance`. */
+  dueAt: string | null;
+}
+
+export const OPS = [
+  'keystone.token',
+  'evs.getVolume',
+  'evs.uploadImage',
+  'ecs.getServer',
+  'ecs.stop',
+  'ecs.start',
+  'ecs.getJob',
+  'ims.getImage',
+  'ims.listImages',
+  'ims.deleteImage',
+  'ims.addTag',
+  'ims.deleteTag',
+] as const;
+export type OpName = (typeof OPS)[number];
+
+export type FaultKind = 'error' | 'throttle' | 'throttle-202' | 'lost-response' | 'delay' | 'job-fail' | 'upload-fail';
+export const FAULT_KINDS: readonly FaultKind[] = ['error', 'throttle', 'throttle-202', 'lost-response', 'delay', 'job-fail', 'upload-fail'];
+
+export interface FaultRule {
+  /** Operation name (see OPS) or '*'. */
+  op: string;
+  /** Resource id (volume/server/image/job) the request must concern. */
+  target?: string;
+  kind: FaultKind;
+  status?: number;
+  code?: string;
+  message?: string;
+  retryAfterSec?: number;
+  delayMs?: number;
+  /** Default 1; 0 = unlimited. */
+  times?: number;
+  /** Skip the first N matches. */
+  after?: number;
+  /** 0..1, drawn from the sim's seeded RNG. */
+  probability?: number;
+}
+
+export interface StoredFault extends FaultRule {
+  id: string;
+  /** Requests that matched op/target so far (including skipped ones). */
+  matched: number;
+  /** Times the fault was applied. */
+  applied: number;
+}
+
+export interface P1Violation {
+  volumeId: string;
+  imageId: string;
+  serverId: string;
+  at: string;
+  serverStatus: string;
+  taskState: string | null;
+}
+
+export interface ExportRecord {
+  volumeId: string;
+  imageId: string;
+  imageName: string;
+  force: boolean;
+  requestedAt: string;
+  uploadEndedAt: string | null;
+  /** Current image status, or 'gone' once it no longer exists. */
+  imageStatus: string;
+}
+
+export interface ServerTally {
+  stops: number;
+  starts: number;
+  downtimeMs: number;
+  downIntervals: { stoppedAt: string; startedAt: string | null }[];
+}
+
+export interface OracleReport {
+  p1Violations: P1Violation[];
+  exports: ExportRecord[];
+  duplicateExports: { volumeId: string; imageName: string; imageIds: string[] }[];
+  serversNotRestored: { serverId: string; name: string; baseline: 'ACTIVE'; now: string }[];
+  servers: Record<string, ServerTally>;
+  apiCalls: { total: number; byOp: Record<string, number> };
+  orphanedImages: { imageId: string; name: string; status: string }[];
+}
+
+export type SimEventType =
+  | 'server.stopping'
+  | 'server.stopped'
+  | 'server.starting'
+  | 'server.started'
+  | 'volume.uploading'
+  | 'volume.released'
+  | 'image.created'
+  | 'image.saving'
+  | 'image.active'
+  | 'image.killed'
+  | 'image.deleted'
+  | 'job.created'
+  | 'job.finished'
+  | 'api.call'
+  | 'fault.applied'
+  | 'p1.violation'
+  | 'admin.seed'
+  | 'admin.patch'
+  | 'admin.advance';
+
+export interface SimEvent {
+  seq: number;
+  at: string;
+  type: SimEventType;
+  [detail: string]: unknown;
+}
+
+export interface SimAccount {
+  userName: string;
+  password: string;
+  userDomainName: string;
+  projectName: string;
+  projectId: string;
+  region: string;
+}
+
+/** What `/__sim/state` returns: the service views of every resource, plus pending transitions. */
+export interface SimState {
+  volumes: Record<string, unknown>[];
+  servers: Record<string, unknown>[];
+  images: Record<string, unknown>[];
+  jobs: Record<string, unknown>[];
+  pending: PendingTransition[];
+}
+
+/** The in-process twin of the admin API; every `/__sim` route calls one of these. */
+export interface SimHandle {
+  readonly account: SimAccount;
+  reset(o?: { seed?: number }): void;
+  seed(spec: SeedSpec): SeedResult;
+  patchServer(id: string, patch: PatchSpec): Record<string, unknown>;
+  patchVolume(id: string, patch: PatchSpec): Record<string, unknown>;
+  state(): SimState;
+  config(): SimConfig;
+  setConfig(patch: ConfigPatch): SimConfig;
+  advance(req: AdvanceRequest): PendingTransition;
+  addFault(rule: FaultRule): { id: string };
+  faults(): StoredFault[];
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  oracle(): OracleReport;
+  rebaseline(): void;
+  events(since?: number): SimEvent[];
+}

@@ -1,0 +1,188 @@
+// Everything clients, activities, tests and workflows share: message definitions, search-attribute keys,
+// input/result types and failure-type strings. Imports neither activities nor Node.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+export const DEFAULT_TASK_QUEUE = 'evs-image-export';
+export const EXPORT_WORKFLOW_TYPE = 'exportDiskImage';
+
+/** One running export per disk: the workflow id is derived from the disk (promise P4). */
+export function exportWorkflowId(volumeId: string): string {
+  return `export-${volumeId}`;
+}
+
+export type DiskFormat = 'vhd' | 'zvhd' | 'zvhd2' | 'raw' | 'qcow2';
+export type ContainerFormat = 'ami' | 'ari' | 'aki' | 'ovf' | 'bare';
+export type OsType = 'linux' | 'windows';
+export type StopType = 'SOFT' | 'HARD';
+export type Strategy = 'direct';
+
+export interface Deadlines {
+  stopMs?: number;
+  uploadMs?: number;
+  startMs?: number;
+}
+
+/** The single JSON object a person can paste into the Web UI's start form (DESIGN §3). */
+export interface ExportDiskInput {
+  volumeId: string;
+  imageName: string;
+  /** Default `zvhd2`. */
+  diskFormat?: DiskFormat;
+  /** Default `bare`. */
+  containerFormat?: ContainerFormat;
+  /** Sent as `__os_type`; the cloud ignores it when the disk carries its own OS type. */
+  osType?: OsType;
+  /** Default `SOFT`. */
+  stopType?: StopType;
+  /** Only `direct` for now. */
+  strategy?: Strategy;
+  /** Wait for the `approve` update after the plan is made. */
+  requireApproval?: boolean;
+  /** Leave the stopped servers stopped at the end (operator's explicit choice, P2). */
+  leaveServersStopped?: boolean;
+  /** Defaults are scaled from the disk size: see `defaultDeadlines`. */
+  deadlines?: Deadlines;
+  /** Image tags added on success (IMS tag rules: letters, digits, `_`, `-`). */
+  tags?: string[];
+}
+
+export type Phase =
+  | 'validating'
+  | 'planning'
+  | 'awaiting-approval'
+  | 'stopping'
+  | 'exporting'
+  | 'uploading'
+  | 'restarting'
+  | 'finishing'
+  | 'done'
+  | 'compensating'
+  | 'failed'
+  | 'cancelled';
+
+export interface PlannedServer {
+  serverId: string;
+  name: string;
+  status: string;
+  taskState: string | null;
+  locked: boolean;
+  /** Running before the export touched it: it will be stopped and restarted. */
+  wasRunning: boolean;
+}
+
+export interface ExportPlan {
+  volumeId: string;
+  volumeName: string;
+  volumeStatus: string;
+  sizeGb: number;
+  multiattach: boolean;
+  bootable: boolean;
+  servers: PlannedServer[];
+  /** Servers that will be stopped (and restarted). */
+  toStop: string[];
+  /** `force: true` is needed for an `in-use` disk even after its servers stop (cloud-api.md §7.4). */
+  force: boolean;
+  /** What the run will wait for at most, per step. */
+  deadlines: Required<Deadlines>;
+}
+
+export type ServerState =
+  | 'untouched'
+  | 'stopping'
+  | 'stopped'
+  | 'restarting'
+  | 'restarted'
+  | 'left-stopped'
+  | 'restart-failing';
+
+export interface ServerReport {
+  serverId: string;
+  name: string;
+  wasRunning: boolean;
+  state: ServerState;
+  stoppedAt?: string;
+  startedAt?: string;
+  /** From the stop request to the confirmed restart, as the workflow saw it. */
+  downtimeMs?: number;
+  /** Last error while restarting, shown to ops as needing attention. */
+  lastError?: string;
+}
+
+export interface ExportProgress {
+  phase: Phase;
+  volumeId: string;
+  imageName: string;
+  imageId?: string;
+  imageStatus?: string;
+  plan?: ExportPlan;
+  servers: ServerReport[];
+  startedAt: string;
+  updatedAt: string;
+  /** Set once approved (when `requireApproval`). */
+  approvedBy?: string;
+  /** Human-readable items needing attention (e.g. a server that will not start). */
+  attention: string[];
+  error?: string;
+}
+
+export interface ExportDiskResult {
+  volumeId: string;
+  imageId: string;
+  imageName: string;
+  imageStatus: string;
+  /** The export request found already in flight (lost response or worker crash) and adopted, not repeated. */
+  adopted: boolean;
+  servers: ServerReport[];
+  startedAt: string;
+  finishedAt: string;
+  /** Cloud API calls made by this run's activities, per operation. */
+  apiCalls: Record<string, number>;
+}
+
+export interface ApproveInput {
+  /** Who approves; shown in progress and history. */
+  by?: string;
+}
+
+export const progressQuery = defineQuery<ExportProgress>('progress');
+export const approveUpdate = defineUpdate<ExportProgress, [ApproveInput]>('approve');
+
+/** Custom search attributes; `evs-export setup` (and the dev stack) registers them. */
+export const SA_VOLUME_ID = defineSearchAttributeKey('EvsVolumeId', SearchAttributeType.KEYWORD);
+export const SA_PHASE = defineSearchAttributeKey('EvsPhase', SearchAttributeType.KEYWORD);
+export const SA_IMAGE_ID = defineSearchAttributeKey('EvsImageId', SearchAttributeType.KEYWORD);
+export const SA_SERVER_IDS = defineSearchAttributeKey('EvsServerIds', SearchAttributeType.KEYWORD_LIST);
+export const SEARCH_ATTRIBUTES = [SA_VOLUME_ID, SA_PHASE, SA_IMAGE_ID, SA_SERVER_IDS] as const;
+
+/**
+ * ApplicationFailure `type` strings. Tests and callers branch on these, never on message text.
+ * Non-retryable ones are listed in the activity retry policies.
+ */
+export const FailureType = {
+  /** The input breaks a rule; names field and value. Nothing was touched. */
+  InvalidInput: 'InvalidInput',
+  /** The disk or a server is in a state that cannot be exported now (P5). Nothing was touched. */
+  NotExportable: 'NotExportable',
+  /** The cloud refused a request (4xx) with its own message. */
+  CloudRejected: 'CloudRejected',
+  /** The cloud is throttling or failing transiently; retried. */
+  CloudUnavailable: 'CloudUnavailable',
+  /** An ECS job ended FAIL; carries error_code and fail_reason. */
+  JobFailed: 'JobFailed',
+  /** The image ended `killed`, `deleted` or disappeared. */
+  ImageFailed: 'ImageFailed',
+  /** The disk entered `error` during the export. */
+  VolumeFailed: 'VolumeFailed',
+  /** A server that was running could not be started again before the start deadline; it needs attention. */
+  RestartFailed: 'RestartFailed',
+} as const;
+export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+export const NON_RETRYABLE_TYPES: string[] = [
+  FailureType.InvalidInput,
+  FailureType.NotExportable,
+  FailureType.CloudRejected,
+  FailureType.ImageFailed,
+  FailureType.VolumeFailed,
+];

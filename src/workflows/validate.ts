@@ -1,0 +1,114 @@
+// Input rules of exportDiskImage (promise P5). Pure and deterministic: the workflow runs it first, the CLI runs
+// it before starting anything, and unit tests cover every rule. Each message names the field and the value.
+import type { ExportDiskInput } from './api';
+
+export const DISK_FORMATS = ['vhd', 'zvhd', 'zvhd2', 'raw', 'qcow2'] as const;
+export const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'ovf', 'bare'] as const;
+export const OS_TYPES = ['linux', 'windows'] as const;
+export const STOP_TYPES = ['SOFT', 'HARD'] as const;
+export const STRATEGIES = ['direct'] as const;
+
+const KNOWN_KEYS = new Set([
+  'volumeId',
+  'imageName',
+  'diskFormat',
+  'containerFormat',
+  'osType',
+  'stopType',
+  'strategy',
+  'requireApproval',
+  'leaveServersStopped',
+  'deadlines',
+  'tags',
+]);
+const DEADLINE_KEYS = new Set(['stopMs', 'uploadMs', 'startMs']);
+
+// EVS export rules, cloud-api.md §3.3: 1–128 chars of letters, digits, `-`, `.`, `_`, spaces; no edge spaces.
+const IMAGE_NAME = /^[A-Za-z0-9._ -]+$/;
+// IMS tag rules, cloud-api.md §5.4.
+const TAG = /^[A-Za-z0-9_-]+$/;
+// EVS ids are UUIDs; accept any id-like token so other Cinder deployments work too.
+const VOLUME_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+
+export class InputError extends Error {
+  override name = 'InputError';
+  constructor(
+    readonly field: string,
+    readonly value: unknown,
+    rule: string,
+  ) {
+    super(`${field}: ${rule} (got ${show(value)})`);
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function oneOf(field: string, value: unknown, allowed: readonly string[]): void {
+  if (value !== undefined && !allowed.includes(value as string)) {
+    throw new InputError(field, value, `must be one of ${allowed.join(', ')}`);
+  }
+}
+
+function bool(field: string, value: unknown): void {
+  if (value !== undefined && typeof value !== 'boolean') throw new InputError(field, value, 'must be true or false');
+}
+
+/** Throws an InputError for the first broken rule; returns the input typed when all hold. */
+export function validateExportInput(raw: unknown): ExportDiskInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InputError('input', raw, 'must be one JSON object such as {"volumeId": "...", "imageName": "..."}');
+  }
+  const input = raw as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!KNOWN_KEYS.has(key)) throw new InputError(key, input[key], `is not a known field (known: ${[...KNOWN_KEYS].join(', ')})`);
+  }
+
+  const { volumeId, imageName } = input;
+  if (typeof volumeId !== 'string' || !VOLUME_ID.test(volumeId)) {
+    throw new InputError('volumeId', volumeId, 'must be a disk id (letters, digits, "-", "_"; at most 64 characters)');
+  }
+  if (typeof imageName !== 'string' || imageName.length === 0) {
+    throw new InputError('imageName', imageName, 'is required and must be a non-empty string');
+  }
+  if (imageName.length > 128) throw new InputError('imageName', imageName, `must be at most 128 characters, has ${imageName.length}`);
+  if (imageName.startsWith(' ') || imageName.endsWith(' ')) {
+    throw new InputError('imageName', imageName, 'must not start or end with a space');
+  }
+  if (!IMAGE_NAME.test(imageName)) {
+    throw new InputError('imageName', imageName, 'may contain only letters, digits, spaces, "-", "." and "_"');
+  }
+
+  oneOf('diskFormat', input.diskFormat, DISK_FORMATS);
+  oneOf('containerFormat', input.containerFormat, CONTAINER_FORMATS);
+  oneOf('osType', input.osType, OS_TYPES);
+  oneOf('stopType', input.stopType, STOP_TYPES);
+  oneOf('strategy', input.strategy, STRATEGIES);
+  bool('requireApproval', input.requireApproval);
+  bool('leaveServersStopped', input.leaveServersStopped);
+
+  const { deadlines, tags } = input;
+  if (deadlines !== undefined) {
+    if (typeof deadlines !== 'object' || deadlines === null || Array.isArray(deadlines)) {
+      throw new InputError('deadlines', deadlines, 'must be an object like {"uploadMs": 3600000}');
+    }
+    for (const [key, value] of Object.entries(deadlines)) {
+      if (!DEADLINE_KEYS.has(key)) throw new InputError(`deadlines.${key}`, value, 'is not a known deadline (stopMs, uploadMs, startMs)');
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1000) {
+        throw new InputError(`deadlines.${key}`, value, 'must be a whole number of milliseconds, at least 1000');
+      }
+    }
+  }
+  if (tags !== undefined) {
+    if (!Array.isArray(tags)) throw new InputError('tags', tags, 'must be a list of strings');
+    tags.forEach((tag, i) => {
+      if (typeof tag !== 'string' || tag.length === 0 || tag.length > 128 || !TAG.test(tag)) {
+        throw new InputError(`tags[${i}]`, tag, 'must be 1–128 letters, digits, "_" or "-"');
+      }
+    });
+  }
+  return input as unknown as ExportDiskInput;
+}

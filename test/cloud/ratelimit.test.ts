@@ -1,0 +1,55 @@
+// The token bucket: burst, spacing, arrival order, abort.
+import { describe, expect, it } from 'vitest';
+import { TokenBucket } from '../../src/cloud/ratelimit';
+
+describe('TokenBucket', () => {
+  it('lets the burst through at once, then spaces requests in arrival order', async () => {
+    const b = new TokenBucket({ requestsPerSecond: 50, burst: 3 });
+    const t0 = performance.now();
+    const order: number[] = [];
+    const at: number[] = [];
+    await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        b.take().then(() => {
+          order.push(i);
+          at.push(performance.now() - t0);
+        }),
+      ),
+    );
+    expect(order).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(at.slice(0, 3).every((t) => t < 15)).toBe(true);
+    // 5 beyond the burst at 20 ms each: the last one waits about 100 ms.
+    expect(at[7]).toBeGreaterThanOrEqual(90);
+  });
+
+  it('refills over time up to the burst', async () => {
+    const b = new TokenBucket({ requestsPerSecond: 100, burst: 2 });
+    await b.take();
+    await b.take();
+    await new Promise((r) => setTimeout(r, 60));
+    const t0 = performance.now();
+    await b.take();
+    await b.take();
+    expect(performance.now() - t0).toBeLessThan(15);
+  });
+
+  it('an aborted waiter rejects with the reason and gives its token back', async () => {
+    const b = new TokenBucket({ requestsPerSecond: 10, burst: 1 });
+    await b.take();
+    const ac = new AbortController();
+    const waiting = b.take(ac.signal);
+    ac.abort(new Error('stop'));
+    await expect(waiting).rejects.toThrow('stop');
+    const t0 = performance.now();
+    await b.take();
+    // Only one slot (100 ms) is owed, not two.
+    expect(performance.now() - t0).toBeLessThan(150);
+  });
+
+  it('is disabled with an infinite rate', async () => {
+    const b = new TokenBucket({ requestsPerSecond: Infinity, burst: 1 });
+    const t0 = performance.now();
+    for (let i = 0; i < 1000; i++) await b.take();
+    expect(performance.now() - t0).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,76 @@
+// What every integration test file shares: the dev server from global-setup, one simulator per file (real
+// HTTP on port 0), the workflow bundle built once per file, and a fresh task queue per test run in
+// `worker.runUntil`, as Temporal's own samples do. Admin calls go to the in-process simulator handle.
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { expect, inject } from 'vitest';
+import { createCloudClient, loadCloudConfig } from '../../src/cloud';
+import type { CloudApi } from '../../src/cloud/types';
+import { createSim, type SimServer } from '../../src/sim';
+import type { ConfigPatch, SimHandle } from '../../src/sim/types';
+import { createExportWorker, WORKFLOWS_PATH } from '../../src/worker';
+
+// Fast but ordered: each transition is long enough that polls observe the intermediate states.
+export const FAST_TIMINGS: ConfigPatch = {
+  timings: { stopMs: 300, hardStopMs: 100, startMs: 300, uploadBaseMs: 500, uploadMsPerGb: 10, imageActivateMs: 200, killedImageTtlMs: 400, jobInitMs: 50 },
+};
+export const FAST_POLL = { initialMs: 100, maxMs: 400, factor: 1.5 };
+
+export interface Harness {
+  address: string;
+  sim: SimServer;
+  admin: SimHandle;
+  cloud: CloudApi;
+  client: Client;
+  connection: NativeConnection;
+  bundle: WorkflowBundleWithSourceMap;
+  /** Runs `fn` while a worker polls a fresh task queue. */
+  withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+export async function createHarness(): Promise<Harness> {
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const address = inject('temporalAddress');
+  const sim = await createSim();
+  sim.sim.setConfig(FAST_TIMINGS);
+  const cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }));
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const connection = await NativeConnection.connect({ address });
+  const clientConnection = await Connection.connect({ address });
+  const client = new Client({ connection: clientConnection });
+  return {
+    address,
+    sim,
+    admin: sim.sim,
+    cloud,
+    client,
+    connection,
+    bundle,
+    async withWorker(fn) {
+      const taskQueue = `test-${randomUUID()}`;
+      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud, poll: FAST_POLL, workflowBundle: bundle });
+      return worker.runUntil(fn(taskQueue));
+    },
+    async close() {
+      await clientConnection.close();
+      await connection.close();
+      await cloud.close();
+      await sim.close();
+    },
+  };
+}
+
+/** The oracle's promises for whatever ran so far: no P1 violation, every server restored, no duplicate export. */
+export function expectCleanOracle(admin: SimHandle): void {
+  const o = admin.oracle();
+  expect(o.p1Violations).toEqual([]);
+  expect(o.serversNotRestored).toEqual([]);
+  expect(o.duplicateExports).toEqual([]);
+}
