@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
-import type { PollPolicy } from './activities/poll';
+import { type PollPolicy, pollPolicyFromEnv } from './activities/poll';
 import { createCloudClient, describeCloudConfig, loadCloudConfig } from './cloud';
 import type { CloudApi } from './cloud/types';
 import { loadTemporalSettings } from './config';
@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   }
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
-    const worker = await createExportWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.taskQueue, cloud });
+    const worker = await createExportWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.taskQueue, cloud, poll: pollPolicyFromEnv() });
     console.log(
       `worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); cloud: ${describeCloudConfig(cloudConfig)}`,
     );

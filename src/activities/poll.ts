@@ -3,27 +3,36 @@
 import { activityInfo, heartbeat, sleep } from '@temporalio/activity';
 
 export interface PollPolicy {
-  /** First delay between reads. */
+  /** Shortest delay between reads. */
   initialMs: number;
-  /** Cap on the delay; the backoff keeps long waits cheap (P8). */
+  /** Longest delay between reads. */
   maxMs: number;
-  factor: number;
+  /**
+   * The delay grows with the time already waited (delay = elapsed × fraction, within the bounds): noticing the
+   * end of a step costs at most that fraction of its duration, and an hour-long wait costs tens of reads (P8).
+   */
+  fraction: number;
 }
 
-const HEARTBEAT_EVERY_MS = 5_000;
+export const DEFAULT_POLL: PollPolicy = { initialMs: 300, maxMs: 60_000, fraction: 0.2 };
 
-export const DEFAULT_POLL: PollPolicy = { initialMs: 1000, maxMs: 30_000, factor: 1.5 };
+const HEARTBEAT_EVERY_MS = 5_000;
 
 export interface PollDetails<S> {
   /** Reads made so far in this wait, across attempts. */
   polls: number;
-  delayMs: number;
+  /** When this wait began (first attempt), epoch ms. */
+  startedAt: number;
   state: S;
+}
+
+export function nextDelay(policy: PollPolicy, elapsedMs: number): number {
+  return Math.round(Math.min(policy.maxMs, Math.max(policy.initialMs, elapsedMs * policy.fraction)));
 }
 
 /**
  * Calls `step` until it returns a value. `state` is carried in heartbeat details, so a retried attempt
- * (after a worker crash) resumes where the last one left off instead of starting over.
+ * (after a worker crash) resumes where the last one left off — same state, same backoff — instead of starting over.
  */
 export async function pollUntil<T, S>(
   policy: PollPolicy,
@@ -31,20 +40,26 @@ export async function pollUntil<T, S>(
   step: (state: S, poll: number) => Promise<{ done: T } | { state: S }>,
 ): Promise<T> {
   const resumed = activityInfo().heartbeatDetails as PollDetails<S> | undefined;
+  const startedAt = resumed?.startedAt ?? Date.now();
   let polls = resumed?.polls ?? 0;
-  let delayMs = resumed ? Math.min(resumed.delayMs, policy.maxMs) : policy.initialMs;
   let state = resumed?.state ?? initial;
   for (;;) {
     const r = await step(state, polls++);
     if ('done' in r) return r.done;
     state = r.state;
-    const details: PollDetails<S> = { polls, delayMs, state };
-    // Heartbeat at least every HEARTBEAT_EVERY_MS even during long delays, so the workflow's heartbeat
-    // timeout (and with it crash detection) does not depend on the poll cap.
-    for (let left = delayMs; left > 0; left -= HEARTBEAT_EVERY_MS) {
+    const details: PollDetails<S> = { polls, startedAt, state };
+    // Heartbeat at least every few seconds even during long delays, so the workflow's heartbeat timeout (and
+    // with it how fast a crashed worker is noticed) does not depend on the poll delay.
+    for (let left = nextDelay(policy, Date.now() - startedAt); left > 0; left -= HEARTBEAT_EVERY_MS) {
       heartbeat(details);
       await sleep(Math.min(left, HEARTBEAT_EVERY_MS));
     }
-    delayMs = Math.min(policy.maxMs, Math.round(delayMs * policy.factor));
   }
+}
+
+/** Reads `initialMs,maxMs,fraction` overrides from the environment (EVS_EXPORT_POLL), for tests and benchmarks. */
+export function pollPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<PollPolicy> | undefined {
+  if (!env.EVS_EXPORT_POLL) return undefined;
+  const [initialMs, maxMs, fraction] = env.EVS_EXPORT_POLL.split(',').map(Number);
+  return { initialMs, maxMs, fraction };
 }

@@ -118,17 +118,22 @@ export function describeCloudConfig(cfg: CloudConfig): string {
   const parts = [cfg.source];
   if (a.type === 'password') {
     const domain = a.userDomainName ?? a.userDomainId;
-    parts.push(`password auth at ${a.authUrl}`);
+    parts.push(`password auth at ${safeUrl(a.authUrl)}`);
     parts.push(`user ${a.username ?? a.userId}${domain ? ` (domain ${domain})` : ''}`);
     parts.push(`project ${a.projectId ?? a.projectName}`);
   } else {
     parts.push(`AK/SK auth, project ${a.projectId}`);
   }
   parts.push(`region ${cfg.region ?? '(from catalog)'}`, `interface ${cfg.interface}`);
-  const overrides = Object.entries(cfg.endpointOverrides).map(([k, v]) => `${k}=${v}`);
+  const overrides = Object.entries(cfg.endpointOverrides).map(([k, v]) => `${k}=${safeUrl(v)}`);
   if (overrides.length) parts.push(`endpoints ${overrides.join(' ')}`);
   if (cfg.endpointTemplate) parts.push(`endpoint template ${cfg.endpointTemplate}`);
   return parts.join(', ');
+}
+
+/** A URL without user info (`https://user:pass@host` would otherwise print a password). */
+function safeUrl(u: string): string {
+  return u.replace(/^(https?:\/\/)[^/@]*@/i, '$1');
 }
 
 // ---------------------------------------------------------------------------------------------------------

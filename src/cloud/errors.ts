@@ -36,8 +36,9 @@ export class CloudError extends Error {
   readonly code: string;
   readonly cloudMessage: string;
   readonly requestId: string | null;
-  readonly retryAfterMs?: number;
-  readonly details?: { code: string; message: string }[];
+  // `declare`: absent unless set, rather than present as undefined.
+  declare readonly retryAfterMs?: number;
+  declare readonly details?: { code: string; message: string }[];
 
   constructor(init: CloudErrorInit, message?: string) {
     super(message ?? formatMessage(init), init.cause === undefined ? undefined : { cause: init.cause });
@@ -49,8 +50,8 @@ export class CloudError extends Error {
     this.code = init.code;
     this.cloudMessage = init.cloudMessage;
     this.requestId = init.requestId ?? null;
-    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
-    if (init.details?.length) this.details = init.details;
+    if (init.retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = init.retryAfterMs;
+    if (init.details?.length) (this as { details?: CloudErrorInit['details'] }).details = init.details;
   }
 }
 

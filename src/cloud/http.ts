@@ -161,7 +161,7 @@ export class HttpClient {
         this.o.logger?.debug?.('cloud request', { op: req.op, method: req.method, path: url.pathname, status: res.status, attempt, ms: Math.round(performance.now() - started) });
       } catch (err) {
         const e = err instanceof CloudError ? err : this.transportError(req, url, err, false, false);
-        if (idempotent && !(e instanceof CloudAbortError) && e.status === 0 && isRetryableTransport(e) && transient < this.retry.transientRetries) {
+        if (idempotent && isRetryableTransport(e) && transient < this.retry.transientRetries) {
           transient++;
           await this.wait(req, url, this.backoff(transient), { attempt, code: e.code });
           continue;

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
     uiPort: Number(process.env.TEMPORAL_UI_PORT ?? 8233),
     dbFile: resolve(ROOT, '.data', 'temporal.db'),
     simPort: Number(process.env.SIM_PORT ?? 8780),
-    logLevel: 'INFO',
+    logLevel: 'WARN',
   });
   const seeded = stack.sim.sim.seed({
     servers: [{ name: 'web-1' }, { name: 'web-2' }, { name: 'db-1' }, { name: 'spare', status: 'SHUTOFF' }],

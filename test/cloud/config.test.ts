@@ -205,3 +205,8 @@ describe('describeCloudConfig and logging', () => {
     }
   });
 });
+
+it('describeCloudConfig drops user info from URLs', () => {
+  const cfg = loadCloudConfig({ env: { OS_AUTH_URL: 'https://bob:hunter2@iam/v3', OS_USERNAME: 'bob', OS_PASSWORD: 'hunter2', OS_USER_DOMAIN_NAME: 'D', OS_PROJECT_ID: 'p' } });
+  expect(describeCloudConfig(cfg)).not.toContain('hunter2');
+});

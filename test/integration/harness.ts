@@ -15,7 +15,7 @@ import { createExportWorker, WORKFLOWS_PATH } from '../../src/worker';
 export const FAST_TIMINGS: ConfigPatch = {
   timings: { stopMs: 300, hardStopMs: 100, startMs: 300, uploadBaseMs: 500, uploadMsPerGb: 10, imageActivateMs: 200, killedImageTtlMs: 400, jobInitMs: 50 },
 };
-export const FAST_POLL = { initialMs: 100, maxMs: 400, factor: 1.5 };
+export const FAST_POLL = { initialMs: 100, maxMs: 400, fraction: 0.2 };
 
 export interface Harness {
   address: string;
