@@ -1,6 +1,7 @@
 // `npm start`: the embedded stack kept up for people — Temporal Web UI on :8233 (state in .data/temporal.db),
 // the simulator on :8780 seeded with a small topology, and a worker. Ctrl-C stops it all.
 import { resolve } from 'node:path';
+import { DEMO_TOPOLOGY } from '../sim/demo-topology';
 import { startLocalStack } from './local-stack';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -13,15 +14,7 @@ async function main(): Promise<void> {
     simPort: Number(process.env.SIM_PORT ?? 8780),
     logLevel: 'WARN',
   });
-  const seeded = stack.sim.sim.seed({
-    servers: [{ name: 'web-1' }, { name: 'web-2' }, { name: 'db-1' }, { name: 'spare', status: 'SHUTOFF' }],
-    volumes: [
-      { name: 'web-1-system', size: 40, bootable: true, attachedTo: ['web-1'], device: '/dev/vda' },
-      { name: 'db-1-data', size: 100, attachedTo: ['db-1'], device: '/dev/vdb' },
-      { name: 'shared-content', size: 20, multiattach: true, attachedTo: ['web-1', 'web-2', 'spare'], device: '/dev/vdc' },
-      { name: 'scratch', size: 5 },
-    ],
-  });
+  const seeded = stack.sim.sim.seed(DEMO_TOPOLOGY);
   const env = Object.entries({ TEMPORAL_ADDRESS: stack.temporal.address, ...stack.cloudEnv })
     .map(([k, v]) => `  export ${k}=${v}`)
     .join('\n');
