@@ -1,14 +1,17 @@
 // createActivities(deps): the activities the workflows call, closed over one cloud client per worker
 // (Temporal samples' dependency-injection pattern). Each returns the API calls it made (`apiCalls`).
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { isStatus } from '../cloud/errors';
 import type { CloudApi, ContainerFormat, DiskFormat, OsType } from '../cloud/types';
 import { type Deadlines, type ExportPlan, FailureType, type StopType } from '../workflows/api';
 import { type CallCounts, countingView } from './counting';
 import { findOurImage, startExport, type StartedExport, tagImage, type VolumeReleased, waitForImage, waitForVolumeReleased } from './export';
 import { notExportable, toFailure } from './failures';
+import { keepAlive } from './heartbeat';
 import { readPlan, UnknownVolumeError } from './plan';
 import { DEFAULT_POLL, type PollPolicy } from './poll';
-import { converge, type ServerTimes } from './servers';
+import { type Converged, converge } from './servers';
 
 export interface ActivityDeps {
   cloud: CloudApi;
@@ -18,12 +21,21 @@ export interface ActivityDeps {
 
 export type Counted<T> = T & { apiCalls: CallCounts };
 
+export interface ImageSummary {
+  id: string;
+  status: string;
+  /** `volume,<id>` when the cloud says which disk the image was made from. */
+  dataOrigin: string | null;
+}
+
 export function createActivities({ cloud, poll }: ActivityDeps) {
   const policy: PollPolicy = { ...DEFAULT_POLL, ...poll };
 
+  // Every activity: heartbeats while it runs, sees the cloud through a counting, cancellable view.
   async function counted<T extends object>(fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
     const apiCalls: CallCounts = {};
-    const value = await fn(countingView(cloud, apiCalls));
+    const view = countingView(cloud, apiCalls, Context.current().cancellationSignal);
+    const value = await keepAlive(() => fn(view));
     return { ...value, apiCalls };
   }
 
@@ -46,27 +58,37 @@ export function createActivities({ cloud, poll }: ActivityDeps) {
     },
 
     /** An image of ours with this name that is made or being made, if any (P3: a re-run returns it). */
-    async findExistingImage(args: { imageName: string }): Promise<Counted<{ image: { id: string; status: string } | null }>> {
+    async findExistingImage(args: { imageName: string }): Promise<Counted<{ image: ImageSummary | null }>> {
       return counted(async (c) => {
         try {
           const image = await findOurImage(c, args.imageName);
-          return { image: image ? { id: image.id, status: image.status } : null };
+          return { image: image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin } : null };
         } catch (err) {
           throw toFailure(err, `look for image ${JSON.stringify(args.imageName)}`);
         }
       });
     },
 
-    async stopServers(args: { serverIds: string[]; stopType: StopType }): Promise<Counted<{ servers: Record<string, ServerTimes> }>> {
-      return counted(async (c) => ({
-        servers: await converge(c, policy, args.serverIds, 'SHUTOFF', (ids) => c.ecs.stopServers(ids, args.stopType), `stop servers ${args.serverIds.join(', ')}`),
-      }));
+    /** The image's status now, or `gone`; used to tell the operator whether a failed run's image may still complete. */
+    async describeImage(args: { imageId: string }): Promise<Counted<{ status: string }>> {
+      return counted(async (c) => {
+        try {
+          return { status: (await c.ims.getImage(args.imageId)).status };
+        } catch (err) {
+          if (isStatus(err, 404)) return { status: 'gone' };
+          throw toFailure(err, `read image ${args.imageId}`);
+        }
+      });
     },
 
-    async startServers(args: { serverIds: string[] }): Promise<Counted<{ servers: Record<string, ServerTimes> }>> {
-      return counted(async (c) => ({
-        servers: await converge(c, policy, args.serverIds, 'ACTIVE', (ids) => c.ecs.startServers(ids), `start servers ${args.serverIds.join(', ')}`),
-      }));
+    /** Stops the servers and confirms each SHUTOFF with no task; failed jobs are retried and reported. */
+    async stopServers(args: { serverIds: string[]; stopType: StopType }): Promise<Counted<Converged>> {
+      return counted((c) => converge(c, policy, args.serverIds, 'SHUTOFF', (ids) => c.ecs.stopServers(ids, args.stopType), `stop servers ${args.serverIds.join(', ')}`));
+    },
+
+    /** Starts the servers and confirms each ACTIVE with no task; failed jobs are retried and reported. */
+    async startServers(args: { serverIds: string[] }): Promise<Counted<Converged>> {
+      return counted((c) => converge(c, policy, args.serverIds, 'ACTIVE', (ids) => c.ecs.startServers(ids), `start servers ${args.serverIds.join(', ')}`));
     },
 
     async startExport(args: {

@@ -1,6 +1,7 @@
 // Waiting on the cloud inside one heartbeating activity (Temporal's "frequent polling" pattern): a few history
 // events per wait however long it takes, cancellation through the heartbeat, and a resume point in the details.
-import { activityInfo, heartbeat, sleep } from '@temporalio/activity';
+import { activityInfo, sleep } from '@temporalio/activity';
+import { beat } from './heartbeat';
 
 export interface PollPolicy {
   /** Shortest delay between reads. */
@@ -15,8 +16,6 @@ export interface PollPolicy {
 }
 
 export const DEFAULT_POLL: PollPolicy = { initialMs: 300, maxMs: 60_000, fraction: 0.2 };
-
-const HEARTBEAT_EVERY_MS = 5_000;
 
 export interface PollDetails<S> {
   /** Reads made so far in this wait, across attempts. */
@@ -47,13 +46,8 @@ export async function pollUntil<T, S>(
     const r = await step(state, polls++);
     if ('done' in r) return r.done;
     state = r.state;
-    const details: PollDetails<S> = { polls, startedAt, state };
-    // Heartbeat at least every few seconds even during long delays, so the workflow's heartbeat timeout (and
-    // with it how fast a crashed worker is noticed) does not depend on the poll delay.
-    for (let left = nextDelay(policy, Date.now() - startedAt); left > 0; left -= HEARTBEAT_EVERY_MS) {
-      heartbeat(details);
-      await sleep(Math.min(left, HEARTBEAT_EVERY_MS));
-    }
+    beat({ polls, startedAt, state } satisfies PollDetails<S>);
+    await sleep(nextDelay(policy, Date.now() - startedAt));
   }
 }
 

@@ -1,10 +1,9 @@
 // Stopping and starting servers idempotently (P2): every attempt re-reads the servers and acts only on those
 // that still need it; a server already `powering-off`/`powering-on` is waited for, not acted on again; the job
 // of an earlier attempt is found in the heartbeat details and followed instead of submitting another.
-import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { CloudApi, Job, Server } from '../cloud/types';
-import { FailureType } from '../workflows/api';
+import { FailureType, type JobFailure } from '../workflows/api';
 import { toFailure } from './failures';
 import { type PollPolicy, pollUntil } from './poll';
 
@@ -21,24 +20,35 @@ export interface ServerTimes {
   reachedAt: string;
 }
 
-interface ConvergeState {
-  jobId?: string;
-  jobAttempt?: number;
-  requestedAt: Record<string, string>;
-  reachedAt: Record<string, string>;
+
+export interface Converged {
+  servers: Record<string, ServerTimes>;
+  jobFailures: JobFailure[];
 }
 
-function jobFailure(job: Job, what: string): ApplicationFailure {
+const MAX_JOB_FAILURES = 3;
+
+interface ConvergeState {
+  jobId?: string;
+  requestedAt: Record<string, string>;
+  reachedAt: Record<string, string>;
+  jobFailures: JobFailure[];
+}
+
+function describeFailure(job: Job): JobFailure {
   const failed = job.subJobs.filter((s) => s.status === 'FAIL');
-  const reasons = (failed.length ? failed : [job])
-    .map((s) => `${'serverId' in s && s.serverId ? `${s.serverId}: ` : ''}${s.errorCode ?? 'no code'} ${s.failReason ?? ''}`.trim())
-    .join('; ');
-  return ApplicationFailure.create({
-    type: FailureType.JobFailed,
-    message: `${what}: job ${job.jobId} FAIL (${reasons})`,
-    nonRetryable: false,
-    details: [{ jobId: job.jobId, errorCode: job.errorCode, failReason: job.failReason, subJobs: failed }],
-  });
+  const first = failed[0] ?? job;
+  return {
+    jobId: job.jobId,
+    errorCode: job.errorCode ?? first.errorCode,
+    failReason: job.failReason ?? first.failReason,
+    serverIds: failed.map((s) => s.serverId).filter((id): id is string => !!id),
+    at: new Date().toISOString(),
+  };
+}
+
+function failureText(f: JobFailure): string {
+  return `job ${f.jobId} FAIL: ${f.errorCode ?? 'no error_code'} ${f.failReason ?? ''}`.trim();
 }
 
 /** Drives `serverIds` to `target` through batch jobs and waits until each is there with `task_state` null. */
@@ -49,17 +59,27 @@ export async function converge(
   target: Target,
   submit: (ids: string[]) => Promise<string>,
   what: string,
-): Promise<Record<string, ServerTimes>> {
-  const attempt = activityInfo().attempt;
-  const initial: ConvergeState = { requestedAt: {}, reachedAt: {} };
-  return pollUntil<Record<string, ServerTimes>, ConvergeState>(policy, initial, async (st) => {
+): Promise<Converged> {
+  const initial: ConvergeState = { requestedAt: {}, reachedAt: {}, jobFailures: [] };
+  return pollUntil<Converged, ConvergeState>(policy, initial, async (st) => {
     try {
       if (st.jobId) {
         const job = await cloud.ecs.getJob(st.jobId);
         if (job.status === 'INIT' || job.status === 'RUNNING') return { state: st };
-        // A FAIL from an earlier attempt was already reported; re-reading the servers decides what is left.
-        if (job.status === 'FAIL' && st.jobAttempt === attempt) throw jobFailure(job, what);
-        st = { ...st, jobId: undefined, jobAttempt: undefined };
+        if (job.status === 'FAIL') {
+          const jobFailures = [...st.jobFailures, describeFailure(job)];
+          if (jobFailures.length >= MAX_JOB_FAILURES) {
+            throw ApplicationFailure.create({
+              type: FailureType.JobFailed,
+              message: `${what}: ${jobFailures.length} jobs failed; last ${failureText(jobFailures[jobFailures.length - 1])}`,
+              nonRetryable: true,
+              details: [{ jobFailures }],
+            });
+          }
+          st = { ...st, jobFailures };
+        }
+        // Re-reading the servers decides what is left to do.
+        st = { ...st, jobId: undefined };
       }
       const pending = serverIds.filter((id) => !st.reachedAt[id]);
       const servers: Server[] = await Promise.all(pending.map((id) => cloud.ecs.getServer(id)));
@@ -81,14 +101,17 @@ export async function converge(
       }
       if (serverIds.every((id) => reachedAt[id])) {
         return {
-          done: Object.fromEntries(serverIds.map((id) => [id, { requestedAt: st.requestedAt[id], reachedAt: reachedAt[id] }])),
+          done: {
+            servers: Object.fromEntries(serverIds.map((id) => [id, { requestedAt: st.requestedAt[id], reachedAt: reachedAt[id] }])),
+            jobFailures: st.jobFailures,
+          },
         };
       }
       if (needAction.length > 0) {
         const jobId = await submit(needAction);
         const requestedAt = { ...st.requestedAt };
         for (const id of needAction) requestedAt[id] ??= now;
-        return { state: { jobId, jobAttempt: attempt, requestedAt, reachedAt } };
+        return { state: { ...st, jobId, requestedAt, reachedAt } };
       }
       return { state: { ...st, reachedAt } };
     } catch (err) {

@@ -106,6 +106,8 @@ export interface Image {
   minDisk: number | null;
   createdAt: string | null;
   updatedAt: string | null;
+  /** OTC `__data_origin`, e.g. `volume,<volume_id>` for an image exported from a disk (§5.1); null elsewhere. */
+  dataOrigin: string | null;
 }
 
 export interface ImageFilter {

@@ -109,6 +109,15 @@ export interface ServerReport {
   lastError?: string;
 }
 
+/** An ECS job that ended FAIL; the run acted on its servers again. */
+export interface JobFailure {
+  jobId: string;
+  errorCode: string | null;
+  failReason: string | null;
+  serverIds: string[];
+  at: string;
+}
+
 export interface ExportProgress {
   phase: Phase;
   volumeId: string;
@@ -123,6 +132,8 @@ export interface ExportProgress {
   approvedBy?: string;
   /** Human-readable items needing attention (e.g. a server that will not start). */
   attention: string[];
+  /** Stop/start jobs that failed and were retried. */
+  jobFailures: JobFailure[];
   error?: string;
 }
 
@@ -138,6 +149,8 @@ export interface ExportDiskResult {
   finishedAt: string;
   /** Cloud API calls made by this run's activities, per operation. */
   apiCalls: Record<string, number>;
+  /** Stop/start jobs that failed and were retried. */
+  jobFailures: JobFailure[];
 }
 
 export interface ApproveInput {
@@ -174,6 +187,8 @@ export const FailureType = {
   ImageFailed: 'ImageFailed',
   /** The disk entered `error` during the export. */
   VolumeFailed: 'VolumeFailed',
+  /** A step did not finish within its deadline (P6). */
+  DeadlineExceeded: 'DeadlineExceeded',
   /** A server that was running could not be started again before the start deadline; it needs attention. */
   RestartFailed: 'RestartFailed',
 } as const;

@@ -1,7 +1,7 @@
-// The export saga (DESIGN §3): validate → plan → (approve) → stop → export → wait for the disk → restart →
-// wait for the image → result. Compensation (restart what this run stopped, once the disk has left
-// `uploading`) is registered before the stop call and runs in a non-cancellable scope, so a failure, a
-// timeout or a cancel still restarts the servers (P1, P2).
+// The export saga (DESIGN §3): validate → (existing image?) → plan → (approve) → stop → export → wait for the
+// disk → restart → wait for the image → result. Compensation (restart what this run stopped, once the disk has
+// left `uploading`) is registered before the stop call and runs in a non-cancellable scope, so a failure, a
+// deadline or a cancel still restarts the servers (P1, P2).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -12,6 +12,7 @@ import {
   setCurrentDetails,
   setHandler,
   sleep,
+  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -19,11 +20,13 @@ import type { Activities } from '../activities';
 import {
   type ApproveInput,
   approveUpdate,
+  type Deadlines,
   type ExportDiskInput,
   type ExportDiskResult,
   type ExportPlan,
   type ExportProgress,
   FailureType,
+  type JobFailure,
   NON_RETRYABLE_TYPES,
   type Phase,
   progressQuery,
@@ -44,16 +47,18 @@ const RETRY = {
   nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
 } as const;
 
-// Short API steps: a few calls each; transient errors and throttling are retried here.
+// Every activity heartbeats (src/activities/heartbeat.ts): a dead worker is noticed within this time.
+const HEARTBEAT_TIMEOUT = '10 seconds';
+
+// Short API steps: a few calls each; transient errors and throttling are retried here (P8).
 const short = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: '15 minutes',
-  retry: { ...RETRY, maximumAttempts: 20 },
+  scheduleToCloseTimeout: '30 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: RETRY,
 });
 
-// Waits are single heartbeating activities; the heartbeat timeout is how fast a crashed worker is noticed.
-const HEARTBEAT_TIMEOUT = '20 seconds';
-
+/** Waits: one heartbeating activity each, bounded by the step's deadline (P6). */
 function waits(deadlineMs: number, maximumAttempts?: number) {
   return proxyActivities<Activities>({
     scheduleToCloseTimeout: deadlineMs,
@@ -64,37 +69,50 @@ function waits(deadlineMs: number, maximumAttempts?: number) {
   });
 }
 
-// Compensation must not give up waiting for the disk: P1 forbids restarting while it is `uploading`.
+// Compensation never gives up waiting for the disk: P1 forbids restarting while it is `uploading`.
 const COMPENSATION_WAIT_MS = 7 * 24 * 3600_000;
 const RESTART_BACKOFF_MS = [5_000, 15_000, 30_000, 60_000];
+const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
 
 function add(into: CallCounts, more: CallCounts): void {
   for (const [op, n] of Object.entries(more)) into[op] = (into[op] ?? 0) + n;
 }
 
-function messageOf(err: unknown): string {
+function innermost(err: unknown): unknown {
   let e: unknown = err;
-  // The cloud's own words are on the innermost ApplicationFailure.
   while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  return e;
+}
+
+function messageOf(err: unknown): string {
+  const e = innermost(err);
   return e instanceof Error ? e.message : String(e);
 }
 
 function typeOf(err: unknown): string | undefined {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  const e = innermost(err);
+  if (e instanceof TimeoutFailure) return FailureType.DeadlineExceeded;
   return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
 }
 
 /** The workflow's failure: the innermost cause's type and words, plus what the run did about it. */
-function failureFrom(err: unknown, suffix: string, details?: unknown): ApplicationFailure {
+function failureFrom(err: unknown, message: string, suffix: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({
     type: typeOf(err) ?? 'ExportFailed',
-    message: suffix ? `${messageOf(err)} (${suffix})` : messageOf(err),
+    message: suffix ? `${message} (${suffix})` : message,
     nonRetryable: true,
     cause: err instanceof Error ? err : undefined,
     details: details === undefined ? [] : [details],
   });
 }
+
+// Which deadline bounds each phase, to name it when it is exceeded.
+const PHASE_DEADLINE: Partial<Record<Phase, keyof Deadlines>> = {
+  stopping: 'stopMs',
+  uploading: 'uploadMs',
+  finishing: 'uploadMs',
+  restarting: 'startMs',
+};
 
 export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDiskResult> {
   const startedAt = new Date(workflowInfo().startTime).toISOString();
@@ -106,6 +124,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     startedAt,
     updatedAt: startedAt,
     attention: [],
+    jobFailures: [],
   };
   const apiCalls: CallCounts = {};
   let approved = false;
@@ -119,7 +138,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
       return progress;
     },
     {
-      description: 'Approve the plan shown in `progress` (only when started with requireApproval). Optional input: {"by": "name"}.',
+      description: 'Approve the plan shown in `progress` (only when started with requireApproval). Input: {"by": "your name"}.',
       validator: (_approval: ApproveInput) => {
         if (progress.phase !== 'awaiting-approval') throw new Error(`nothing to approve: the export is in phase ${progress.phase}`);
       },
@@ -139,11 +158,29 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     add(apiCalls, r.apiCalls);
     return r;
   }
+  function noteJobFailures(failures: JobFailure[]): void {
+    progress.jobFailures.push(...failures);
+  }
+  function result(imageId: string, imageStatus: string, adopted: boolean): ExportDiskResult {
+    return {
+      volumeId: input.volumeId,
+      imageId,
+      imageName: input.imageName,
+      imageStatus,
+      adopted,
+      servers: progress.servers,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      apiCalls,
+      jobFailures: progress.jobFailures,
+    };
+  }
 
   setPhase('validating');
   try {
     validateExportInput(input);
   } catch (err) {
+    setPhase('failed');
     if (err instanceof InputError) throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: err.message, nonRetryable: true });
     throw err;
   }
@@ -151,21 +188,32 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
   setPhase('planning');
   let plan: ExportPlan;
   try {
+    // P3: a re-run of a request that already produced its image returns that image, touching nothing.
+    const { image: existing } = counted(await short.findExistingImage({ imageName: input.imageName }));
+    if (existing?.dataOrigin && existing.dataOrigin !== `volume,${input.volumeId}`) {
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidInput,
+        message: `imageName: ${JSON.stringify(input.imageName)} is already the name of image ${existing.id}, made from ${existing.dataOrigin}; choose another name`,
+        nonRetryable: true,
+      });
+    }
+    if (existing?.status === 'active') {
+      progress.imageId = existing.id;
+      progress.imageStatus = existing.status;
+      upsertSearchAttributes([{ key: SA_IMAGE_ID, value: existing.id }]);
+      setPhase('done');
+      return result(existing.id, existing.status, true);
+    }
     plan = counted(await short.planExport({ volumeId: input.volumeId, stopType: input.stopType, deadlines: input.deadlines })).plan;
   } catch (err) {
     // Nothing has been touched yet: fail (or end cancelled) with the refusal's own type and words.
     setPhase(isCancellation(err) ? 'cancelled' : 'failed');
     if (isCancellation(err)) throw err;
-    throw failureFrom(err, 'nothing was stopped or created');
+    throw failureFrom(err, messageOf(err), 'nothing was stopped or created');
   }
   progress.plan = plan;
   progress.servers = plan.servers.map((s) => ({ serverId: s.serverId, name: s.name, wasRunning: s.wasRunning, state: 'untouched' }));
   upsertSearchAttributes([{ key: SA_SERVER_IDS, value: plan.servers.map((s) => s.serverId) }]);
-
-  if (input.requireApproval) {
-    setPhase('awaiting-approval');
-    await condition(() => approved);
-  }
 
   const stopCalls = waits(plan.deadlines.stopMs);
   const uploadCalls = waits(plan.deadlines.uploadMs);
@@ -185,10 +233,13 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     for (let attempt = 0; ; attempt++) {
       try {
         const r = counted(await startCalls.startServers({ serverIds: [id] }));
+        noteJobFailures(r.jobFailures);
         s.state = 'restarted';
         s.startedAt = r.servers[id].reachedAt;
         if (s.stoppedAt) s.downtimeMs = Date.parse(s.startedAt) - Date.parse(s.stoppedAt);
+        delete s.lastError;
         progress.attention = progress.attention.filter((a) => !a.includes(id));
+        setCurrentDetails(renderDetails(progress));
         return;
       } catch (err) {
         // Reported and retried with backoff; the other servers' restarts go on in parallel (P2).
@@ -208,23 +259,24 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     mustRestart = ids.filter((id) => server(id).state !== 'restarted');
   }
 
-  function restartFailure(): ApplicationFailure | undefined {
+  function notRestarted(): string | undefined {
     if (mustRestart.length === 0) return undefined;
     const names = mustRestart.map((id) => `${server(id).name} (${id})`).join(', ');
-    return ApplicationFailure.create({
-      type: FailureType.RestartFailed,
-      message: `servers not running again after ${plan.deadlines.startMs} ms of retries: ${names}; start them by hand${imageId ? ` (image ${imageId})` : ''}`,
-      nonRetryable: true,
-      details: [{ serverIds: mustRestart, imageId }],
-    });
+    return `servers not running again after ${plan.deadlines.startMs} ms of retries: ${names}; start them by hand`;
   }
 
   try {
+    if (input.requireApproval) {
+      setPhase('awaiting-approval');
+      await condition(() => approved);
+    }
+
     if (plan.toStop.length > 0) {
       setPhase('stopping');
       mustRestart = [...plan.toStop];
       for (const id of plan.toStop) server(id).state = 'stopping';
       const r = counted(await stopCalls.stopServers({ serverIds: plan.toStop, stopType: input.stopType ?? 'SOFT' }));
+      noteJobFailures(r.jobFailures);
       for (const id of plan.toStop) {
         const s = server(id);
         s.state = 'stopped';
@@ -263,46 +315,55 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     progress.imageStatus = image.status;
     if (input.tags?.length) counted(await short.tagImage({ imageId, tags: input.tags }));
 
-    const failedRestart = restartFailure();
-    if (failedRestart && !input.leaveServersStopped) throw failedRestart;
+    const stillDown = notRestarted();
+    if (stillDown && !input.leaveServersStopped) {
+      throw ApplicationFailure.create({
+        type: FailureType.RestartFailed,
+        message: `${stillDown} (image ${imageId} is ${image.status})`,
+        nonRetryable: true,
+        details: [{ serverIds: mustRestart, imageId }],
+      });
+    }
     for (const id of mustRestart) server(id).state = 'left-stopped';
     setPhase('done');
-    return {
-      volumeId: input.volumeId,
-      imageId,
-      imageName: input.imageName,
-      imageStatus: image.status,
-      adopted,
-      servers: progress.servers,
-      startedAt,
-      finishedAt: new Date().toISOString(),
-      apiCalls,
-    };
+    return result(imageId, image.status, adopted);
   } catch (err) {
     const cancelled = isCancellation(err);
+    const failedIn = progress.phase;
     setPhase('compensating');
     progress.error = cancelled ? 'cancelled' : messageOf(err);
+    let imageStatus: string | undefined;
     await CancellationScope.nonCancellable(async () => {
-      if (mustRestart.length === 0 || input.leaveServersStopped) return;
       // P1: the servers may run again only once the disk has left `uploading`.
-      if (exportMayBeInFlight) counted(await compensationCalls.waitForVolumeReleased({ volumeId: input.volumeId }));
-      setPhase('compensating');
-      await restartAll();
+      if (exportMayBeInFlight && mustRestart.length > 0 && !input.leaveServersStopped) {
+        counted(await compensationCalls.waitForVolumeReleased({ volumeId: input.volumeId }));
+      }
+      if (mustRestart.length > 0 && !input.leaveServersStopped) {
+        setPhase('compensating');
+        await restartAll();
+      }
+      if (imageId) imageStatus = counted(await short.describeImage({ imageId })).status;
     });
-    for (const id of mustRestart) if (input.leaveServersStopped) server(id).state = 'left-stopped';
+    if (input.leaveServersStopped) for (const id of mustRestart) server(id).state = 'left-stopped';
+    progress.imageStatus = imageStatus;
     setPhase(cancelled ? 'cancelled' : 'failed');
     if (cancelled) throw err;
     if (err instanceof ApplicationFailure && err.type === FailureType.RestartFailed) throw err;
-    const notRestarted = restartFailure();
+
+    const deadline = PHASE_DEADLINE[failedIn];
+    const message =
+      typeOf(err) === FailureType.DeadlineExceeded && deadline
+        ? `${failedIn} did not finish within deadlines.${deadline} = ${plan.deadlines[deadline]} ms`
+        : messageOf(err);
     const restarted = progress.servers.filter((s) => s.state === 'restarted').map((s) => s.name);
+    const stillDown = notRestarted();
     const suffix = [
-      imageId ? `image ${imageId}` : undefined,
+      imageId ? `image ${imageId} is ${imageStatus}${IMAGE_IN_PROGRESS.has(imageStatus ?? '') ? ' and may still complete' : ''}` : undefined,
       restarted.length ? `servers restarted: ${restarted.join(', ')}` : undefined,
-      notRestarted ? `NOT restarted: ${notRestarted.message}` : undefined,
+      stillDown && !input.leaveServersStopped ? `NOT restarted: ${stillDown}` : undefined,
     ]
       .filter(Boolean)
       .join('; ');
-    throw failureFrom(err, suffix, { imageId, adopted, servers: progress.servers, apiCalls });
+    throw failureFrom(err, message, suffix, { imageId, imageStatus, adopted, servers: progress.servers, apiCalls, jobFailures: progress.jobFailures });
   }
 }
-

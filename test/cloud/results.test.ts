@@ -182,6 +182,7 @@ describe('IMS (§5.1, §5.2)', () => {
       minDisk: 100,
       createdAt: '2018-09-06T14:03:27Z',
       updatedAt: '2018-09-06T15:17:33Z',
+      dataOrigin: null,
     });
   });
 

@@ -21,6 +21,7 @@ export function toImage(i: Obj): Image {
     minDisk: optNum(i.min_disk),
     createdAt: time(i.created_at),
     updatedAt: time(i.updated_at),
+    dataOrigin: optStr(i.__data_origin),
   };
 }
 
