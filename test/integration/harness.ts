@@ -3,7 +3,7 @@
 // `worker.runUntil`, as Temporal's own samples do. Admin calls go to the in-process simulator handle.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type Logger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { expect, inject } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
@@ -32,9 +32,14 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
-export async function createHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** The worker's logger (one per test process: Runtime.install happens once). Default: WARN to the console. */
+  logger?: Logger;
+}
+
+export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({ logger: o.logger ?? new DefaultLogger('WARN') });
     runtimeInstalled = true;
   }
   const address = inject('temporalAddress');
