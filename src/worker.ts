@@ -34,6 +34,9 @@ export function createExportWorker(o: ExportWorkerOptions): Promise<Worker> {
     activities: createActivities({ cloud: o.cloud, poll: o.poll }),
     // Waits heartbeat; on shutdown they get time to notice and hand over cleanly.
     shutdownGraceTime: '20 seconds',
+    // Cancellation reaches an activity only with a heartbeat; without this cap heartbeats (and so a cancel) could
+    // wait 80% of the heartbeat timeout. A few heartbeat calls a second per worker are cheap.
+    maxHeartbeatThrottleInterval: '1 second',
   });
 }
 

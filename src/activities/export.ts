@@ -67,14 +67,17 @@ export interface VolumeReleased {
   releasedAt: string;
 }
 
-/** Waits until the disk leaves `uploading` (P1: only then may its servers run again). */
-export async function waitForVolumeReleased(cloud: CloudApi, policy: PollPolicy, volumeId: string): Promise<VolumeReleased> {
+/**
+ * Waits until the disk leaves `uploading` (P1: only then may its servers run again). A disk that turns to `error*`
+ * fails the wait at once (P6) — unless the caller is compensating, for which any state but `uploading` will do.
+ */
+export async function waitForVolumeReleased(cloud: CloudApi, policy: PollPolicy, volumeId: string, failOnError = true): Promise<VolumeReleased> {
   const what = `wait for disk ${volumeId} to leave "uploading"`;
   return pollUntil<VolumeReleased, null>(policy, null, async () => {
     try {
       const v = await cloud.evs.getVolume(volumeId);
       if (v.status === 'uploading') return { state: null };
-      if (v.status.startsWith('error')) {
+      if (failOnError && v.status.startsWith('error')) {
         throw ApplicationFailure.create({ type: FailureType.VolumeFailed, message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`, nonRetryable: true });
       }
       return { done: { status: v.status, releasedAt: new Date().toISOString() } };

@@ -101,8 +101,8 @@ export function createActivities({ cloud, poll }: ActivityDeps) {
       return counted((c) => startExport(c, args));
     },
 
-    async waitForVolumeReleased(args: { volumeId: string }): Promise<Counted<VolumeReleased>> {
-      return counted((c) => waitForVolumeReleased(c, policy, args.volumeId));
+    async waitForVolumeReleased(args: { volumeId: string; compensating?: boolean }): Promise<Counted<VolumeReleased>> {
+      return counted((c) => waitForVolumeReleased(c, policy, args.volumeId, !args.compensating));
     },
 
     async waitForImage(args: { imageId: string }): Promise<Counted<{ status: string }>> {

@@ -95,6 +95,14 @@ function typeOf(err: unknown): string | undefined {
   return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
 }
 
+/** The failed jobs a JobFailed failure carries in its details (see activities/servers.ts). */
+function jobFailuresIn(err: unknown): JobFailure[] {
+  const e = innermost(err);
+  if (!(e instanceof ApplicationFailure) || e.type !== FailureType.JobFailed) return [];
+  const d = e.details?.[0] as { jobFailures?: JobFailure[] } | undefined;
+  return d?.jobFailures ?? [];
+}
+
 /** The workflow's failure: the innermost cause's type and words, plus what the run did about it. */
 function failureFrom(err: unknown, message: string, suffix: string, details?: unknown): ApplicationFailure {
   return ApplicationFailure.create({
@@ -243,6 +251,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
         return;
       } catch (err) {
         // Reported and retried with backoff; the other servers' restarts go on in parallel (P2).
+        noteJobFailures(jobFailuresIn(err));
         s.state = 'restart-failing';
         s.lastError = messageOf(err);
         progress.attention = [...progress.attention.filter((a) => !a.includes(id)), `server ${s.name} (${id}) does not start: ${s.lastError}`];
@@ -336,7 +345,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     await CancellationScope.nonCancellable(async () => {
       // P1: the servers may run again only once the disk has left `uploading`.
       if (exportMayBeInFlight && mustRestart.length > 0 && !input.leaveServersStopped) {
-        counted(await compensationCalls.waitForVolumeReleased({ volumeId: input.volumeId }));
+        counted(await compensationCalls.waitForVolumeReleased({ volumeId: input.volumeId, compensating: true }));
       }
       if (mustRestart.length > 0 && !input.leaveServersStopped) {
         setPhase('compensating');

@@ -43,8 +43,8 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     runtimeInstalled = true;
   }
   const address = inject('temporalAddress');
-  const sim = await createSim();
-  sim.sim.setConfig(FAST_TIMINGS);
+  // Given at creation, so `reset()` between tests keeps the fast timings.
+  const sim = await createSim({ config: FAST_TIMINGS });
   const cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }));
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
@@ -78,4 +78,20 @@ export function expectCleanOracle(admin: SimHandle): void {
   expect(o.p1Violations).toEqual([]);
   expect(o.serversNotRestored).toEqual([]);
   expect(o.duplicateExports).toEqual([]);
+}
+
+/** Awaits a condition (no sleeps as synchronisation): polls `check` until it returns a truthy value. */
+export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** Resolves when the simulator has logged an event of this type (optionally matching), returning it. */
+export function event(admin: SimHandle, type: string, match: (e: Record<string, unknown>) => boolean = () => true, timeoutMs?: number) {
+  return until(() => admin.events().find((e) => e.type === type && match(e)), `sim event ${type}`, timeoutMs);
 }
