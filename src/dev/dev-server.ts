@@ -28,6 +28,8 @@ export interface DevServer {
   namespace: string;
   uiUrl?: string;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would: for tests that restart the server on its database file. */
+  kill(): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -100,11 +102,16 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     namespace,
     uiUrl: typeof opts.uiPort === 'number' ? `http://127.0.0.1:${opts.uiPort}` : undefined,
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exit;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exit;
     },
   };
 }

@@ -1,0 +1,163 @@
+// Crash and resume (P2, P3): the worker runs as a child process and is killed with SIGKILL at a phase boundary
+// chosen by the test; a new worker finishes the run. The same for the Temporal dev server itself, killed and
+// restarted on its SQLite file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startDevServer } from '../../src/dev/dev-server';
+import { spawnWorker, type WorkerProcess } from '../../src/dev/worker-process';
+import { type ExportHandle, startExport } from '../../src/export-client';
+import type { ExportDiskResult } from '../../src/workflows/api';
+import { progressQuery } from '../../src/workflows/api';
+import { createHarness, event, expectCleanOracle, FAST_POLL, type Harness, until } from './harness';
+
+let h: Harness;
+const workers: WorkerProcess[] = [];
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => w.kill()));
+  await h?.close();
+});
+beforeEach(() => h.admin.reset());
+afterEach(() => expectCleanOracle(h.admin));
+
+function worker(taskQueue: string, temporalAddress = h.address): WorkerProcess {
+  const w = spawnWorker({ temporalAddress, taskQueue, cloudEnv: h.sim.cloudEnv, poll: FAST_POLL });
+  workers.push(w);
+  return w;
+}
+
+function sharedDisk() {
+  const s = h.admin.seed({
+    servers: [{ name: 'a' }, { name: 'b' }, { name: 'off', status: 'SHUTOFF' }],
+    volumes: [{ name: 'd', size: 10, multiattach: true, attachedTo: ['a', 'b', 'off'] }],
+  });
+  return { volumeId: s.volumes[0].id, running: [s.servers[0].id, s.servers[1].id], stopped: s.servers[2].id };
+}
+
+function advanceAll(kind: 'stop' | 'start' | 'upload'): void {
+  for (const p of h.admin.state().pending.filter((x) => x.kind === kind)) h.admin.advance({ kind, id: p.id });
+}
+
+/** Starts an export on a child worker, kills it at `killAt`, runs `whileDown`, then lets a new worker finish. */
+async function crashAndResume(
+  killAt: (handle: ExportHandle, volumeId: string) => Promise<unknown>,
+  whileDown: (handle: ExportHandle, volumeId: string) => Promise<unknown> = async () => undefined,
+  afterRestart: (handle: ExportHandle, volumeId: string) => Promise<unknown> = async () => undefined,
+): Promise<{ result: ExportDiskResult; running: string[]; stopped: string }> {
+  const disk = sharedDisk();
+  const taskQueue = `crash-${randomUUID()}`;
+  const first = worker(taskQueue);
+  await first.ready;
+  const handle = await startExport(h.client, taskQueue, { volumeId: disk.volumeId, imageName: `crash-${randomUUID().slice(0, 8)}` });
+  await killAt(handle, disk.volumeId);
+  await first.kill('SIGKILL');
+  await whileDown(handle, disk.volumeId);
+  const second = worker(taskQueue);
+  await second.ready;
+  await afterRestart(handle, disk.volumeId);
+  const result = await handle.result();
+  await second.kill('SIGTERM');
+  return { result, ...disk };
+}
+
+function expectOneCleanExport(r: { result: ExportDiskResult; running: string[]; stopped: string }): void {
+  expect(r.result.imageStatus).toBe('active');
+  const o = h.admin.oracle();
+  expect(o.apiCalls.byOp['evs.uploadImage']).toBe(1);
+  expect(o.exports).toHaveLength(1);
+  for (const id of r.running) expect(o.servers[id]).toMatchObject({ stops: 1, starts: 1 });
+  expect(o.servers[r.stopped]).toMatchObject({ stops: 0, starts: 0 });
+  for (const id of r.running) expect(r.result.servers.find((s) => s.serverId === id)?.state).toBe('restarted');
+}
+
+describe('a worker killed with SIGKILL', () => {
+  it('during the stop: the next worker follows the stop instead of stopping again', async () => {
+    h.admin.setConfig({ timings: { stopMs: null } });
+    const r = await crashAndResume(
+      () => until(() => h.admin.state().pending.filter((p) => p.kind === 'stop').length === 2, 'both stops in progress'),
+      async () => advanceAll('stop'),
+    );
+    expectOneCleanExport(r);
+    expect(h.admin.oracle().apiCalls.byOp['ecs.stop']).toBe(1);
+  });
+
+  it('right after the export call: the next worker adopts the export instead of exporting again', async () => {
+    const r = await crashAndResume(() => event(h.admin, 'volume.uploading'));
+    expectOneCleanExport(r);
+  });
+
+  it('during the upload: the wait resumes from its heartbeat details on the next worker', async () => {
+    h.admin.setConfig({ timings: { uploadBaseMs: null } });
+    const r = await crashAndResume(
+      async (handle) => {
+        await event(h.admin, 'volume.uploading');
+        await until(async () => (await handle.query(progressQuery)).phase === 'uploading', 'uploading phase');
+        // Let the wait poll and heartbeat a few times before the crash.
+        await until(() => h.admin.oracle().apiCalls.byOp['evs.getVolume'] >= 5, 'a few polls of the disk');
+      },
+      undefined,
+      async (handle, volumeId) => {
+        const pending = await until(async () => {
+          const d = await handle.describe();
+          const a = d.raw.pendingActivities?.find((p) => p.activityType?.name === 'waitForVolumeReleased');
+          return a && (a.attempt ?? 0) >= 2 && a.heartbeatDetails?.payloads?.length ? a : undefined;
+        }, 'the wait to be retried with its heartbeat details', 45_000);
+        expect(pending.attempt).toBeGreaterThanOrEqual(2);
+        h.admin.advance({ kind: 'upload', id: volumeId });
+      },
+    );
+    expectOneCleanExport(r);
+  });
+
+  it('during the restart: the next worker finishes starting exactly the servers that were running', async () => {
+    h.admin.setConfig({ timings: { startMs: null } });
+    const r = await crashAndResume(
+      () => until(() => h.admin.state().pending.filter((p) => p.kind === 'start').length === 2, 'both starts in progress'),
+      async () => advanceAll('start'),
+    );
+    expectOneCleanExport(r);
+    expect(h.admin.oracle().apiCalls.byOp['ecs.start']).toBe(2);
+  });
+});
+
+describe('the Temporal server killed and restarted on its SQLite file', () => {
+  it('finishes the run correctly', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evs-export-'));
+    const dbFile = join(dir, 'temporal.db');
+    let server = await startDevServer({ dbFile });
+    const port = Number(server.address.split(':')[1]);
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection });
+    try {
+      h.admin.setConfig({ timings: { uploadBaseMs: null } });
+      const disk = sharedDisk();
+      const taskQueue = `server-crash-${randomUUID()}`;
+      let w = worker(taskQueue, server.address);
+      await w.ready;
+      const handle = await startExport(client, taskQueue, { volumeId: disk.volumeId, imageName: 'server-crash' });
+      await event(h.admin, 'volume.uploading');
+
+      await server.kill();
+      server = await startDevServer({ dbFile, port });
+      // The worker may have given up on the lost server; one on the restarted server takes over either way.
+      if (w.child.exitCode !== null || w.child.signalCode !== null) {
+        w = worker(taskQueue, server.address);
+        await w.ready;
+      }
+      h.admin.advance({ kind: 'upload', id: disk.volumeId });
+      const result = await handle.result();
+      await w.kill('SIGTERM');
+      expectOneCleanExport({ result, ...disk });
+    } finally {
+      await connection.close();
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,61 @@
+// Replay (temporal-notes §1.13): every recorded history in test/fixtures/histories must replay against the CURRENT
+// workflow code, so a change that alters the command sequence of runs already in flight fails CI. The histories
+// are recorded by `npm run record-histories` (scripts/record-histories.ts; its header says when to re-record).
+// No server is needed: replay runs on the worker's native core alone.
+import { readdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { WORKFLOWS_PATH } from '../../src/worker';
+
+const HISTORIES = resolve(__dirname, '..', 'fixtures', 'histories');
+const REORDERED = resolve(__dirname, '..', 'fixtures', 'workflows', 'reordered-export.ts');
+
+// The scenarios scripts/record-histories.ts records; a missing file is a failure, not a skipped replay.
+const EXPECTED = [
+  'success-shared-disk',
+  'compensated-failure',
+  'upload-killed',
+  'cancelled-during-upload',
+  'adopted-export',
+  'approval',
+  'rerun-existing-image',
+];
+
+const files = readdirSync(HISTORIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+const history = (file: string): unknown => JSON.parse(readFileSync(join(HISTORIES, file), 'utf8'));
+
+let current: WorkflowBundleWithSourceMap;
+beforeAll(async () => {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  current = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+});
+
+describe('recorded histories replay against the current workflow code', () => {
+  it('has every recorded scenario', () => {
+    expect(files.map((f) => basename(f, '.json'))).toEqual([...EXPECTED].sort());
+  });
+
+  it.each(files)('%s', async (file) => {
+    const h = history(file) as { events: { eventType: string }[] };
+    // Not vacuous: a full run, from start to a closed state.
+    expect(h.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+    expect(h.events.at(-1)!.eventType).toMatch(/^EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|CANCELED)$/);
+    await Worker.runReplayHistory({ workflowBundle: current, replayName: `replay-${basename(file, '.json')}` }, h, basename(file, '.json'));
+  });
+});
+
+describe('the replay check catches a non-deterministic change', () => {
+  it('fails with DeterminismViolationError when the first activity differs', async () => {
+    const reordered = await bundleWorkflowCode({ workflowsPath: REORDERED, logger: new DefaultLogger('WARN') });
+    const err = await Worker.runReplayHistory({ workflowBundle: reordered, replayName: 'replay-reordered' }, history('success-shared-disk.json'), 'reordered').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(DeterminismViolationError);
+    expect((err as Error).message).toMatch(/nondeterminism/i);
+  });
+});
