@@ -1,7 +1,7 @@
 // The worker: builds its dependencies once (one cloud client = one API budget per account on this worker),
 // registers the workflows and activities on the task queue, and shuts down gracefully on SIGTERM/SIGINT.
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
 import { type PollPolicy, pollPolicyFromEnv } from './activities/poll';
@@ -15,6 +15,10 @@ export interface ExportWorkerOptions {
   namespace: string;
   taskQueue: string;
   cloud: CloudApi;
+  /** Temporal client for the per-server holds; built from `connection` when absent. */
+  client?: Client;
+  /** How often a server hold checks its holders still run (EVS_EXPORT_HOLD_LIVENESS_MS, default 30 s). */
+  holdLivenessMs?: number;
   poll?: Partial<PollPolicy>;
   /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
@@ -31,7 +35,12 @@ export function createExportWorker(o: ExportWorkerOptions): Promise<Worker> {
     taskQueue: o.taskQueue,
     ...(o.identity ? { identity: o.identity } : {}),
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({ cloud: o.cloud, poll: o.poll }),
+    activities: createActivities({
+      cloud: o.cloud,
+      client: o.client ?? new Client({ connection: o.connection, namespace: o.namespace }),
+      holdLivenessMs: o.holdLivenessMs ?? (Number(process.env.EVS_EXPORT_HOLD_LIVENESS_MS) || undefined),
+      poll: o.poll,
+    }),
     // Waits heartbeat; on shutdown they get time to notice and hand over cleanly.
     shutdownGraceTime: '20 seconds',
     // Cancellation reaches an activity only with a heartbeat; without this cap heartbeats (and so a cancel) could

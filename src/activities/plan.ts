@@ -29,8 +29,10 @@ function isRunning(s: Server): boolean {
   return s.status === 'ACTIVE' && s.taskState === null;
 }
 
-export function serverProblem(s: Server): string | undefined {
+/** Why this server blocks an export now. A server held by another run may be mid-stop or mid-start: that is ours. */
+export function serverProblem(s: Server, heldByAnotherRun = false): string | undefined {
   const label = `server ${s.name} (${s.id})`;
+  if (heldByAnotherRun) return undefined;
   if (s.taskState !== null) return `${label}: task_state is ${JSON.stringify(s.taskState)}; wait until it is idle`;
   if (!isRunning(s) && !isStopped(s)) return `${label}: status is ${JSON.stringify(s.status)}; only ACTIVE or SHUTOFF servers can be handled`;
   if (s.locked && isRunning(s)) return `${label}: locked is true; a locked running server cannot be stopped`;
@@ -41,6 +43,8 @@ export async function readPlan(
   cloud: CloudApi,
   args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines },
   signal?: AbortSignal,
+  /** Which of these servers another run currently holds (per-server holds, P4). */
+  heldServers: (serverIds: string[]) => Promise<Set<string>> = async () => new Set(),
 ): Promise<PlanReading> {
   let volume;
   try {
@@ -64,8 +68,9 @@ export async function readPlan(
     locked: s.locked,
     wasRunning: isRunning(s),
   }));
+  const held = await heldServers(serverIds);
   for (const s of servers) {
-    const problem = serverProblem(s);
+    const problem = serverProblem(s, held.has(s.id));
     if (problem) problems.push(problem);
   }
   const plan: ExportPlan = {

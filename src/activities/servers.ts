@@ -59,6 +59,8 @@ export async function converge(
   target: Target,
   submit: (ids: string[]) => Promise<string>,
   what: string,
+  /** Checked before acting; `false` waits (e.g. a disk of the server is still uploading). */
+  mayAct: (ids: string[]) => Promise<boolean> = async () => true,
 ): Promise<Converged> {
   const initial: ConvergeState = { requestedAt: {}, reachedAt: {}, jobFailures: [] };
   return pollUntil<Converged, ConvergeState>(policy, initial, async (st) => {
@@ -108,6 +110,7 @@ export async function converge(
         };
       }
       if (needAction.length > 0) {
+        if (!(await mayAct(needAction))) return { state: { ...st, reachedAt } };
         const jobId = await submit(needAction);
         const requestedAt = { ...st.requestedAt };
         for (const id of needAction) requestedAt[id] ??= now;

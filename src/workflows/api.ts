@@ -89,6 +89,7 @@ export interface ExportPlan {
 
 export type ServerState =
   | 'untouched'
+  | 'held-by-others'
   | 'stopping'
   | 'stopped'
   | 'restarting'
@@ -107,6 +108,8 @@ export interface ServerReport {
   downtimeMs?: number;
   /** Last error while restarting, shown to ops as needing attention. */
   lastError?: string;
+  /** Other runs that still hold the server stopped after this one released it (P4). */
+  heldBy?: string[];
 }
 
 /** An ECS job that ended FAIL; the run acted on its servers again. */
@@ -157,6 +160,136 @@ export interface ApproveInput {
   /** Who approves; shown in progress and history. */
   by?: string;
 }
+
+// ---- Whole-server export: every disk of a server as one consistent set.
+
+export const EXPORT_SERVER_WORKFLOW_TYPE = 'exportServerDisks';
+
+export function exportServerWorkflowId(serverId: string): string {
+  return `export-server-${serverId}`;
+}
+
+export interface ExportServerInput {
+  serverId: string;
+  /** Images are named `<prefix>-<device>` (e.g. `web-1-vda`); default: the server's name. */
+  imageNamePrefix?: string;
+  diskFormat?: DiskFormat;
+  containerFormat?: ContainerFormat;
+  osType?: OsType;
+  stopType?: StopType;
+  leaveServersStopped?: boolean;
+  deadlines?: Deadlines;
+  /** Added to every image, besides the set tag. */
+  tags?: string[];
+}
+
+export interface ServerDiskPlan {
+  volumeId: string;
+  volumeName: string;
+  device: string | null;
+  bootable: boolean;
+  sizeGb: number;
+  imageName: string;
+}
+
+export interface ExportServerPlan {
+  serverId: string;
+  serverName: string;
+  disks: ServerDiskPlan[];
+  /** Every server attached to any of the disks (shared disks bring their other servers). */
+  servers: PlannedServer[];
+  toStop: string[];
+  deadlines: Required<Deadlines>;
+}
+
+export interface ExportServerResult {
+  serverId: string;
+  /** Tag shared by the images of this set. */
+  setTag: string;
+  images: { volumeId: string; device: string | null; imageId: string; imageName: string; imageStatus: string; workflowId: string }[];
+  servers: ServerReport[];
+  startedAt: string;
+  finishedAt: string;
+  apiCalls: Record<string, number>;
+}
+
+// ---- Per-server holds (P4): one entity workflow per server, reference-counted by the runs that need it stopped.
+
+export const HOLD_WORKFLOW_TYPE = 'serverHold';
+
+export function holdWorkflowId(serverId: string): string {
+  return `server-hold-${serverId}`;
+}
+
+/** Who holds: a workflow run. A run that ends without releasing is noticed and released by the hold. */
+export interface Holder {
+  workflowId: string;
+  runId: string;
+}
+
+export type HoldStatus = 'idle' | 'stopping' | 'held' | 'starting';
+
+export interface HoldView {
+  serverId: string;
+  status: HoldStatus;
+  /** The server's state before the first current holder touched it; it is restarted only if it was running. */
+  prior: 'running' | 'stopped' | null;
+  holders: (Holder & { since: string })[];
+  stoppedAt?: string;
+  startedAt?: string;
+  /** Set when stopping failed; holders waiting for the stop get this error. */
+  stopError?: string;
+  /** A restart that keeps failing, and holders released because their run ended without releasing. */
+  attention: string[];
+  /** Stop/start jobs of this hold session that failed and were retried. */
+  jobFailures: JobFailure[];
+  /** Cloud API calls of this hold session (stop, then start), per operation. */
+  apiCalls: Record<string, number>;
+}
+
+export interface AcquireRequest {
+  holder: Holder;
+  stopType?: StopType;
+  /** How often the hold checks that its holders still run (the smallest asked for wins). */
+  livenessCheckMs?: number;
+}
+
+export interface HeldServer {
+  serverId: string;
+  /** Running before the first holder touched it (so it will be restarted when the last one releases). */
+  wasRunning: boolean;
+  stoppedAt: string;
+  jobFailures: JobFailure[];
+  /** API calls the hold made to stop the server (counted by every run that holds it). */
+  apiCalls: Record<string, number>;
+}
+
+export interface ReleaseRequest {
+  holder: Holder;
+  /** The operator chose to leave the server stopped (P2's exception). */
+  leaveStopped?: boolean;
+  /** How long to wait for the restart before answering (it goes on regardless). Default 0. */
+  waitMs?: number;
+}
+
+export type ReleaseOutcome = 'restarted' | 'was-stopped' | 'left-stopped' | 'held-by-others' | 'restarting' | 'restart-failing';
+
+export interface ReleaseResult {
+  serverId: string;
+  outcome: ReleaseOutcome;
+  startedAt?: string;
+  /** Other runs still holding the server. */
+  heldBy: Holder[];
+  lastError?: string;
+  jobFailures: JobFailure[];
+  /** API calls the hold made since the stop (the restart), when this answer is the last release. */
+  apiCalls: Record<string, number>;
+}
+
+export const acquireUpdate = defineUpdate<HoldView, [AcquireRequest]>('acquire');
+export const awaitStoppedUpdate = defineUpdate<HeldServer, [Holder]>('awaitStopped');
+export const releaseUpdate = defineUpdate<ReleaseResult, [ReleaseRequest]>('release');
+export const holdQuery = defineQuery<HoldView>('hold');
 
 export const progressQuery = defineQuery<ExportProgress>('progress');
 export const approveUpdate = defineUpdate<ExportProgress, [ApproveInput]>('approve');

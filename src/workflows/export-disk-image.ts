@@ -1,7 +1,8 @@
-// The export saga (DESIGN §3): validate → (existing image?) → plan → (approve) → stop → export → wait for the
-// disk → restart → wait for the image → result. Compensation (restart what this run stopped, once the disk has
-// left `uploading`) is registered before the stop call and runs in a non-cancellable scope, so a failure, a
-// deadline or a cancel still restarts the servers (P1, P2).
+// The export saga (DESIGN §3): validate → (existing image?) → plan → (approve) → hold the servers stopped →
+// export → wait for the disk → release the holds → wait for the image → result. Servers are stopped and
+// restarted by their hold workflows (server-hold.ts), reference-counted across runs (P4). The release is
+// registered before the hold is taken and runs in a non-cancellable scope once the disk has left `uploading`,
+// so a failure, a deadline or a cancel still restarts the servers (P1, P2).
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -11,7 +12,6 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  sleep,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -33,9 +33,9 @@ import {
   SA_IMAGE_ID,
   SA_PHASE,
   SA_SERVER_IDS,
-  type ServerReport,
 } from './api';
 import { renderDetails } from './details';
+import { HeldServers } from './held-servers';
 import { InputError, validateExportInput } from './validate';
 
 type CallCounts = Record<string, number>;
@@ -71,7 +71,7 @@ function waits(deadlineMs: number, maximumAttempts?: number) {
 
 // Compensation never gives up waiting for the disk: P1 forbids restarting while it is `uploading`.
 const COMPENSATION_WAIT_MS = 7 * 24 * 3600_000;
-const RESTART_BACKOFF_MS = [5_000, 15_000, 30_000, 60_000];
+
 const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
 
 function add(into: CallCounts, more: CallCounts): void {
@@ -93,14 +93,6 @@ function typeOf(err: unknown): string | undefined {
   const e = innermost(err);
   if (e instanceof TimeoutFailure) return FailureType.DeadlineExceeded;
   return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
-}
-
-/** The failed jobs a JobFailed failure carries in its details (see activities/servers.ts). */
-function jobFailuresIn(err: unknown): JobFailure[] {
-  const e = innermost(err);
-  if (!(e instanceof ApplicationFailure) || e.type !== FailureType.JobFailed) return [];
-  const d = e.details?.[0] as { jobFailures?: JobFailure[] } | undefined;
-  return d?.jobFailures ?? [];
 }
 
 /** The workflow's failure: the innermost cause's type and words, plus what the run did about it. */
@@ -159,15 +151,12 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     upsertSearchAttributes([{ key: SA_PHASE, value: phase }]);
     setCurrentDetails(renderDetails(progress));
   }
-  function server(id: string): ServerReport {
-    return progress.servers.find((s) => s.serverId === id)!;
-  }
   function counted<T extends { apiCalls: CallCounts }>(r: T): T {
     add(apiCalls, r.apiCalls);
     return r;
   }
   function noteJobFailures(failures: JobFailure[]): void {
-    progress.jobFailures.push(...failures);
+    for (const f of failures) if (!progress.jobFailures.some((x) => x.jobId === f.jobId)) progress.jobFailures.push(f);
   }
   function result(imageId: string, imageStatus: string, adopted: boolean): ExportDiskResult {
     return {
@@ -225,54 +214,23 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
 
   const stopCalls = waits(plan.deadlines.stopMs);
   const uploadCalls = waits(plan.deadlines.uploadMs);
-  const startCalls = waits(plan.deadlines.startMs, 3);
   const compensationCalls = waits(COMPENSATION_WAIT_MS);
 
-  // Servers this run may have stopped. Filled BEFORE the stop call: a lost response can still stop them.
-  let mustRestart: string[] = [];
   let exportMayBeInFlight = false;
   let imageId: string | undefined;
   let adopted = false;
 
-  async function restartOne(id: string): Promise<void> {
-    const s = server(id);
-    s.state = 'restarting';
-    const giveUpAt = Date.now() + plan.deadlines.startMs;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const r = counted(await startCalls.startServers({ serverIds: [id] }));
-        noteJobFailures(r.jobFailures);
-        s.state = 'restarted';
-        s.startedAt = r.servers[id].reachedAt;
-        if (s.stoppedAt) s.downtimeMs = Date.parse(s.startedAt) - Date.parse(s.stoppedAt);
-        delete s.lastError;
-        progress.attention = progress.attention.filter((a) => !a.includes(id));
-        setCurrentDetails(renderDetails(progress));
-        return;
-      } catch (err) {
-        // Reported and retried with backoff; the other servers' restarts go on in parallel (P2).
-        noteJobFailures(jobFailuresIn(err));
-        s.state = 'restart-failing';
-        s.lastError = messageOf(err);
-        progress.attention = [...progress.attention.filter((a) => !a.includes(id)), `server ${s.name} (${id}) does not start: ${s.lastError}`];
-        setCurrentDetails(renderDetails(progress));
-        if (Date.now() >= giveUpAt) return;
-        await sleep(RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]);
-      }
-    }
-  }
-
-  async function restartAll(): Promise<void> {
-    const ids = mustRestart;
-    await Promise.all(ids.map(restartOne));
-    mustRestart = ids.filter((id) => server(id).state !== 'restarted');
-  }
-
-  function notRestarted(): string | undefined {
-    if (mustRestart.length === 0) return undefined;
-    const names = mustRestart.map((id) => `${server(id).name} (${id})`).join(', ');
-    return `servers not running again after ${plan.deadlines.startMs} ms of retries: ${names}; start them by hand`;
-  }
+  const holds = new HeldServers(
+    { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId },
+    progress.servers,
+    { hold: stopCalls, release: short },
+    (calls) => add(apiCalls, calls),
+    noteJobFailures,
+    () => {
+      progress.attention = holds.attention();
+      setCurrentDetails(renderDetails(progress));
+    },
+  );
 
   try {
     if (input.requireApproval) {
@@ -280,17 +238,14 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
       await condition(() => approved);
     }
 
-    if (plan.toStop.length > 0) {
+    if (plan.servers.length > 0) {
       setPhase('stopping');
-      mustRestart = [...plan.toStop];
-      for (const id of plan.toStop) server(id).state = 'stopping';
-      const r = counted(await stopCalls.stopServers({ serverIds: plan.toStop, stopType: input.stopType ?? 'SOFT' }));
-      noteJobFailures(r.jobFailures);
-      for (const id of plan.toStop) {
-        const s = server(id);
-        s.state = 'stopped';
-        s.stoppedAt = r.servers[id].requestedAt ?? r.servers[id].reachedAt;
-      }
+      // All attached servers are held: one that is stopped must stay stopped while the disk uploads.
+      await holds.hold(
+        plan.servers.map((s) => s.serverId),
+        input.stopType ?? 'SOFT',
+        plan.toStop,
+      );
     }
 
     setPhase('exporting');
@@ -313,10 +268,10 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     counted(await uploadCalls.waitForVolumeReleased({ volumeId: input.volumeId }));
     exportMayBeInFlight = false;
 
-    if (mustRestart.length > 0 && !input.leaveServersStopped) {
+    if (holds.pending.length > 0) {
       setPhase('restarting');
       // Servers come back as soon as the disk is released, not when the image is finished.
-      await CancellationScope.nonCancellable(restartAll);
+      await CancellationScope.nonCancellable(() => holds.releaseAll(input.leaveServersStopped, plan.deadlines.startMs));
     }
 
     setPhase('finishing');
@@ -324,16 +279,15 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     progress.imageStatus = image.status;
     if (input.tags?.length) counted(await short.tagImage({ imageId, tags: input.tags }));
 
-    const stillDown = notRestarted();
-    if (stillDown && !input.leaveServersStopped) {
+    const stillDown = holds.notRestarted(plan.deadlines.startMs);
+    if (stillDown) {
       throw ApplicationFailure.create({
         type: FailureType.RestartFailed,
         message: `${stillDown} (image ${imageId} is ${image.status})`,
         nonRetryable: true,
-        details: [{ serverIds: mustRestart, imageId }],
+        details: [{ serverIds: holds.pending, imageId }],
       });
     }
-    for (const id of mustRestart) server(id).state = 'left-stopped';
     setPhase('done');
     return result(imageId, image.status, adopted);
   } catch (err) {
@@ -343,17 +297,16 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     progress.error = cancelled ? 'cancelled' : messageOf(err);
     let imageStatus: string | undefined;
     await CancellationScope.nonCancellable(async () => {
-      // P1: the servers may run again only once the disk has left `uploading`.
-      if (exportMayBeInFlight && mustRestart.length > 0 && !input.leaveServersStopped) {
+      // P1: the servers may run again only once the disk has left `uploading` (their holds check it too).
+      if (exportMayBeInFlight && holds.pending.length > 0 && !input.leaveServersStopped) {
         counted(await compensationCalls.waitForVolumeReleased({ volumeId: input.volumeId, compensating: true }));
       }
-      if (mustRestart.length > 0 && !input.leaveServersStopped) {
+      if (holds.pending.length > 0) {
         setPhase('compensating');
-        await restartAll();
+        await holds.releaseAll(input.leaveServersStopped, plan.deadlines.startMs);
       }
       if (imageId) imageStatus = counted(await short.describeImage({ imageId })).status;
     });
-    if (input.leaveServersStopped) for (const id of mustRestart) server(id).state = 'left-stopped';
     progress.imageStatus = imageStatus;
     setPhase(cancelled ? 'cancelled' : 'failed');
     if (cancelled) throw err;
@@ -365,11 +318,11 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
         ? `${failedIn} did not finish within deadlines.${deadline} = ${plan.deadlines[deadline]} ms`
         : messageOf(err);
     const restarted = progress.servers.filter((s) => s.state === 'restarted').map((s) => s.name);
-    const stillDown = notRestarted();
+    const stillDown = holds.notRestarted(plan.deadlines.startMs);
     const suffix = [
       imageId ? `image ${imageId} is ${imageStatus}${IMAGE_IN_PROGRESS.has(imageStatus ?? '') ? ' and may still complete' : ''}` : undefined,
       restarted.length ? `servers restarted: ${restarted.join(', ')}` : undefined,
-      stillDown && !input.leaveServersStopped ? `NOT restarted: ${stillDown}` : undefined,
+      stillDown ? `NOT restarted: ${stillDown}` : undefined,
     ]
       .filter(Boolean)
       .join('; ');

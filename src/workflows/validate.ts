@@ -1,6 +1,6 @@
 // Input rules of exportDiskImage (promise P5). Pure and deterministic: the workflow runs it first, the CLI runs
 // it before starting anything, and unit tests cover every rule. Each message names the field and the value.
-import type { ExportDiskInput } from './api';
+import type { ExportDiskInput, ExportServerInput } from './api';
 
 export const DISK_FORMATS = ['vhd', 'zvhd', 'zvhd2', 'raw', 'qcow2'] as const;
 export const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'ovf', 'bare'] as const;
@@ -111,4 +111,30 @@ export function validateExportInput(raw: unknown): ExportDiskInput {
     });
   }
   return input as unknown as ExportDiskInput;
+}
+
+const SERVER_KNOWN_KEYS = new Set(['serverId', 'imageNamePrefix', 'diskFormat', 'containerFormat', 'osType', 'stopType', 'leaveServersStopped', 'deadlines', 'tags']);
+
+/** Input rules of exportServerDisks: the export's own rules, with a server instead of a disk. */
+export function validateServerExportInput(raw: unknown): ExportServerInput {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new InputError('input', raw, 'must be one JSON object such as {"serverId": "..."}');
+  }
+  const input = raw as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!SERVER_KNOWN_KEYS.has(key)) throw new InputError(key, input[key], `is not a known field (known: ${[...SERVER_KNOWN_KEYS].join(', ')})`);
+  }
+  if (typeof input.serverId !== 'string' || !VOLUME_ID.test(input.serverId)) {
+    throw new InputError('serverId', input.serverId, 'must be a server id (letters, digits, "-", "_"; at most 64 characters)');
+  }
+  // The prefix must itself be a valid image name, leaving room for "-<device>".
+  if (input.imageNamePrefix !== undefined) {
+    const p = input.imageNamePrefix;
+    if (typeof p !== 'string' || p.length === 0 || p.length > 120 || p.startsWith(' ') || p.endsWith(' ') || !IMAGE_NAME.test(p)) {
+      throw new InputError('imageNamePrefix', p, 'must be 1–120 letters, digits, spaces, "-", "." or "_", without a leading or trailing space');
+    }
+  }
+  const { serverId: _s, imageNamePrefix: _p, ...rest } = input;
+  validateExportInput({ volumeId: 'placeholder', imageName: 'placeholder', ...rest });
+  return input as unknown as ExportServerInput;
 }

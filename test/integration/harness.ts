@@ -60,7 +60,7 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     bundle,
     async withWorker(fn) {
       const taskQueue = `test-${randomUUID()}`;
-      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud, poll: FAST_POLL, workflowBundle: bundle });
+      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud, client, poll: FAST_POLL, holdLivenessMs: 1000, workflowBundle: bundle });
       return worker.runUntil(fn(taskQueue));
     },
     async close() {

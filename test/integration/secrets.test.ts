@@ -17,7 +17,7 @@ import type { CloudApi } from '../../src/cloud/types';
 import { type ExportHandle, startExport } from '../../src/export-client';
 import { Sim } from '../../src/sim';
 import { createExportWorker } from '../../src/worker';
-import { FailureType, progressQuery } from '../../src/workflows/api';
+import { FailureType, holdWorkflowId, progressQuery } from '../../src/workflows/api';
 import { createHarness, FAST_POLL, FAST_TIMINGS, type Harness } from './harness';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -92,6 +92,8 @@ interface Run {
   staticDetails: unknown;
   /** A description taken while a wait ran: its pending activity's heartbeat details and last failure. */
   pending?: Awaited<ReturnType<ExportHandle['describe']>>;
+  /** Histories of the server holds the run took (stop and start happen there). */
+  holdHistories: Awaited<ReturnType<ExportHandle['fetchHistory']>>[];
 }
 
 const runs: Run[] = [];
@@ -112,6 +114,7 @@ async function record(name: string, handle: ExportHandle, during?: Run['pending'
   );
   const progress = await handle.query(progressQuery);
   const description = await handle.describe();
+  const holdHistories = await Promise.all(progress.servers.map((sv) => h.client.workflow.getHandle(holdWorkflowId(sv.serverId)).fetchHistory()));
   return {
     name,
     handle,
@@ -124,6 +127,7 @@ async function record(name: string, handle: ExportHandle, during?: Run['pending'
     staticSummary: await description.staticSummary(),
     staticDetails: await description.staticDetails(),
     pending: during,
+    holdHistories,
   };
 }
 
@@ -131,7 +135,7 @@ function eventTypes(r: Run): string[] {
   return (r.history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]);
 }
 
-function scheduled(r: Run): string[] {
+function scheduled(r: Pick<Run, 'history'>): string[] {
   return (r.history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [String(e.activityTaskScheduledEventAttributes.activityType?.name)] : []));
 }
 
@@ -139,6 +143,7 @@ function everything(): Text[] {
   const found: Text[] = [...logged];
   for (const r of runs) {
     texts(r.history, `${r.name}.history`, found);
+    r.holdHistories.forEach((hh, i) => texts(hh, `${r.name}.holdHistory[${i}]`, found));
     texts(r.description, `${r.name}.describe`, found);
     texts(r.pending, `${r.name}.describeWhileWaiting`, found);
     texts(r.searchAttributes, `${r.name}.searchAttributes`, found);
@@ -225,7 +230,9 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     const [ok, killed, refused] = runs;
     expect(eventTypes(ok)[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(eventTypes(ok).at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
-    expect(scheduled(ok)).toEqual(expect.arrayContaining(['planExport', 'stopServers', 'startExport', 'waitForVolumeReleased', 'startServers', 'waitForImage', 'tagImage']));
+    expect(scheduled(ok)).toEqual(expect.arrayContaining(['planExport', 'holdServers', 'startExport', 'waitForVolumeReleased', 'releaseServers', 'waitForImage', 'tagImage']));
+    expect(ok.holdHistories).toHaveLength(2);
+    for (const hh of ok.holdHistories) expect(scheduled({ history: hh })).toEqual(expect.arrayContaining(['readServer', 'stopServers', 'startServersWhenSafe']));
     // The failed attempt of planExport is in history as the retry's lastFailure.
     expect((ok.history.events ?? []).some((e) => e.activityTaskStartedEventAttributes?.lastFailure?.message?.includes('500'))).toBe(true);
     expect(ok.pending?.raw.pendingActivities?.some((p) => p.heartbeatDetails?.payloads?.[0]?.data?.length)).toBe(true);
@@ -240,7 +247,7 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
       expect(cause).toBeInstanceOf(ApplicationFailure);
       expect((cause as ApplicationFailure).type).toBe(type);
     }
-    expect(scheduled(killed)).toEqual(expect.arrayContaining(['stopServers', 'startExport', 'startServers', 'describeImage']));
+    expect(scheduled(killed)).toEqual(expect.arrayContaining(['holdServers', 'startExport', 'releaseServers', 'describeImage']));
     expect(((refused.outcome as WorkflowFailedError).cause as Error).message).toContain('401');
 
     // Two tokens for the worker's client at least (the first one was refused once), plus ours.
