@@ -2,7 +2,7 @@
 // name plays the part of an idempotency key, so a lost response or a crash after the call adopts the export
 // already in flight instead of asking for a second one.
 import { ApplicationFailure } from '@temporalio/common';
-import { isStatus } from '../cloud/errors';
+import { classify, isStatus } from '../cloud/errors';
 import type { CloudApi, ContainerFormat, DiskFormat, Image, OsType } from '../cloud/types';
 import { FailureType } from '../workflows/api';
 import { toFailure } from './failures';
@@ -35,12 +35,30 @@ export async function findOurImage(cloud: CloudApi, imageName: string): Promise<
     .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))[0];
 }
 
-export async function startExport(cloud: CloudApi, args: StartExportArgs): Promise<StartedExport> {
+/**
+ * Requests the export once. `mayHaveRequested` says an earlier attempt may have reached the cloud (its answer was
+ * lost, or its worker died): then the export is adopted if its image exists, and otherwise NOT requested again —
+ * the cloud deletes the image of a failed upload, so "no image" may mean "exported and failed" (P3 over retrying).
+ */
+export async function startExport(cloud: CloudApi, args: StartExportArgs & { mayHaveRequested?: boolean }): Promise<StartedExport> {
   const what = `export disk ${args.volumeId} as image ${JSON.stringify(args.imageName)}`;
+  let sent = false;
   try {
     const volume = await cloud.evs.getVolume(args.volumeId);
     const existing = await findOurImage(cloud, args.imageName);
     if (existing) return { imageId: existing.id, adopted: true, force: volume.status === 'in-use' || volume.status === 'uploading' };
+    if (args.mayHaveRequested) {
+      const owner = await cloud.projectId();
+      const failed = (await cloud.ims.findImages({ name: args.imageName, owner })).find((i) => !LIVE_IMAGE.has(i.status));
+      throw ApplicationFailure.create({
+        type: FailureType.ImageFailed,
+        message: failed
+          ? `${what}: the export requested earlier failed: image ${failed.id} is ${JSON.stringify(failed.status)}`
+          : `${what}: an earlier export request got no answer and no image of that name exists now, so the upload failed in the cloud or the request never arrived; not requesting a second export — run again to retry`,
+        nonRetryable: true,
+        details: [{ imageId: failed?.id, status: failed?.status ?? 'gone' }],
+      });
+    }
     if (volume.status === 'uploading') {
       throw ApplicationFailure.create({
         type: FailureType.NotExportable,
@@ -49,6 +67,7 @@ export async function startExport(cloud: CloudApi, args: StartExportArgs): Promi
       });
     }
     const force = volume.status === 'in-use';
+    sent = true;
     const r = await cloud.evs.uploadImage(args.volumeId, {
       imageName: args.imageName,
       force,
@@ -58,7 +77,13 @@ export async function startExport(cloud: CloudApi, args: StartExportArgs): Promi
     });
     return { imageId: r.imageId, adopted: false, force };
   } catch (err) {
-    throw toFailure(err, what);
+    const failure = toFailure(err, what);
+    // Throttling means "not executed"; anything else after sending leaves the cloud's side unknown.
+    if (failure instanceof ApplicationFailure && !failure.nonRetryable) {
+      const uncertain = sent && classify(err).kind !== 'throttled';
+      throw ApplicationFailure.create({ type: failure.type ?? FailureType.CloudUnavailable, message: failure.message, nonRetryable: false, nextRetryDelay: failure.nextRetryDelay, details: [{ requestSent: uncertain }] });
+    }
+    throw failure;
   }
 }
 

@@ -126,6 +126,7 @@ export function createActivities({ cloud, client, holdLivenessMs, poll }: Activi
       diskFormat?: DiskFormat;
       containerFormat?: ContainerFormat;
       osType?: OsType;
+      mayHaveRequested?: boolean;
     }): Promise<Counted<StartedExport>> {
       return counted((c) => startExport(c, args));
     },

@@ -12,6 +12,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
@@ -68,6 +69,14 @@ function waits(deadlineMs: number, maximumAttempts?: number) {
     retry: { ...RETRY, maximumAttempts },
   });
 }
+
+// The export request: one attempt per activity; the workflow retries (see requestExportOnce).
+const exportCall = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { maximumAttempts: 1 },
+});
+const EXPORT_ATTEMPTS = 20;
 
 // Compensation never gives up waiting for the disk: P1 forbids restarting while it is `uploading`.
 const COMPENSATION_WAIT_MS = 7 * 24 * 3600_000;
@@ -232,6 +241,36 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     },
   );
 
+  /**
+   * The export request, retried by the workflow rather than by the activity so that history records when an
+   * attempt may have reached the cloud (lost answer, dead worker): every later attempt then adopts or refuses,
+   * never requests a second export (P3).
+   */
+  async function requestExportOnce() {
+    let mayHaveRequested = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return counted(
+          await exportCall.startExport({
+            volumeId: input.volumeId,
+            imageName: input.imageName,
+            diskFormat: input.diskFormat,
+            containerFormat: input.containerFormat,
+            osType: input.osType,
+            mayHaveRequested,
+          }),
+        );
+      } catch (err) {
+        const e = innermost(err);
+        if (isCancellation(err) || (e instanceof ApplicationFailure && e.nonRetryable) || attempt >= EXPORT_ATTEMPTS) throw err;
+        const sent = e instanceof ApplicationFailure ? (e.details?.[0] as { requestSent?: boolean } | undefined)?.requestSent : undefined;
+        // A timeout means the worker died mid-call: what it did is unknown, so assume the request went out.
+        if (sent !== false) mayHaveRequested = true;
+        await sleep(Math.min(30_000, 1000 * 2 ** attempt));
+      }
+    }
+  }
+
   try {
     if (input.requireApproval) {
       setPhase('awaiting-approval');
@@ -250,15 +289,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
 
     setPhase('exporting');
     exportMayBeInFlight = true;
-    const started = counted(
-      await short.startExport({
-        volumeId: input.volumeId,
-        imageName: input.imageName,
-        diskFormat: input.diskFormat,
-        containerFormat: input.containerFormat,
-        osType: input.osType,
-      }),
-    );
+    const started = await requestExportOnce();
     imageId = started.imageId;
     adopted = started.adopted;
     progress.imageId = imageId;

@@ -53,6 +53,25 @@ describe('exactly once (P3)', () => {
     expect(o.servers[serverId]).toMatchObject({ stops: 1, starts: 1 });
   });
 
+  it('never requests a second export when the lost export then fails in the cloud (found by bench:faults)', async () => {
+    const { serverId, volumeId } = oneServerDisk();
+    h.admin.addFault({ op: 'evs.uploadImage', kind: 'lost-response' });
+    h.admin.addFault({ op: 'evs.uploadImage', kind: 'upload-fail' });
+
+    const handle = await h.withWorker(async (tq) => {
+      const x = await startExport(h.client, tq, { volumeId, imageName: 'lost-then-killed' });
+      await x.result().catch(() => undefined);
+      return x;
+    });
+    const cause = await failureOf(handle);
+
+    expect(cause.type).toBe(FailureType.ImageFailed);
+    const o = h.admin.oracle();
+    expect(o.apiCalls.byOp['evs.uploadImage']).toBe(1);
+    expect(o.exports).toHaveLength(1);
+    expect(o.servers[serverId]).toMatchObject({ stops: 1, starts: 1 });
+  });
+
   it('refuses a second start for the same disk while one runs, naming the running workflow', async () => {
     const { volumeId } = oneServerDisk();
     h.admin.setConfig({ timings: { uploadBaseMs: null } });
