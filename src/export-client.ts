@@ -30,8 +30,22 @@ export class ExportAlreadyRunningError extends Error {
   }
 }
 
-/** Validates (throws InputError naming field and value) and starts `export-<volumeId>`; refuses a second concurrent run. */
-export async function startExport(client: Client, taskQueue: string, raw: unknown): Promise<WorkflowHandleWithFirstExecutionRunId<typeof exportDiskImage>> {
+export interface StartExportOptions {
+  /** When an export of the disk is already running, follow that one instead of refusing (whatever its image name). */
+  attach?: boolean;
+}
+
+/**
+ * Validates (throws InputError naming field and value) and starts `export-<volumeId>`. A second start for a disk
+ * whose export is running is refused with ExportAlreadyRunningError naming the running workflow — or, with
+ * `attach`, returns a handle to the running one.
+ */
+export async function startExport(
+  client: Client,
+  taskQueue: string,
+  raw: unknown,
+  opts: StartExportOptions = {},
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof exportDiskImage>> {
   const input: ExportDiskInput = validateExportInput(raw);
   const workflowId = exportWorkflowId(input.volumeId);
   try {
@@ -39,7 +53,7 @@ export async function startExport(client: Client, taskQueue: string, raw: unknow
       taskQueue,
       workflowId,
       args: [input],
-      workflowIdConflictPolicy: 'FAIL',
+      workflowIdConflictPolicy: opts.attach ? 'USE_EXISTING' : 'FAIL',
       typedSearchAttributes: [{ key: SA_VOLUME_ID, value: input.volumeId }],
       staticSummary: `Export disk ${input.volumeId} → image ${input.imageName}`,
       staticDetails: `Started with input:\n\`\`\`json\n${JSON.stringify(input, null, 2)}\n\`\`\``,

@@ -12,6 +12,8 @@ export interface WorkerProcessOptions {
   /** OS_* variables pointing at the cloud (e.g. the simulator's `cloudEnv`). */
   cloudEnv: Record<string, string>;
   poll?: PollPolicy;
+  /** How often server holds check their holders still run (EVS_EXPORT_HOLD_LIVENESS_MS). */
+  holdLivenessMs?: number;
   namespace?: string;
   env?: Record<string, string>;
   /** Receives the child's output lines. */
@@ -35,6 +37,7 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
     TEMPORAL_TASK_QUEUE: o.taskQueue,
     LOG_LEVEL: 'WARN',
     ...o.cloudEnv,
+    ...(o.holdLivenessMs ? { EVS_EXPORT_HOLD_LIVENESS_MS: String(o.holdLivenessMs) } : {}),
     ...(o.poll ? { EVS_EXPORT_POLL: `${o.poll.initialMs},${o.poll.maxMs},${o.poll.fraction}` } : {}),
     ...o.env,
   };

@@ -320,6 +320,8 @@ export const FailureType = {
   ImageFailed: 'ImageFailed',
   /** The disk entered `error` during the export. */
   VolumeFailed: 'VolumeFailed',
+  /** An export of the disk is already running (P4); names the running workflow. */
+  AlreadyRunning: 'AlreadyRunning',
   /** A step did not finish within its deadline (P6). */
   DeadlineExceeded: 'DeadlineExceeded',
   /** A server that was running could not be started again before the start deadline; it needs attention. */
@@ -328,6 +330,7 @@ export const FailureType = {
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
 export const NON_RETRYABLE_TYPES: string[] = [
+  FailureType.AlreadyRunning,
   FailureType.InvalidInput,
   FailureType.NotExportable,
   FailureType.CloudRejected,

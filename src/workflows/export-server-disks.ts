@@ -13,6 +13,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { Activities } from '../activities';
 import {
   type ExportDiskResult,
@@ -133,7 +134,10 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
           return r;
         } catch (err) {
           progress.disks[i].state = 'failed';
-          progress.disks[i].error = causeOf(err)?.message ?? String(err);
+          progress.disks[i].error =
+            err instanceof WorkflowExecutionAlreadyStartedError
+              ? `an export of this disk is already running: workflow ${exportWorkflowId(d.volumeId)}`
+              : (causeOf(err)?.message ?? String(err));
           throw err;
         } finally {
           show();
@@ -146,7 +150,7 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
       if (cancelled) throw failed[0].err;
       throw ApplicationFailure.create({
         type: FailureType.CloudRejected,
-        message: `${failed.length} of ${plan.disks.length} disks could not be exported: ${failed.map((f) => `${f.d.device ?? f.d.volumeId}: ${causeOf(f.err)?.message}`).join('; ')}`,
+        message: `${failed.length} of ${plan.disks.length} disks could not be exported: ${failed.map((f) => `${f.d.device ?? f.d.volumeId}: ${progress.disks[plan.disks.indexOf(f.d)].error}`).join('; ')}`,
         nonRetryable: true,
         details: [{ images: results.filter(Boolean).map((r) => r!.imageId) }],
       });

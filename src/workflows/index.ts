@@ -2,3 +2,4 @@
 export { exportDiskImage } from './export-disk-image';
 export { exportServerDisks } from './export-server-disks';
 export { serverHold } from './server-hold';
+export { scheduledExport } from './scheduled-export';
