@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// Runs the compiled CLI when built (`npm run build`, done on install), else the TypeScript source through tsx.
+// In a checkout, runs the TypeScript source through tsx (never a stale build); an installed package runs lib/.
 'use strict';
 const path = require('node:path');
 const fs = require('node:fs');
-const built = path.join(__dirname, '..', 'lib', 'starter.js');
-if (fs.existsSync(built)) {
-  require(built).main();
-} else {
+const source = path.join(__dirname, '..', 'src', 'starter.ts');
+if (fs.existsSync(source)) {
   require('tsx/cjs');
-  require(path.join(__dirname, '..', 'src', 'starter.ts')).main();
+  require(source).main();
+} else {
+  require(path.join(__dirname, '..', 'lib', 'starter.js')).main();
 }

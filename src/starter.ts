@@ -8,8 +8,19 @@ import { createCloudClient, loadCloudConfig } from './cloud';
 import { loadTemporalSettings, type TemporalSettings } from './config';
 import { ExportAlreadyRunningError, followExport, startExport } from './export-client';
 import { ensureSearchAttributes } from './search-attributes';
-import { approveUpdate, type ExportDiskInput, type ExportProgress, progressQuery } from './workflows/api';
-import { CONTAINER_FORMATS, DISK_FORMATS, InputError, OS_TYPES, STOP_TYPES } from './workflows/validate';
+import type { exportServerDisks } from './workflows';
+import {
+  approveUpdate,
+  type ExportDiskInput,
+  type ExportProgress,
+  exportServerWorkflowId,
+  holdQuery,
+  holdWorkflowId,
+  progressQuery,
+  type ScheduledExportInput,
+} from './workflows/api';
+import { expandImageName } from './workflows/image-name';
+import { CONTAINER_FORMATS, DISK_FORMATS, InputError, OS_TYPES, STOP_TYPES, validateExportInput, validateServerExportInput } from './workflows/validate';
 
 class ExitError extends Error {
   constructor(
@@ -90,6 +101,7 @@ program
   .option('--stop-deadline <ms>', 'deadline for stopping the servers', milliseconds)
   .option('--upload-deadline <ms>', 'deadline for the upload and image', milliseconds)
   .option('--start-deadline <ms>', 'deadline for restarting each server', milliseconds)
+  .option('--attach', 'if an export of this disk is already running, follow it instead of refusing')
   .option('--wait', 'follow the run until it ends, printing each phase')
   .option('--json', 'machine-readable output')
   .action(async (o) => {
@@ -107,10 +119,101 @@ program
       deadlines: Object.values(deadlines).some((v) => v !== undefined) ? JSON.parse(JSON.stringify(deadlines)) : undefined,
     };
     await withClient(async (client, t) => {
-      const handle = await startExport(client, t.taskQueue, JSON.parse(JSON.stringify(input)));
+      const handle = await startExport(client, t.taskQueue, JSON.parse(JSON.stringify(input)), { attach: o.attach });
       out(o.json && !o.wait, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, `started ${handle.workflowId}`);
       if (o.wait) await awaitRun(handle, o.json);
       else if (!o.json) console.log(`follow it with: evs-export status ${handle.workflowId} --follow`);
+    });
+  });
+
+program
+  .command('export-server')
+  .description('export every disk of a server as one consistent set (workflow id export-server-<serverId>)')
+  .requiredOption('--server <id>', 'server id')
+  .option('--prefix <name>', 'images are named <prefix>-<device>; default: the server name')
+  .addOption(new Option('--disk-format <format>', 'image disk format (default zvhd2)').choices(DISK_FORMATS))
+  .addOption(new Option('--stop-type <type>', 'how to stop running servers (default SOFT)').choices(STOP_TYPES))
+  .option('--tag <tag...>', 'image tags to add on success (besides the set tag)')
+  .option('--wait', 'wait for the result')
+  .option('--json', 'machine-readable output')
+  .action(async (o) => {
+    const input = JSON.parse(JSON.stringify({ serverId: o.server, imageNamePrefix: o.prefix, diskFormat: o.diskFormat, stopType: o.stopType, tags: o.tag }));
+    validateServerExportInput(input);
+    await withClient(async (client, t) => {
+      const handle = await client.workflow.start<typeof exportServerDisks>('exportServerDisks', {
+        taskQueue: t.taskQueue,
+        workflowId: exportServerWorkflowId(o.server),
+        args: [input],
+        workflowIdConflictPolicy: 'FAIL',
+        staticSummary: `Export every disk of server ${o.server}`,
+      });
+      out(o.json && !o.wait, { workflowId: handle.workflowId }, `started ${handle.workflowId}`);
+      if (!o.wait) return;
+      try {
+        const r = await handle.result();
+        out(o.json, { result: r }, [`set tag  ${r.setTag}`, ...r.images.map((i) => `image    ${i.imageName} (${i.imageId}) ${i.imageStatus} from ${i.device ?? i.volumeId}`), ...r.servers.map((s) => `server   ${s.name}: ${s.state}${s.downtimeMs !== undefined ? `, downtime ${(s.downtimeMs / 1000).toFixed(1)} s` : ''}`)].join('\n'));
+      } catch (err) {
+        throw new ExitError(failureText(err), 1);
+      }
+    });
+  });
+
+const schedule = program.command('schedule').description('golden-image builds: Temporal Schedules that export a disk through the per-disk identity');
+
+schedule
+  .command('create')
+  .description('create a schedule running scheduledExport (a child export-<volumeId>; skipped while one runs)')
+  .requiredOption('--id <scheduleId>', 'schedule id')
+  .requiredOption('--volume <id>', 'disk (volume) id')
+  .requiredOption('--image-name <template>', 'image name; {date} and {time} are replaced with the scheduled time (UTC)')
+  .option('--cron <expression>', 'cron expression, e.g. "0 2 * * *"')
+  .option('--every <interval>', 'interval, e.g. "24h" or "7d"')
+  .option('--tag <tag...>', 'image tags')
+  .option('--trigger', 'also run it once now')
+  .action(async (o) => {
+    if (!o.cron === !o.every) throw new ExitError('give exactly one of --cron or --every', 2);
+    const input: ScheduledExportInput = { export: JSON.parse(JSON.stringify({ volumeId: o.volume, imageName: o.imageName, tags: o.tag })), ifRunning: 'skip' };
+    // Validate with the template expanded as it will be.
+    validateExportInput({ ...input.export, imageName: expandImageName(o.imageName, new Date()) });
+    await withClient(async (client, t) => {
+      await client.schedule.create({
+        scheduleId: o.id,
+        spec: o.cron ? { cronExpressions: [o.cron] } : { intervals: [{ every: o.every }] },
+        action: { type: 'startWorkflow', workflowType: 'scheduledExport', args: [input], taskQueue: t.taskQueue, staticSummary: `Scheduled export of disk ${o.volume}` },
+        policies: { overlap: 'SKIP', catchupWindow: '1 hour' },
+        state: { triggerImmediately: !!o.trigger },
+      });
+      console.log(`created schedule ${o.id}`);
+    });
+  });
+
+schedule
+  .command('delete')
+  .argument('<scheduleId>')
+  .action(async (id: string) => {
+    await withClient(async (client) => {
+      await client.schedule.getHandle(id).delete();
+      console.log(`deleted schedule ${id}`);
+    });
+  });
+
+program
+  .command('holds')
+  .description('show who holds a server stopped, since when, and its state')
+  .argument('<serverId>')
+  .option('--json', 'machine-readable output')
+  .action(async (serverId: string, o) => {
+    await withClient(async (client) => {
+      const view = await client.workflow
+        .getHandle(holdWorkflowId(serverId))
+        .query(holdQuery)
+        .catch(() => undefined);
+      if (!view) return out(o.json, { serverId, holders: [] }, `server ${serverId}: not held by any export`);
+      out(o.json, view, [
+        `server ${serverId}: ${view.status}${view.prior ? `, was ${view.prior} before the first holder` : ''}`,
+        ...view.holders.map((h) => `  held by ${h.workflowId} (run ${h.runId}) since ${h.since}`),
+        ...view.attention.map((a) => `  ATTENTION ${a}`),
+      ].join('\n'));
     });
   });
 

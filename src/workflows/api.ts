@@ -161,6 +161,19 @@ export interface ApproveInput {
   by?: string;
 }
 
+// ---- Scheduled exports (golden-image builds)
+
+export const SCHEDULED_EXPORT_WORKFLOW_TYPE = 'scheduledExport';
+
+export interface ScheduledExportInput {
+  /** `imageName` may contain `{date}` (YYYYMMDD) and `{time}` (HHMMSS), from the scheduled time, UTC. */
+  export: ExportDiskInput;
+  /** When an export of the disk is already running: `fail` (default) or `skip`. */
+  ifRunning?: 'fail' | 'skip';
+}
+
+export type ScheduledExportResult = { skipped: false; result: ExportDiskResult } | { skipped: true; runningWorkflowId: string };
+
 // ---- Whole-server export: every disk of a server as one consistent set.
 
 export const EXPORT_SERVER_WORKFLOW_TYPE = 'exportServerDisks';

@@ -3,22 +3,10 @@
 // (P4). A schedule's own workflow id carries a timestamp, which is why the export itself is a child.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { ApplicationFailure, executeChild, workflowInfo } from '@temporalio/workflow';
-import { type ExportDiskInput, type ExportDiskResult, exportWorkflowId, FailureType } from './api';
+import { type ExportDiskInput, exportWorkflowId, FailureType, type ScheduledExportInput, type ScheduledExportResult } from './api';
 import { exportDiskImage } from './export-disk-image';
+import { expandImageName } from './image-name';
 
-export interface ScheduledExportInput {
-  /** `imageName` may contain `{date}` (YYYYMMDD) and `{time}` (HHMMSS), from the scheduled time, UTC. */
-  export: ExportDiskInput;
-  /** When an export of the disk is already running: `fail` (default) or `skip`. */
-  ifRunning?: 'fail' | 'skip';
-}
-
-export type ScheduledExportResult = { skipped: false; result: ExportDiskResult } | { skipped: true; runningWorkflowId: string };
-
-export function expandImageName(template: string, at: Date): string {
-  const iso = at.toISOString();
-  return template.replaceAll('{date}', iso.slice(0, 10).replaceAll('-', '')).replaceAll('{time}', iso.slice(11, 19).replaceAll(':', ''));
-}
 
 export async function scheduledExport(input: ScheduledExportInput): Promise<ScheduledExportResult> {
   const at = new Date(workflowInfo().startTime);

@@ -1,0 +1,76 @@
+// The `evs-export` CLI as a user runs it: a child process with the Temporal and OS_* environment.
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { exportWorkflowId } from '../../src/workflows/api';
+import { createHarness, event, expectCleanOracle, type Harness, until } from './harness';
+
+const BIN = join(resolve(__dirname, '..', '..'), 'bin', 'evs-export.js');
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+});
+afterAll(() => h?.close());
+beforeEach(() => h.admin.reset());
+afterEach(() => expectCleanOracle(h.admin));
+
+function cli(taskQueue: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: h.address, TEMPORAL_TASK_QUEUE: taskQueue, ...h.sim.cloudEnv };
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('evs-export', () => {
+  it('refuses bad input with exit code 2, naming the field and value, and starts nothing', async () => {
+    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
+    const r = await cli('unused', 'export', '--volume', s.volumes[0].id, '--image-name', ' leading-space');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('imageName');
+    expect(r.stderr).toContain('" leading-space"');
+    expect(h.admin.oracle().apiCalls.total).toBe(0);
+  });
+
+  it('inspects, exports and waits, refuses a second export naming the running one, and shows holds', async () => {
+    const s = h.admin.seed({ servers: [{ name: 'app' }, { name: 'off', status: 'SHUTOFF' }], volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['app', 'off'] }] });
+    const volumeId = s.volumes[0].id;
+    const inspect = await cli('unused', 'inspect', '--volume', volumeId, '--json');
+    expect(inspect.code).toBe(0);
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ exportable: true, plan: { volumeId, toStop: [s.servers[0].id] } });
+    expect(h.admin.oracle().apiCalls.byOp['ecs.stop'] ?? 0).toBe(0);
+
+    h.admin.setConfig({ timings: { uploadBaseMs: null } });
+    await h.withWorker(async (tq) => {
+      const running = cli(tq, 'export', '--volume', volumeId, '--image-name', 'from-cli', '--wait');
+      await event(h.admin, 'volume.uploading');
+      const second = await cli(tq, 'export', '--volume', volumeId, '--image-name', 'again');
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`already running: workflow ${exportWorkflowId(volumeId)}`);
+      const holds = await cli(tq, 'holds', s.servers[0].id);
+      expect(holds.stdout).toContain(`held by ${exportWorkflowId(volumeId)}`);
+      h.admin.advance({ kind: 'upload', id: volumeId });
+      const done = await running;
+      expect(done.code).toBe(0);
+      expect(done.stdout).toMatch(/uploading image/);
+      expect(done.stdout).toMatch(/image\s+from-cli \(.+\) active/);
+      expect(done.stdout).toMatch(/server\s+app: restarted, downtime/);
+    });
+  });
+
+  it('creates a schedule whose runs go through the per-disk identity', async () => {
+    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
+    const scheduleId = `golden-${randomUUID()}`;
+    await h.withWorker(async (tq) => {
+      const created = await cli(tq, 'schedule', 'create', '--id', scheduleId, '--volume', s.volumes[0].id, '--image-name', 'golden-{date}', '--every', '24h', '--tag', 'golden', '--trigger');
+      expect(created.code).toBe(0);
+      const exp = await until(() => h.admin.oracle().exports.find((e) => e.imageStatus === 'active'), 'the scheduled export', 45_000);
+      expect(exp.imageName).toMatch(/^golden-\d{8}$/);
+      await until(async () => (await h.client.workflow.getHandle(exportWorkflowId(s.volumes[0].id)).describe()).status.name === 'COMPLETED', 'the export run');
+      expect((await cli(tq, 'schedule', 'delete', scheduleId)).code).toBe(0);
+    });
+  });
+});
