@@ -19,7 +19,7 @@
 // the failure is the warning this test exists for.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -29,7 +29,8 @@ import { type ExportHandle, startExport } from '../src/export-client';
 import { createSim, type SimServer } from '../src/sim';
 import type { ConfigPatch } from '../src/sim/types';
 import { createExportWorker } from '../src/worker';
-import { approveUpdate, type ExportDiskResult, FailureType, progressQuery } from '../src/workflows/api';
+import type { exportServerDisks, scheduledExport } from '../src/workflows';
+import { approveUpdate, type ExportDiskResult, exportServerWorkflowId, FailureType, holdWorkflowId, progressQuery } from '../src/workflows/api';
 
 export const HISTORIES_DIR = resolve(__dirname, '..', 'test', 'fixtures', 'histories');
 
@@ -51,7 +52,7 @@ interface Scenario {
   name: string;
   what: string;
   /** Runs the scenario and returns the handle of the run to record. Throws if the run did not end as described. */
-  run(c: Ctx): Promise<Handle>;
+  run(c: Ctx): Promise<Pick<WorkflowHandle, 'fetchHistory'>>;
 }
 
 function check(cond: unknown, what: string): asserts cond {
@@ -197,6 +198,57 @@ export const SCENARIOS: Scenario[] = [
       const handle = await startExport(c.client, c.taskQueue, { volumeId, imageName: 'rec-rerun' });
       const second: ExportDiskResult = await handle.result();
       check(second.imageId === first.imageId && second.adopted && second.servers.length === 0, 'the existing image, no server touched');
+      return handle;
+    },
+  },
+  {
+    name: 'server-hold-shared',
+    what: "the hold of a server two concurrent exports share (its two data disks): stopped once, restarted by the last release (the hold's history is recorded)",
+    async run(c) {
+      const s = c.sim.sim.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd1', size: 5, attachedTo: ['app'] }, { name: 'd2', size: 20, attachedTo: ['app'] }] });
+      const runs = await Promise.all(s.volumes.map((v, i) => startExport(c.client, c.taskQueue, { volumeId: v.id, imageName: `rec-hold-${i}` })));
+      await Promise.all(runs.map((r) => r.result()));
+      const hold = c.client.workflow.getHandle(holdWorkflowId(s.servers[0].id));
+      await hold.result();
+      const o = c.sim.sim.oracle().servers[s.servers[0].id];
+      check(o.stops === 1 && o.starts === 1, 'the server stopped once and started once');
+      return hold;
+    },
+  },
+  {
+    name: 'server-export',
+    what: 'a whole-server export: system disk, data disk and a disk shared with another server, as one set (the parent is recorded)',
+    async run(c) {
+      const s = c.sim.sim.seed({
+        servers: [{ name: 'web' }, { name: 'peer' }],
+        volumes: [
+          { name: 'sys', size: 10, bootable: true, attachedTo: ['web'], device: '/dev/vda' },
+          { name: 'data', size: 5, attachedTo: ['web'], device: '/dev/vdb' },
+          { name: 'shared', size: 5, multiattach: true, attachedTo: ['web', 'peer'], device: '/dev/vdc' },
+        ],
+      });
+      const handle = await c.client.workflow.start<typeof exportServerDisks>('exportServerDisks', {
+        taskQueue: c.taskQueue,
+        workflowId: exportServerWorkflowId(s.servers[0].id),
+        args: [{ serverId: s.servers[0].id }],
+      });
+      const r = await handle.result();
+      check(r.images.length === 3 && r.images.every((i) => i.imageStatus === 'active'), 'three active images');
+      return handle;
+    },
+  },
+  {
+    name: 'scheduled-export',
+    what: 'the workflow a schedule runs: the export as a child with the per-disk id (the parent is recorded)',
+    async run(c) {
+      const volumeId = oneServerDisk(c);
+      const handle = await c.client.workflow.start<typeof scheduledExport>('scheduledExport', {
+        taskQueue: c.taskQueue,
+        workflowId: `rec-schedule-${Date.now()}`,
+        args: [{ export: { volumeId, imageName: 'rec-golden-{date}' } }],
+      });
+      const r = await handle.result();
+      check(!r.skipped && r.result.imageStatus === 'active', 'the child export succeeded');
       return handle;
     },
   },

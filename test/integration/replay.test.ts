@@ -21,6 +21,9 @@ const EXPECTED = [
   'adopted-export',
   'approval',
   'rerun-existing-image',
+  'server-hold-shared',
+  'server-export',
+  'scheduled-export',
 ];
 
 const files = readdirSync(HISTORIES)
