@@ -2,7 +2,7 @@
 // name plays the part of an idempotency key, so a lost response or a crash after the call adopts the export
 // already in flight instead of asking for a second one.
 import { ApplicationFailure } from '@temporalio/common';
-import { classify, isStatus } from '../cloud/errors';
+import { classify, CloudError, isStatus } from '../cloud/errors';
 import type { CloudApi, ContainerFormat, DiskFormat, Image, OsType } from '../cloud/types';
 import { FailureType } from '../workflows/api';
 import { toFailure } from './failures';
@@ -78,9 +78,11 @@ export async function startExport(cloud: CloudApi, args: StartExportArgs & { may
     return { imageId: r.imageId, adopted: false, force };
   } catch (err) {
     const failure = toFailure(err, what);
-    // Throttling means "not executed"; anything else after sending leaves the cloud's side unknown.
+    // Unknown on the cloud's side only when no answer came back (lost connection, timeout) or a gateway answered
+    // for a backend that may have acted (502, 504). Throttling and a service's own 5xx mean "not executed".
     if (failure instanceof ApplicationFailure && !failure.nonRetryable) {
-      const uncertain = sent && classify(err).kind !== 'throttled';
+      const status = err instanceof CloudError ? err.status : 0;
+      const uncertain = sent && classify(err).kind === 'transient' && [0, 502, 504].includes(status);
       throw ApplicationFailure.create({ type: failure.type ?? FailureType.CloudUnavailable, message: failure.message, nonRetryable: false, nextRetryDelay: failure.nextRetryDelay, details: [{ requestSent: uncertain }] });
     }
     throw failure;
