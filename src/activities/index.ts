@@ -115,11 +115,6 @@ export function createActivities({ cloud, client, holdLivenessMs, poll }: Activi
       return counted((c) => converge(c, policy, args.serverIds, 'SHUTOFF', (ids) => c.ecs.stopServers(ids, args.stopType), `stop servers ${args.serverIds.join(', ')}`));
     },
 
-    /** Starts the servers and confirms each ACTIVE with no task; failed jobs are retried and reported. */
-    async startServers(args: { serverIds: string[] }): Promise<Counted<Converged>> {
-      return counted((c) => converge(c, policy, args.serverIds, 'ACTIVE', (ids) => c.ecs.startServers(ids), `start servers ${args.serverIds.join(', ')}`));
-    },
-
     async startExport(args: {
       volumeId: string;
       imageName: string;

@@ -2,19 +2,13 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { exportWorkflowId } from '../../src/workflows/api';
-import { createHarness, event, expectCleanOracle, type Harness, until } from './harness';
+import { useHarness, event, until } from './harness';
 
 const BIN = join(resolve(__dirname, '..', '..'), 'bin', 'evs-export.js');
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => h.admin.reset());
-afterEach(() => expectCleanOracle(h.admin));
+const h = useHarness();
 
 function cli(taskQueue: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: h.address, TEMPORAL_TASK_QUEUE: taskQueue, ...h.sim.cloudEnv };

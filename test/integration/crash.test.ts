@@ -6,25 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startDevServer } from '../../src/dev/dev-server';
 import { spawnWorker, type WorkerProcess } from '../../src/dev/worker-process';
 import { type ExportHandle, startExport } from '../../src/export-client';
 import type { ExportDiskResult } from '../../src/workflows/api';
 import { progressQuery } from '../../src/workflows/api';
-import { createHarness, event, expectCleanOracle, FAST_POLL, type Harness, until } from './harness';
+import { useHarness, event, FAST_POLL, until } from './harness';
 
-let h: Harness;
+const h = useHarness();
 const workers: WorkerProcess[] = [];
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(async () => {
-  await Promise.all(workers.map((w) => w.kill()));
-  await h?.close();
-});
-beforeEach(() => h.admin.reset());
-afterEach(() => expectCleanOracle(h.admin));
+afterAll(() => Promise.all(workers.map((w) => w.kill())));
 
 function worker(taskQueue: string, temporalAddress = h.address): WorkerProcess {
   const w = spawnWorker({ temporalAddress, taskQueue, cloudEnv: h.sim.cloudEnv, poll: FAST_POLL });

@@ -1,18 +1,12 @@
 // The export saga end to end: real Temporal dev server, the simulator over HTTP, the real cloud client.
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startExport } from '../../src/export-client';
 import { type ExportDiskResult, FailureType } from '../../src/workflows/api';
-import { createHarness, expectCleanOracle, type Harness } from './harness';
+import { useHarness } from './harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => h.admin.reset());
-afterEach(() => expectCleanOracle(h.admin));
+const h = useHarness();
 
 async function runExport(input: Record<string, unknown>): Promise<ExportDiskResult> {
   return h.withWorker(async (taskQueue) => (await startExport(h.client, taskQueue, input)).result());

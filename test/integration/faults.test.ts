@@ -3,20 +3,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import { ExportAlreadyRunningError, type ExportHandle, startExport } from '../../src/export-client';
 import { createExportWorker } from '../../src/worker';
 import { approveUpdate, FailureType, progressQuery } from '../../src/workflows/api';
-import { createHarness, event, expectCleanOracle, FAST_POLL, type Harness, until } from './harness';
+import { useHarness, event, FAST_POLL, until } from './harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => h.admin.reset());
-afterEach(() => expectCleanOracle(h.admin));
+const h = useHarness();
 
 function oneServerDisk(name = 'app', size = 10) {
   const s = h.admin.seed({ servers: [{ name }], volumes: [{ name: `${name}-disk`, size, attachedTo: [name] }] });

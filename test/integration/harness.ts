@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type Logger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
 import { createSim, type SimServer } from '../../src/sim';
@@ -94,4 +94,19 @@ export async function until<T>(check: () => T | Promise<T>, what: string, timeou
 /** Resolves when the simulator has logged an event of this type (optionally matching), returning it. */
 export function event(admin: SimHandle, type: string, match: (e: Record<string, unknown>) => boolean = () => true, timeoutMs?: number) {
   return until(() => admin.events().find((e) => e.type === type && match(e)), `sim event ${type}`, timeoutMs);
+}
+
+/**
+ * The usual hooks of an integration file: one harness for the file, a fresh simulator world per test, and the
+ * oracle's promises checked after every test. The returned object is filled in before the first test runs.
+ */
+export function useHarness(o: HarnessOptions = {}): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await createHarness(o));
+  });
+  afterAll(() => h.close?.());
+  beforeEach(() => h.admin.reset());
+  afterEach(() => expectCleanOracle(h.admin));
+  return h;
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawnWorker } from '../../src/dev/worker-process';
 import { ExportAlreadyRunningError, startExport } from '../../src/export-client';
 import { createExportWorker } from '../../src/worker';
@@ -17,15 +17,9 @@ import {
   progressQuery,
 } from '../../src/workflows/api';
 import type { exportServerDisks, scheduledExport } from '../../src/workflows';
-import { createHarness, event, expectCleanOracle, FAST_POLL, type Harness, until } from './harness';
+import { useHarness, event, expectCleanOracle, FAST_POLL, until } from './harness';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
-});
-afterAll(() => h?.close());
-beforeEach(() => h.admin.reset());
-afterEach(() => expectCleanOracle(h.admin));
+const h = useHarness();
 
 function status(id: string): string {
   return String(h.admin.state().servers.find((s) => s.id === id)!.status);
