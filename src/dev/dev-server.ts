@@ -19,6 +19,8 @@ export interface DevServerOptions {
   namespace?: string;
   /** How long to wait for the server to answer. Default 60 s. */
   startTimeoutMs?: number;
+  /** More `temporal server start-dev` arguments, e.g. `--dynamic-config-value K=V`. */
+  extraArgs?: string[];
   /** Where the server's own log lines go. Default: dropped (kept for the error message on failure). */
   log?: (line: string) => void;
 }
@@ -58,7 +60,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
-  args.push(...devServerSearchAttributeArgs());
+  args.push(...devServerSearchAttributeArgs(), ...(opts.extraArgs ?? []));
 
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];

@@ -1,9 +1,11 @@
 // Runs that share servers (P4): per-server holds, per-disk exclusion whoever starts the run, holders that vanish,
 // no deadlock, whole-server exports.
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError } from '@temporalio/client';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
+import { startDevServer } from '../../src/dev/dev-server';
 import { spawnWorker } from '../../src/dev/worker-process';
 import { ExportAlreadyRunningError, startExport } from '../../src/export-client';
 import { createExportWorker } from '../../src/worker';
@@ -156,6 +158,43 @@ describe('per-server holds', () => {
         for (const srv of s.servers) expect(status(srv.id)).toBe('ACTIVE');
       }
     });
+  });
+});
+
+describe('a long-held hold', () => {
+  it('continues as new when its history grows, keeping its holders and its duty to restart', async () => {
+    // A server of our own that suggests continue-as-new after 60 events; fast liveness checks fill the history.
+    const server = await startDevServer({ extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=60'] });
+    const connection = await NativeConnection.connect({ address: server.address });
+    const clientConnection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection: clientConnection });
+    try {
+      const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
+      const [serverId, volumeId] = [s.servers[0].id, s.volumes[0].id];
+      h.admin.setConfig({ timings: { uploadBaseMs: null } });
+      const taskQueue = `can-${randomUUID()}`;
+      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud: h.cloud, client, poll: FAST_POLL, holdLivenessMs: 100, workflowBundle: h.bundle });
+      await worker.runUntil(async () => {
+        const run = await startExport(client, taskQueue, { volumeId, imageName: 'long-held' });
+        await event(h.admin, 'volume.uploading');
+        const hold = client.workflow.getHandle(holdWorkflowId(serverId));
+        await until(async () => {
+          const d = await hold.describe();
+          return d.runId !== d.raw.workflowExecutionInfo?.firstRunId;
+        }, 'the hold to continue as new', 45_000);
+        const view = await hold.query(holdQuery);
+        expect(view).toMatchObject({ status: 'held', prior: 'running' });
+        expect(view.holders.map((x) => x.workflowId)).toEqual([exportWorkflowId(volumeId)]);
+        h.admin.advance({ kind: 'upload', id: volumeId });
+        expect((await run.result()).servers[0].state).toBe('restarted');
+      });
+      expect(status(serverId)).toBe('ACTIVE');
+      expect(h.admin.oracle().servers[serverId]).toMatchObject({ stops: 1, starts: 1 });
+    } finally {
+      await clientConnection.close();
+      await connection.close();
+      await server.stop();
+    }
   });
 });
 
