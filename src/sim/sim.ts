@@ -144,6 +144,10 @@ export class Sim implements SimHandle {
     return this.world.events.since(since);
   }
 
+  tokens(): string[] {
+    return [...this.world.tokens.keys()];
+  }
+
   /** Takes a fault for an effect (job-fail, upload-fail) and records that it fired. */
   takeFault(op: string, targets: string[], kinds: readonly FaultKind[]): StoredFault | undefined {
     const f = this.faultBook.take(op, targets, kinds);

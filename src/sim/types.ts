@@ -231,4 +231,6 @@ export interface SimHandle {
   oracle(): OracleReport;
   rebaseline(): void;
   events(since?: number): SimEvent[];
+  /** Every token Keystone issued since the last reset (tests search histories and logs for them, P7). */
+  tokens(): string[];
 }
