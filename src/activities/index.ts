@@ -1,5 +1,6 @@
 // createActivities(deps): the activities the workflows call, closed over one cloud client per worker
 // (Temporal samples' dependency-injection pattern). Each returns the API calls it made (`apiCalls`).
+import { setMaxListeners } from 'node:events';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { isStatus } from '../cloud/errors';
@@ -46,7 +47,10 @@ export function createActivities({ cloud, client, holdLivenessMs, poll }: Activi
   // Every activity: heartbeats while it runs, sees the cloud through a counting, cancellable view.
   async function counted<T extends object>(fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
     const apiCalls: CallCounts = {};
-    const view = countingView(cloud, apiCalls, Context.current().cancellationSignal);
+    const signal = Context.current().cancellationSignal;
+    // Many parallel requests of one activity (a shared disk's servers) each listen for its cancellation.
+    setMaxListeners(100, signal);
+    const view = countingView(cloud, apiCalls, signal);
     const value = await keepAlive(() => fn(view));
     return { ...value, apiCalls };
   }
