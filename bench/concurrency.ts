@@ -13,11 +13,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DEFAULT_POLL } from '../src/activities/poll';
 import { createCloudClient, loadCloudConfig } from '../src/cloud';
+import { DEFAULT_RATE_LIMIT } from '../src/cloud/ratelimit';
 import { startDevServer } from '../src/dev/dev-server';
 import { type ExportHandle, startExport } from '../src/export-client';
 import { createSim } from '../src/sim';
 import { Rng } from '../src/sim/model/rng';
-import type { P1Violation, SimHandle, Timings } from '../src/sim/types';
+import type { P1Violation, SimEvent, SimHandle, Timings } from '../src/sim/types';
 import { createExportWorker } from '../src/worker';
 import { type HoldView, holdQuery, holdWorkflowId, progressQuery } from '../src/workflows/api';
 import { parseFlags, UsageError } from './lib/flags';
@@ -40,10 +41,15 @@ const flags = parseFlags('bench:concurrency', 'K exports over shared servers: al
   'upload-base-ms': { kind: 'int', default: 1000, help: 'simulated upload, fixed part' },
   'upload-ms-per-gb': { kind: 'int', default: 100, help: 'simulated upload, per GB' },
   'export-timeout-s': { kind: 'int', default: 300, help: 'an export not finished this long after its start counts as not finished' },
+  'api-rps': { kind: 'number', default: 0, help: "the worker's API budget, requests/s (EVS_EXPORT_API_RPS); 0 = the client's default" },
+  'api-burst': { kind: 'int', default: 0, help: "the worker's API burst (EVS_EXPORT_API_BURST); 0 = the client's default" },
+  'stagger-ms': { kind: 'int', default: 0, help: 'concurrent mode: start export i at i × this instead of all at once (for exploring hold hand-overs)' },
+  modes: { kind: 'string', default: 'sequential,concurrent', help: 'comma-separated: sequential, concurrent (one alone for exploring; the ratios need both)' },
 });
 
 type Mode = 'sequential' | 'concurrent';
-const MODES: readonly Mode[] = ['sequential', 'concurrent'];
+const ALL_MODES: readonly Mode[] = ['sequential', 'concurrent'];
+const MODES = flags.modes.split(',').map((m) => m.trim()).filter(Boolean) as Mode[];
 
 /** One disk of the topology; `servers` are indices into the server list. */
 interface DiskShape {
@@ -117,6 +123,45 @@ interface ServerFigures {
   restartsWhileHeldAt: string[];
   stopsWhileNotHeldAt: string[];
   notRestored: boolean;
+  /** Where the downtime went, summed over the server's down intervals (ms, from the simulator's event log). */
+  breakdown: Breakdown;
+}
+
+/**
+ * Per down interval: stop = server.stopping→stopped; toUpload = stopped→the first upload (volume.uploading) of a
+ * disk on this server within the interval; uploads = that → the last such disk's volume.released; toStart =
+ * →server.starting; start = starting→started. They add up to the downtime.
+ */
+interface Breakdown {
+  stop: number;
+  toUpload: number;
+  uploads: number;
+  toStart: number;
+  start: number;
+}
+const BREAKDOWN_KEYS: readonly (keyof Breakdown)[] = ['stop', 'toUpload', 'uploads', 'toStart', 'start'];
+
+function breakdownOf(events: SimEvent[], serverId: string, volumeIds: Set<string>): Breakdown {
+  const out: Breakdown = { stop: 0, toUpload: 0, uploads: 0, toStart: 0, start: 0 };
+  const t = (e: SimEvent) => Date.parse(e.at);
+  const mine = events.filter((e) => e.serverId === serverId);
+  for (const stopping of mine.filter((e) => e.type === 'server.stopping')) {
+    const stopped = mine.find((e) => e.type === 'server.stopped' && e.seq > stopping.seq);
+    const starting = mine.find((e) => e.type === 'server.starting' && e.seq > stopping.seq);
+    const started = mine.find((e) => e.type === 'server.started' && e.seq > stopping.seq);
+    if (!stopped || !starting || !started) continue;
+    const inInterval = (e: SimEvent) => e.seq > stopped.seq && e.seq < starting.seq && volumeIds.has(e.volumeId as string);
+    const uploading = events.filter((e) => e.type === 'volume.uploading' && inInterval(e));
+    const released = events.filter((e) => e.type === 'volume.released' && inInterval(e));
+    const first = uploading[0] ? t(uploading[0]) : t(stopped);
+    const last = released.at(-1) ? t(released.at(-1)!) : first;
+    out.stop += t(stopped) - t(stopping);
+    out.toUpload += first - t(stopped);
+    out.uploads += last - first;
+    out.toStart += t(starting) - last;
+    out.start += t(started) - t(starting);
+  }
+  return out;
 }
 
 interface ModeRun {
@@ -155,6 +200,8 @@ function failureOf(err: unknown): { failureType: string; failureMessage: string 
 
 async function main(): Promise<void> {
   if (flags.k < 1 || flags.servers < 1 || flags.runs < 1) throw new UsageError('--k, --servers and --runs must be at least 1');
+  for (const m of MODES) if (!ALL_MODES.includes(m)) throw new UsageError(`--modes: unknown mode ${JSON.stringify(m)}; known: ${ALL_MODES.join(', ')}`);
+  if (MODES.length === 0) throw new UsageError('--modes: name at least one mode');
   if (flags['min-gb'] < 1 || flags['max-gb'] < flags['min-gb']) throw new UsageError('--min-gb must be at least 1 and at most --max-gb');
   const v = versions();
   const startedAt = new Date().toISOString();
@@ -174,7 +221,8 @@ async function main(): Promise<void> {
   const admin: SimHandle = sim.sim;
   const timings = admin.config().timings;
 
-  const cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }));
+  const budget = { ...(flags['api-rps'] ? { EVS_EXPORT_API_RPS: String(flags['api-rps']) } : {}), ...(flags['api-burst'] ? { EVS_EXPORT_API_BURST: String(flags['api-burst']) } : {}) };
+  const cloud = createCloudClient(loadCloudConfig({ env: { ...sim.cloudEnv, ...budget } }));
   onShutdown(() => cloud.close());
   const nativeConnection = await NativeConnection.connect({ address: temporal.address });
   onShutdown(() => nativeConnection.close());
@@ -244,8 +292,13 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     let exports: ExportOutcome[];
     if (mode === 'concurrent') {
-      const handles = await Promise.all(disks.map((_, i) => startExport(client, taskQueue, input(i))));
-      exports = await Promise.all(handles.map((h, i) => awaitOutcome(disks[i], h, t0)));
+      exports = await Promise.all(
+        disks.map(async (d, i) => {
+          if (flags['stagger-ms']) await sleep(i * flags['stagger-ms']);
+          const started = performance.now();
+          return awaitOutcome(d, await startExport(client, taskQueue, input(i)), started);
+        }),
+      );
     } else {
       exports = [];
       for (let i = 0; i < disks.length; i++) {
@@ -287,6 +340,7 @@ async function main(): Promise<void> {
         holdSessions: holds.sessions,
         ...check,
         notRestored: oracle.serversNotRestored.some((s) => s.serverId === id),
+        breakdown: breakdownOf(events, id, new Set(disksOf(i).map((d) => seeded.volumes[disks.indexOf(d)].id))),
       });
     }
     return {
@@ -326,7 +380,8 @@ async function main(): Promise<void> {
     }
   }
 
-  const modes = Object.fromEntries(MODES.map((m) => [m, summarizeMode(results.filter((r) => r.mode === m))])) as Record<Mode, ModeSummary>;
+  const modes = Object.fromEntries(MODES.map((m) => [m, summarizeMode(results.filter((r) => r.mode === m))])) as Partial<Record<Mode, ModeSummary>>;
+  const { sequential: seq, concurrent: conc } = modes;
   const output = {
     bench: 'concurrency',
     startedAt,
@@ -339,6 +394,8 @@ async function main(): Promise<void> {
       seed: flags.seed,
       sizeGb: [flags['min-gb'], flags['max-gb']],
       exportTimeoutS: flags['export-timeout-s'],
+      staggerMs: flags['stagger-ms'],
+      apiBudget: { requestsPerSecond: flags['api-rps'] || DEFAULT_RATE_LIMIT.requestsPerSecond, burst: flags['api-burst'] || DEFAULT_RATE_LIMIT.burst },
       timings,
       workerPoll: { ...DEFAULT_POLL, source: 'default (src/activities/poll.ts DEFAULT_POLL)' },
     },
@@ -347,13 +404,11 @@ async function main(): Promise<void> {
       exportsPerServer: serverNames.map((s, i) => ({ server: s, exports: disksOf(i).length })),
     },
     modes,
-    concurrentOverSequential: {
-      wall: round(modes.concurrent.wallMs.median / modes.sequential.wallMs.median, 4),
-      totalDowntime: round(modes.concurrent.totalDowntimeMs.median / modes.sequential.totalDowntimeMs.median, 4),
-    },
+    concurrentOverSequential:
+      seq && conc ? { wall: round(conc.wallMs.median / seq.wallMs.median, 4), totalDowntime: round(conc.totalDowntimeMs.median / seq.totalDowntimeMs.median, 4) } : null,
     goals: {
       statement: 'per mode: 0 P1 violations, 0 servers not restored, every export done, 0 holds left running, 0 extra stops or restarts while held, 0 stops while not held',
-      met: Object.fromEntries(MODES.map((m) => [m, goalMet(modes[m])])),
+      met: Object.fromEntries(MODES.map((m) => [m, goalMet(modes[m]!)])),
     },
     runs: results,
   };
@@ -384,6 +439,7 @@ function summarizeMode(runs: ModeRun[]) {
       extraStopsWhileHeld: sum(runs.map((r) => r.servers[i].extraStopsWhileHeld)),
       restartsWhileHeld: sum(runs.map((r) => r.servers[i].restartsWhileHeld)),
       stopsWhileNotHeld: sum(runs.map((r) => r.servers[i].stopsWhileNotHeld)),
+      breakdownMs: Object.fromEntries(BREAKDOWN_KEYS.map((k) => [k, round(med((s) => s.breakdown[k]), 0)])) as unknown as Breakdown,
     };
   });
   return {
@@ -436,10 +492,10 @@ function goalMet(m: ModeSummary): boolean {
 
 function printHuman(out: {
   versions: ReturnType<typeof versions>;
-  params: { k: number; servers: number; runs: number; warmup: number; seed: number; sizeGb: number[]; exportTimeoutS: number; timings: Timings };
+  params: { k: number; servers: number; runs: number; warmup: number; seed: number; sizeGb: number[]; exportTimeoutS: number; staggerMs: number; apiBudget: { requestsPerSecond: number; burst: number }; timings: Timings };
   topology: { disks: { key: string; kind: string; sizeGb: number; servers: string[] }[]; exportsPerServer: { server: string; exports: number }[] };
-  modes: Record<Mode, ModeSummary>;
-  concurrentOverSequential: { wall: number; totalDowntime: number };
+  modes: Partial<Record<Mode, ModeSummary>>;
+  concurrentOverSequential: { wall: number; totalDowntime: number } | null;
 }): void {
   const t = out.params.timings;
   const p = out.params;
@@ -451,16 +507,18 @@ function printHuman(out: {
     'bench:concurrency — K exports of different disks over shared servers: all at once (per-server holds) vs. one after another',
     ...versionLines(out.versions),
     `sim       stop ${t.stopMs} ms, start ${t.startMs} ms, upload ${t.uploadBaseMs} ms + ${t.uploadMsPerGb} ms/GB, image ${t.imageActivateMs} ms, job INIT ${t.jobInitMs} ms`,
-    `worker    one in-process worker, DEFAULT poll policy: delay = clamp(elapsed × ${DEFAULT_POLL.fraction}, ${DEFAULT_POLL.initialMs} ms, ${DEFAULT_POLL.maxMs} ms); default API budget`,
+    `worker    one in-process worker, DEFAULT poll policy: delay = clamp(elapsed × ${DEFAULT_POLL.fraction}, ${DEFAULT_POLL.initialMs} ms, ${DEFAULT_POLL.maxMs} ms);` +
+      ` API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst}${flags['api-rps'] || flags['api-burst'] ? '' : ' (the default)'}, shared by every run and hold`,
     `topology  ${p.servers} running servers, ${p.k} disks of ${p.sizeGb[0]}–${p.sizeGb[1]} GB (seed ${p.seed}): ${kinds('system')} system, ${kinds('data')} data, ` +
       `${shared.length} shared (${shared.filter((x) => x.servers.length === 2).length} on 2 servers, ${shared.filter((x) => x.servers.length === 3).length} on 3); ` +
       `exports per server ${out.topology.exportsPerServer.map((x) => `${x.server} ${x.exports}`).join(', ')}`,
-    `runs      ${p.runs} per mode (+${p.warmup} warm-up export), alternating which mode goes first; each run on freshly seeded servers and disks`,
+    `runs      ${p.runs} per mode (+${p.warmup} warm-up export), alternating which mode goes first; each run on freshly seeded servers and disks` +
+      (p.staggerMs ? `; concurrent exports started ${p.staggerMs} ms apart` : ''),
     '',
     table(
       ['mode', 'wall s', 'min–max s', 'export s (median)', 'done/failed/unfinished', 'stops', 'starts', 'down intervals', 'total downtime s', 'intrinsic s', 'API calls/export'],
       MODES.map((m) => {
-        const r = out.modes[m];
+        const r = out.modes[m]!;
         return [
           m,
           s(r.wallMs.median),
@@ -476,44 +534,54 @@ function printHuman(out: {
         ];
       }),
     ),
-    `concurrent/sequential: wall time ${ratio(out.concurrentOverSequential.wall)}, total downtime ${ratio(out.concurrentOverSequential.totalDowntime)}`,
+    out.concurrentOverSequential
+      ? `concurrent/sequential: wall time ${ratio(out.concurrentOverSequential.wall)}, total downtime ${ratio(out.concurrentOverSequential.totalDowntime)}`
+      : 'concurrent/sequential: - (needs both modes)',
     '  wall s, stops, starts, down intervals, total downtime: medians over runs (totals over the servers of a run);',
     '  done/failed/unfinished: sums over runs. intrinsic: the simulator\'s own time, per server summed (see bench/README.md).',
     '',
     'per server (median over runs):',
     table(
       ['mode', 'server', 'exports', 'stops', 'starts', 'down intervals', 'downtime s', 'intrinsic s', 'need periods'],
-      MODES.flatMap((m) => out.modes[m].perServer.map((x) => [m, x.server, x.exports, x.stops, x.starts, x.downIntervals, s(x.downtimeMs), s(x.intrinsicMs), x.needPeriods])),
+      MODES.flatMap((m) => out.modes[m]!.perServer.map((x) => [m, x.server, x.exports, x.stops, x.starts, x.downIntervals, s(x.downtimeMs), s(x.intrinsicMs), x.needPeriods])),
     ),
     '  need periods: maximal periods in which at least one export held the server, from its hold workflows\' histories',
     '  (the fewest stops possible: one per period).',
     '',
+    'where each server\'s downtime went (median over runs, s, summed over its down intervals; from the simulator event log):',
+    table(
+      ['mode', 'server', 'stop', '→upload', 'uploads', '→start', 'start', 'downtime', 'intrinsic'],
+      MODES.flatMap((m) => out.modes[m]!.perServer.map((x) => [m, x.server, ...BREAKDOWN_KEYS.map((k) => s(x.breakdownMs[k])), s(x.downtimeMs), s(x.intrinsicMs)])),
+    ),
+    '  stop = server.stopping→stopped; →upload = stopped→first upload of one of its disks; uploads = →last of its disks',
+    '  released; →start = →server.starting; start = starting→started.',
+    '',
     table(
       ['goal (sums over runs)', ...MODES, 'goal'],
       [
-        ['P1 violations (a server not stopped while its disk uploads)', ...MODES.map((m) => out.modes[m].p1Violations), '0'],
-        ['servers not restored (P2)', ...MODES.map((m) => out.modes[m].serversNotRestored), '0'],
-        ['exports failed', ...MODES.map((m) => out.modes[m].exports.failed), '0'],
-        [`exports not finished within ${p.exportTimeoutS} s`, ...MODES.map((m) => out.modes[m].exports.notFinished), '0'],
-        ['hold workflows still running 30 s after the last export', ...MODES.map((m) => out.modes[m].holdsLeftRunning), '0'],
-        ['stops beyond one per need period (stopped again while held)', ...MODES.map((m) => out.modes[m].extraStopsWhileHeld), '0'],
-        ['restarts begun while an export held the server', ...MODES.map((m) => out.modes[m].restartsWhileHeld), '0'],
-        ['stops while no export held the server', ...MODES.map((m) => out.modes[m].stopsWhileNotHeld), '0'],
+        ['P1 violations (a server not stopped while its disk uploads)', ...MODES.map((m) => out.modes[m]!.p1Violations), '0'],
+        ['servers not restored (P2)', ...MODES.map((m) => out.modes[m]!.serversNotRestored), '0'],
+        ['exports failed', ...MODES.map((m) => out.modes[m]!.exports.failed), '0'],
+        [`exports not finished within ${p.exportTimeoutS} s`, ...MODES.map((m) => out.modes[m]!.exports.notFinished), '0'],
+        ['hold workflows still running 30 s after the last export', ...MODES.map((m) => out.modes[m]!.holdsLeftRunning), '0'],
+        ['stops beyond one per need period (stopped again while held)', ...MODES.map((m) => out.modes[m]!.extraStopsWhileHeld), '0'],
+        ['restarts begun while an export held the server (then stopped again)', ...MODES.map((m) => out.modes[m]!.restartsWhileHeld), '0'],
+        ['stops while no export held the server', ...MODES.map((m) => out.modes[m]!.stopsWhileNotHeld), '0'],
       ],
     ),
-    `goals: ${MODES.map((m) => `${m} ${verdict(goalMet(out.modes[m]))}`).join(', ')}`,
+    `goals: ${MODES.map((m) => `${m} ${verdict(goalMet(out.modes[m]!))}`).join(', ')}`,
   ];
-  const failures = MODES.flatMap((m) => out.modes[m].failures.map((f) => ({ m, ...f })));
+  const failures = MODES.flatMap((m) => out.modes[m]!.failures.map((f) => ({ m, ...f })));
   if (failures.length) {
     lines.push('', 'exports that did not end done:', ...failures.slice(0, 20).map((f) => `  ${f.m} run ${f.rep + 1} ${f.disk}: ${f.outcome}${f.phase ? ` in phase ${f.phase}` : ''}${f.failureType ? ` ${f.failureType}: ${f.failureMessage}` : ''}`));
     if (failures.length > 20) lines.push(`  ... ${failures.length - 20} more (see --json)`);
   }
-  const anomalies = MODES.flatMap((m) => out.modes[m].anomalies.map((a) => ({ m, ...a })));
+  const anomalies = MODES.flatMap((m) => out.modes[m]!.anomalies.map((a) => ({ m, ...a })));
   if (anomalies.length) {
     lines.push('', 'what the goals forbid, as it happened:', ...anomalies.slice(0, 30).map((a) => `  ${a.m} run ${a.rep + 1}: ${a.what}: ${a.detail}`));
     if (anomalies.length > 30) lines.push(`  ... ${anomalies.length - 30} more (see --json)`);
   }
-  if (MODES.some((m) => !out.modes[m].simSettled)) lines.push('', 'note: the simulator still had pending transitions 20 s after a run (images not yet active).');
+  if (MODES.some((m) => !out.modes[m]!.simSettled)) lines.push('', 'note: the simulator still had pending transitions 20 s after a run (images not yet active).');
   console.log(lines.join('\n'));
 }
 

@@ -6,6 +6,8 @@
 import {
   ApplicationFailure,
   allHandlersFinished,
+  CancellationScope,
+  isCancellation,
   condition,
   continueAsNew,
   proxyActivities,
@@ -198,8 +200,18 @@ export async function serverHold(input: HoldInput): Promise<void> {
     startCalls = {};
     details();
     for (let attempt = 0; ; attempt++) {
+      // A holder arriving while the start is still being prepared cancels it: the server stays stopped instead of
+      // booting and shutting down again. (If `os-start` already went out, the stop below undoes it.)
+      const scope = new CancellationScope();
+      let settled = false;
+      const run = scope.run(() => starting.startServersWhenSafe({ serverIds: [serverId] })).finally(() => {
+        settled = true;
+      });
+      void condition(() => settled || view.holders.length > 0).then(() => {
+        if (!settled) scope.cancel();
+      });
       try {
-        const r = await starting.startServersWhenSafe({ serverIds: [serverId] });
+        const r = await run;
         count(startCalls, r.apiCalls);
         view.jobFailures.push(...r.jobFailures);
         view.startedAt = r.servers[serverId].reachedAt;
@@ -209,6 +221,10 @@ export async function serverHold(input: HoldInput): Promise<void> {
         toIdle();
         return;
       } catch (err) {
+        if (isCancellation(err) && view.holders.length > 0) {
+          await stop(true);
+          return;
+        }
         view.jobFailures.push(...jobFailuresIn(err));
         restartFailing = true;
         view.attention = [...view.attention.filter((a) => !a.startsWith('does not start')), `does not start: ${messageOf(err)}`];

@@ -16,6 +16,7 @@ import {
   FailureType,
   holdQuery,
   holdWorkflowId,
+  approveUpdate,
   progressQuery,
 } from '../../src/workflows/api';
 import type { exportServerDisks, scheduledExport } from '../../src/workflows';
@@ -71,6 +72,28 @@ describe('per-server holds', () => {
       expect(downIntervals(srv.id)).toHaveLength(1);
       expect(status(srv.id)).toBe('ACTIVE');
     }
+  });
+
+  it('a holder arriving while the last release prepares the restart keeps the server stopped (found by bench:concurrency)', async () => {
+    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'a', size: 5, attachedTo: ['app'] }, { name: 'b', size: 5, attachedTo: ['app'] }] });
+    const server = s.servers[0].id;
+    const [a, b] = s.volumes.map((v) => v.id);
+    await h.withWorker(async (tq) => {
+      const second = await startExport(h.client, tq, { volumeId: b, imageName: 'waits-for-approval', requireApproval: true });
+      await until(async () => (await second.query(progressQuery)).phase === 'awaiting-approval', 'b awaiting approval');
+      const first = await startExport(h.client, tq, { volumeId: a, imageName: 'first' });
+      await event(h.admin, 'volume.uploading');
+      // Widen the window between the last release and the start request: the restart's first read is slow.
+      h.admin.addFault({ op: 'ecs.getServer', target: server, kind: 'delay', delayMs: 3000 });
+      const hold = h.client.workflow.getHandle(holdWorkflowId(server));
+      await until(async () => (await hold.query(holdQuery)).status === 'starting', 'the hold to start preparing the restart');
+      await second.executeUpdate(approveUpdate, { args: [{ by: 'test' }] });
+      await first.result();
+      const rb = await second.result();
+      expect(rb.servers[0].state).toBe('restarted');
+    });
+    expect(h.admin.oracle().servers[server]).toMatchObject({ stops: 1, starts: 1 });
+    expect(downIntervals(server)).toHaveLength(1);
   });
 
   it('shows who holds a server and since when', async () => {
