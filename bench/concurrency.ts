@@ -21,7 +21,7 @@ import { Rng } from '../src/sim/model/rng';
 import type { P1Violation, SimEvent, SimHandle, Timings } from '../src/sim/types';
 import { createExportWorker } from '../src/worker';
 import { type HoldView, holdQuery, holdWorkflowId, progressQuery } from '../src/workflows/api';
-import { parseFlags, UsageError } from './lib/flags';
+import { parseFlags, SIM_TIMING_FLAGS, simTimings, UsageError } from './lib/flags';
 import { checkAgainstNeed, needPeriods, readHoldHistory } from './lib/holds';
 import { fmt, ratio, table, verdict, versionLines, versions } from './lib/report';
 import { lastSeq, onShutdown, runBench, settle, sleep, withTimeout } from './lib/setup';
@@ -36,10 +36,7 @@ const flags = parseFlags('bench:concurrency', 'K exports over shared servers: al
   json: { kind: 'boolean', default: false, help: 'print one JSON object instead of the tables' },
   'min-gb': { kind: 'int', default: 10, help: 'smallest disk' },
   'max-gb': { kind: 'int', default: 30, help: 'largest disk' },
-  'stop-ms': { kind: 'int', default: 1500, help: 'simulated SOFT stop' },
-  'start-ms': { kind: 'int', default: 1500, help: 'simulated start' },
-  'upload-base-ms': { kind: 'int', default: 1000, help: 'simulated upload, fixed part' },
-  'upload-ms-per-gb': { kind: 'int', default: 100, help: 'simulated upload, per GB' },
+  ...SIM_TIMING_FLAGS,
   'export-timeout-s': { kind: 'int', default: 300, help: 'an export not finished this long after its start counts as not finished' },
   'api-rps': { kind: 'number', default: 0, help: "the worker's API budget, requests/s (EVS_EXPORT_API_RPS); 0 = the client's default" },
   'api-burst': { kind: 'int', default: 0, help: "the worker's API burst (EVS_EXPORT_API_BURST); 0 = the client's default" },
@@ -215,7 +212,7 @@ async function main(): Promise<void> {
   onShutdown(() => temporal.stop());
   const sim = await createSim({
     seed: flags.seed,
-    config: { timings: { stopMs: flags['stop-ms'], startMs: flags['start-ms'], uploadBaseMs: flags['upload-base-ms'], uploadMsPerGb: flags['upload-ms-per-gb'] } },
+    config: { timings: simTimings(flags) },
   });
   onShutdown(() => sim.close());
   const admin: SimHandle = sim.sim;

@@ -16,7 +16,7 @@ import { createSim } from '../src/sim';
 import { Rng } from '../src/sim/model/rng';
 import type { SimEvent, SimHandle, Timings } from '../src/sim/types';
 import { createExportWorker } from '../src/worker';
-import { parseFlags, UsageError } from './lib/flags';
+import { parseFlags, SIM_TIMING_FLAGS, simTimings, UsageError } from './lib/flags';
 import { fmt, ratio, signed, table, verdict, versionLines, versions } from './lib/report';
 import { at, firstEvent, lastSeq, onShutdown, runBench, sleep } from './lib/setup';
 import { median, round, sum, summarize } from './lib/stats';
@@ -26,10 +26,7 @@ const flags = parseFlags('bench:downtime', 'per-server downtime of an export: or
   warmup: { kind: 'int', default: 1, help: 'unmeasured repetitions first (worker start, first token, JIT)' },
   json: { kind: 'boolean', default: false, help: 'print one JSON object instead of the tables' },
   'size-gb': { kind: 'int', default: 20, help: 'disk size' },
-  'stop-ms': { kind: 'int', default: 1500, help: 'simulated SOFT stop' },
-  'start-ms': { kind: 'int', default: 1500, help: 'simulated start' },
-  'upload-base-ms': { kind: 'int', default: 1000, help: 'simulated upload, fixed part' },
-  'upload-ms-per-gb': { kind: 'int', default: 100, help: 'simulated upload, per GB' },
+  ...SIM_TIMING_FLAGS,
   'baseline-poll-ms': { kind: 'int', default: 100, help: "the plain script's fixed poll interval" },
   'jitter-ms': { kind: 'int', default: 0, help: 'draw each repetition\'s stop, start and upload-base timings from ±this range (same draw for both modes)' },
   seed: { kind: 'int', default: 1, help: 'seeds the simulator and the jitter draws' },
@@ -85,12 +82,7 @@ interface RepResult {
 }
 
 function timingsFromFlags(): Partial<Timings> {
-  return {
-    stopMs: flags['stop-ms'],
-    startMs: flags['start-ms'],
-    uploadBaseMs: flags['upload-base-ms'],
-    uploadMsPerGb: flags['upload-ms-per-gb'],
-  };
+  return simTimings(flags);
 }
 
 function seedScenario(sim: SimHandle, s: Scenario, tag: string): { volumeId: string; serverIds: string[] } {

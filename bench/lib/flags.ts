@@ -80,3 +80,16 @@ function parse<S extends Record<string, FlagSpec>>(command: string, about: strin
   }
   return out as FlagValues<S>;
 }
+
+/** The simulator's realistic-but-short timings, shared by the benches that measure downtime. */
+export const SIM_TIMING_FLAGS = {
+  'stop-ms': { kind: 'int', default: 1500, help: 'simulated SOFT stop' },
+  'start-ms': { kind: 'int', default: 1500, help: 'simulated start' },
+  'upload-base-ms': { kind: 'int', default: 1000, help: 'simulated upload, fixed part' },
+  'upload-ms-per-gb': { kind: 'int', default: 100, help: 'simulated upload, per GB' },
+} as const satisfies Record<string, FlagSpec>;
+
+/** Those flags as simulator timings. */
+export function simTimings(f: { 'stop-ms': number; 'start-ms': number; 'upload-base-ms': number; 'upload-ms-per-gb': number }) {
+  return { stopMs: f['stop-ms'], startMs: f['start-ms'], uploadBaseMs: f['upload-base-ms'], uploadMsPerGb: f['upload-ms-per-gb'] };
+}
