@@ -36,8 +36,3 @@ export function countingView(cloud: CloudApi, counts: CallCounts, signal?: Abort
     close: () => cloud.close(),
   };
 }
-
-export function addCounts(into: CallCounts, more: CallCounts | undefined): CallCounts {
-  for (const [op, n] of Object.entries(more ?? {})) into[op] = (into[op] ?? 0) + n;
-  return into;
-}

@@ -4,7 +4,6 @@
 // registered before the hold is taken and runs in a non-cancellable scope once the disk has left `uploading`,
 // so a failure, a deadline or a cancel still restarts the servers (P1, P2).
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -13,7 +12,6 @@ import {
   setCurrentDetails,
   setHandler,
   sleep,
-  TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,7 +26,6 @@ import {
   type ExportProgress,
   FailureType,
   type JobFailure,
-  NON_RETRYABLE_TYPES,
   type Phase,
   progressQuery,
   SA_IMAGE_ID,
@@ -36,20 +33,9 @@ import {
   SA_SERVER_IDS,
 } from './api';
 import { renderDetails } from './details';
+import { addCounts, type CallCounts, HEARTBEAT_TIMEOUT, innermost, messageOf, RETRY, typeOf } from './failures';
 import { HeldServers } from './held-servers';
 import { InputError, validateExportInput } from './validate';
-
-type CallCounts = Record<string, number>;
-
-const RETRY = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '30 seconds',
-  nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
-} as const;
-
-// Every activity heartbeats (src/activities/heartbeat.ts): a dead worker is noticed within this time.
-const HEARTBEAT_TIMEOUT = '10 seconds';
 
 // Short API steps: a few calls each; transient errors and throttling are retried here (P8).
 const short = proxyActivities<Activities>({
@@ -82,27 +68,6 @@ const EXPORT_ATTEMPTS = 20;
 const COMPENSATION_WAIT_MS = 7 * 24 * 3600_000;
 
 const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
-
-function add(into: CallCounts, more: CallCounts): void {
-  for (const [op, n] of Object.entries(more)) into[op] = (into[op] ?? 0) + n;
-}
-
-function innermost(err: unknown): unknown {
-  let e: unknown = err;
-  while (e instanceof ActivityFailure && e.cause) e = e.cause;
-  return e;
-}
-
-function messageOf(err: unknown): string {
-  const e = innermost(err);
-  return e instanceof Error ? e.message : String(e);
-}
-
-function typeOf(err: unknown): string | undefined {
-  const e = innermost(err);
-  if (e instanceof TimeoutFailure) return FailureType.DeadlineExceeded;
-  return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
-}
 
 /** The workflow's failure: the innermost cause's type and words, plus what the run did about it. */
 function failureFrom(err: unknown, message: string, suffix: string, details?: unknown): ApplicationFailure {
@@ -161,7 +126,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     setCurrentDetails(renderDetails(progress));
   }
   function counted<T extends { apiCalls: CallCounts }>(r: T): T {
-    add(apiCalls, r.apiCalls);
+    addCounts(apiCalls, r.apiCalls);
     return r;
   }
   function noteJobFailures(failures: JobFailure[]): void {
@@ -233,7 +198,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId },
     progress.servers,
     { hold: stopCalls, release: short },
-    (calls) => add(apiCalls, calls),
+    (calls) => addCounts(apiCalls, calls),
     noteJobFailures,
     () => {
       progress.attention = holds.attention();

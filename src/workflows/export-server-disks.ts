@@ -5,7 +5,6 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowFailure,
   executeChild,
   isCancellation,
   proxyActivities,
@@ -22,15 +21,13 @@ import {
   type ExportServerResult,
   exportWorkflowId,
   FailureType,
-  NON_RETRYABLE_TYPES,
   type ServerReport,
 } from './api';
 import { exportDiskImage } from './export-disk-image';
+import { addCounts, type CallCounts, HEARTBEAT_TIMEOUT, messageOf, RETRY } from './failures';
 import { HeldServers } from './held-servers';
 import { InputError, validateServerExportInput } from './validate';
 import { defineQuery } from '@temporalio/workflow';
-
-type CallCounts = Record<string, number>;
 
 export interface ServerExportProgress {
   phase: 'validating' | 'planning' | 'stopping' | 'exporting' | 'restarting' | 'done' | 'compensating' | 'failed' | 'cancelled';
@@ -42,18 +39,7 @@ export interface ServerExportProgress {
 
 export const serverProgressQuery = defineQuery<ServerExportProgress>('progress');
 
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
-const short = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', heartbeatTimeout: '10 seconds', retry });
-
-function add(into: CallCounts, more: CallCounts): void {
-  for (const [op, n] of Object.entries(more)) into[op] = (into[op] ?? 0) + n;
-}
-
-function causeOf(err: unknown): Error | undefined {
-  let e: unknown = err;
-  while ((e instanceof ChildWorkflowFailure || (e as { cause?: unknown })?.cause) && (e as { cause?: unknown }).cause) e = (e as { cause: unknown }).cause;
-  return e instanceof Error ? e : undefined;
-}
+const short = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY });
 
 export async function exportServerDisks(input: ExportServerInput): Promise<ExportServerResult> {
   const info = workflowInfo();
@@ -77,7 +63,7 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
 
   show('planning');
   const planned = await short.planServerExport({ serverId: input.serverId, imageNamePrefix: input.imageNamePrefix, stopType: input.stopType, deadlines: input.deadlines });
-  add(apiCalls, planned.apiCalls);
+  addCounts(apiCalls, planned.apiCalls);
   const plan = planned.plan;
   progress.plan = plan;
   progress.servers = plan.servers.map((s) => ({ serverId: s.serverId, name: s.name, wasRunning: s.wasRunning, state: 'untouched' }));
@@ -85,12 +71,12 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
   // Tags allow letters, digits, `_` and `-`: the run id qualifies.
   const setTag = `set-${info.runId}`;
 
-  const holdCalls = proxyActivities<Activities>({ scheduleToCloseTimeout: plan.deadlines.stopMs, heartbeatTimeout: '10 seconds', retry });
+  const holdCalls = proxyActivities<Activities>({ scheduleToCloseTimeout: plan.deadlines.stopMs, heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY });
   const holds = new HeldServers(
     { workflowId: info.workflowId, runId: info.runId },
     progress.servers,
     { hold: holdCalls, release: short },
-    (calls) => add(apiCalls, calls),
+    (calls) => addCounts(apiCalls, calls),
     () => undefined,
     () => {
       progress.attention = holds.attention();
@@ -129,7 +115,7 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
           });
           progress.disks[i].state = 'done';
           progress.disks[i].imageId = r.imageId;
-          add(apiCalls, r.apiCalls);
+          addCounts(apiCalls, r.apiCalls);
           results[i] = r;
           return r;
         } catch (err) {
@@ -137,7 +123,7 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
           progress.disks[i].error =
             err instanceof WorkflowExecutionAlreadyStartedError
               ? `an export of this disk is already running: workflow ${exportWorkflowId(d.volumeId)}`
-              : (causeOf(err)?.message ?? String(err));
+              : messageOf(err);
           throw err;
         } finally {
           show();

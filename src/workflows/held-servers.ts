@@ -3,9 +3,9 @@
 // per-server report up to date. Workflow code: deterministic, activities only through the given proxies.
 import type { Activities } from '../activities';
 import { type Holder, holdWorkflowId, type JobFailure, type ServerReport, type StopType } from './api';
+import type { CallCounts } from './failures';
 
 type Proxy = Pick<Activities, 'holdServers' | 'releaseServers'>;
-type CallCounts = Record<string, number>;
 
 // Each release call waits this long for the restarts before answering, so progress shows how they go.
 const RELEASE_WAIT_MS = 15_000;

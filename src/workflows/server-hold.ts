@@ -24,14 +24,13 @@ import {
   FailureType,
   type Holder,
   holdQuery,
-  type JobFailure,
   type HoldView,
-  NON_RETRYABLE_TYPES,
   type ReleaseRequest,
   type ReleaseResult,
   releaseUpdate,
   type StopType,
 } from './api';
+import { HEARTBEAT_TIMEOUT, jobFailuresIn, messageOf, RETRY } from './failures';
 
 export interface HoldInput {
   serverId: string;
@@ -50,27 +49,12 @@ interface HoldState {
 const DEFAULT_LIVENESS_MS = 30_000;
 const RESTART_BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 
-const retry = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', nonRetryableErrorTypes: NON_RETRYABLE_TYPES };
-const short = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: '10 seconds', retry });
-const stopping = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '10 seconds', retry });
+const short = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY });
+const stopping = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY });
 // A start attempt is bounded; the loop below retries it for as long as it takes (P2 never gives up).
-const starting = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: '10 seconds', retry: { ...retry, maximumAttempts: 3 } });
+const starting = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: { ...RETRY, maximumAttempts: 3 } });
 
 const key = (h: Holder) => `${h.workflowId}/${h.runId}`;
-
-/** The failed jobs a JobFailed failure carries in its details (see activities/servers.ts). */
-function jobFailuresIn(err: unknown): JobFailure[] {
-  let e = err as { cause?: unknown } | undefined;
-  while (e && !(e instanceof ApplicationFailure) && e.cause) e = e.cause as typeof e;
-  if (!(e instanceof ApplicationFailure) || e.type !== FailureType.JobFailed) return [];
-  return (e.details?.[0] as { jobFailures?: JobFailure[] } | undefined)?.jobFailures ?? [];
-}
-
-function messageOf(err: unknown): string {
-  let e = err as { cause?: unknown; message?: string } | undefined;
-  while (e?.cause) e = e.cause as typeof e;
-  return e?.message ?? String(err);
-}
 
 export async function serverHold(input: HoldInput): Promise<void> {
   const st: HoldState = input.state ?? {
