@@ -9,6 +9,7 @@ import {
 import type { exportDiskImage } from './workflows';
 import {
   type ExportDiskInput,
+  EXPORT_WORKFLOW_TYPE,
   type ExportDiskResult,
   type ExportProgress,
   exportWorkflowId,
@@ -49,7 +50,7 @@ export async function startExport(
   const input: ExportDiskInput = validateExportInput(raw);
   const workflowId = exportWorkflowId(input.volumeId);
   try {
-    return await client.workflow.start<typeof exportDiskImage>('exportDiskImage', {
+    return await client.workflow.start<typeof exportDiskImage>(EXPORT_WORKFLOW_TYPE, {
       taskQueue,
       workflowId,
       args: [input],

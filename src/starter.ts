@@ -11,6 +11,8 @@ import { ensureSearchAttributes } from './search-attributes';
 import type { exportServerDisks } from './workflows';
 import {
   approveUpdate,
+  EXPORT_SERVER_WORKFLOW_TYPE,
+  SCHEDULED_EXPORT_WORKFLOW_TYPE,
   type ExportDiskInput,
   type ExportProgress,
   exportServerWorkflowId,
@@ -140,7 +142,7 @@ program
     const input = JSON.parse(JSON.stringify({ serverId: o.server, imageNamePrefix: o.prefix, diskFormat: o.diskFormat, stopType: o.stopType, tags: o.tag }));
     validateServerExportInput(input);
     await withClient(async (client, t) => {
-      const handle = await client.workflow.start<typeof exportServerDisks>('exportServerDisks', {
+      const handle = await client.workflow.start<typeof exportServerDisks>(EXPORT_SERVER_WORKFLOW_TYPE, {
         taskQueue: t.taskQueue,
         workflowId: exportServerWorkflowId(o.server),
         args: [input],
@@ -179,7 +181,7 @@ schedule
       await client.schedule.create({
         scheduleId: o.id,
         spec: o.cron ? { cronExpressions: [o.cron] } : { intervals: [{ every: o.every }] },
-        action: { type: 'startWorkflow', workflowType: 'scheduledExport', args: [input], taskQueue: t.taskQueue, staticSummary: `Scheduled export of disk ${o.volume}` },
+        action: { type: 'startWorkflow', workflowType: SCHEDULED_EXPORT_WORKFLOW_TYPE, args: [input], taskQueue: t.taskQueue, staticSummary: `Scheduled export of disk ${o.volume}` },
         policies: { overlap: 'SKIP', catchupWindow: '1 hour' },
         state: { triggerImmediately: !!o.trigger },
       });
