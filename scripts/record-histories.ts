@@ -32,7 +32,16 @@ import { createExportWorker } from '../src/worker';
 import type { exportServerDisks, scheduledExport } from '../src/workflows';
 import { approveUpdate, type ExportDiskResult, exportServerWorkflowId, FailureType, holdWorkflowId, progressQuery } from '../src/workflows/api';
 
-export const HISTORIES_DIR = resolve(__dirname, '..', 'test', 'fixtures', 'histories');
+const ROOT = resolve(__dirname, '..');
+export const HISTORIES_DIR = join(ROOT, 'test', 'fixtures', 'histories');
+
+/** Failure stack traces name files by absolute path: keep them relative to the repository (no machine paths in git). */
+function scrubPaths(json: string): string {
+  const scrubbed = json.split(`file://${ROOT}/`).join('').split(`${ROOT}/`).join('');
+  const left = /(?:\/(?:work|tmp|root|home|Users)\/)[^"\s]*/.exec(scrubbed);
+  if (left) throw new Error(`an absolute path is left in the history: ${left[0]}`);
+  return scrubbed;
+}
 
 // The same fast timings and poll policy as test/integration/harness.ts (not imported: it depends on vitest).
 const FAST_TIMINGS: ConfigPatch = {
@@ -154,7 +163,7 @@ export const SCENARIOS: Scenario[] = [
       // history always has the same shape.
       await until(async () => {
         const h = await handle.fetchHistory();
-        return (h.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'waitForVolumeReleased').length >= 2;
+        return (h.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitVolumeReleased').length >= 2;
       }, 'the compensation to wait for the disk');
       c.sim.sim.advance({ kind: 'upload', id: volumeId });
       const cause = await failureOf(handle);
@@ -281,7 +290,7 @@ async function main(): Promise<void> {
         const handle = await s.run({ sim, client, taskQueue });
         cleanOracle({ sim, client, taskQueue });
         const history = await handle.fetchHistory();
-        const json = historyToJSON(history);
+        const json = scrubPaths(historyToJSON(history));
         // P7 here too: a fixture that carried the simulator's password would be a leak committed to git.
         if (json.includes(sim.cloudEnv.OS_PASSWORD)) throw new Error(`${s.name}: the history contains the cloud password`);
         const file = join(HISTORIES_DIR, `${s.name}.json`);

@@ -1,5 +1,7 @@
 // The worker: builds its dependencies once (one cloud client = one API budget per account on this worker),
-// registers the workflows and activities on the task queue, and shuts down gracefully on SIGTERM/SIGINT.
+// polls two task queues — the main one (workflows and their activities) and the urgent one (the calls of
+// server restarts, with their own slots and the urgent lane of the API budget, P9) — and shuts down
+// gracefully on SIGTERM/SIGINT.
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -9,6 +11,8 @@ import { createCloudClient, describeCloudConfig, loadCloudConfig } from './cloud
 import type { CloudApi } from './cloud/types';
 import { loadTemporalSettings } from './config';
 import { ensureSearchAttributes } from './search-attributes';
+import { DEFAULT_LIMITS, limitsFromEnv, type WorkerLimits } from './worker-limits';
+import { urgentTaskQueue } from './workflows/api';
 
 export interface ExportWorkerOptions {
   connection: NativeConnection;
@@ -23,30 +27,85 @@ export interface ExportWorkerOptions {
   /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
+  /** Slots and cache; defaults from worker-limits.ts, then EVS_EXPORT_* variables (see limitsFromEnv). */
+  limits?: Partial<WorkerLimits>;
+}
+
+/** The two workers of one process, run and stopped together. */
+export class ExportWorker {
+  constructor(
+    readonly main: Worker,
+    readonly urgent: Worker,
+  ) {}
+
+  getState(): ReturnType<Worker['getState']> {
+    return this.main.getState();
+  }
+
+  shutdown(): void {
+    for (const w of [this.main, this.urgent]) if (w.getState() === 'RUNNING') w.shutdown();
+  }
+
+  /** Runs both until shut down; if one stops, so does the other. */
+  async run(): Promise<void> {
+    const results = await Promise.allSettled([this.main, this.urgent].map((w) => w.run().finally(() => this.shutdown())));
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  /** Runs both while `work` is pending, as `Worker.runUntil` does. */
+  async runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const running = this.run();
+    const stopped = running.then(() => {
+      throw new Error('the worker stopped before the work was done');
+    });
+    stopped.catch(() => undefined);
+    try {
+      return await Promise.race([typeof work === 'function' ? work() : work, stopped]);
+    } finally {
+      this.shutdown();
+      await running;
+    }
+  }
 }
 
 // A directory path: the SDK's bundler resolves its index (.ts from source, .js when built).
 export const WORKFLOWS_PATH = join(__dirname, 'workflows');
 
-export function createExportWorker(o: ExportWorkerOptions): Promise<Worker> {
-  return Worker.create({
+export async function createExportWorker(o: ExportWorkerOptions): Promise<ExportWorker> {
+  const limits: WorkerLimits = { ...DEFAULT_LIMITS, ...limitsFromEnv(), ...o.limits };
+  const deps = {
+    cloud: o.cloud,
+    client: o.client ?? new Client({ connection: o.connection, namespace: o.namespace }),
+    holdLivenessMs: o.holdLivenessMs ?? (Number(process.env.EVS_EXPORT_HOLD_LIVENESS_MS) || undefined),
+    poll: o.poll,
+  };
+  const common = {
     connection: o.connection,
     namespace: o.namespace,
-    taskQueue: o.taskQueue,
     ...(o.identity ? { identity: o.identity } : {}),
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities({
-      cloud: o.cloud,
-      client: o.client ?? new Client({ connection: o.connection, namespace: o.namespace }),
-      holdLivenessMs: o.holdLivenessMs ?? (Number(process.env.EVS_EXPORT_HOLD_LIVENESS_MS) || undefined),
-      poll: o.poll,
-    }),
-    // Waits heartbeat; on shutdown they get time to notice and hand over cleanly.
+    // Activities heartbeat; on shutdown they get time to notice and hand over cleanly.
     shutdownGraceTime: '20 seconds',
     // Cancellation reaches an activity only with a heartbeat; without this cap heartbeats (and so a cancel) could
     // wait 80% of the heartbeat timeout. A few heartbeat calls a second per worker are cheap.
     maxHeartbeatThrottleInterval: '1 second',
+  } satisfies Partial<WorkerOptions>;
+  const main = await Worker.create({
+    ...common,
+    taskQueue: o.taskQueue,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(deps),
+    maxConcurrentActivityTaskExecutions: limits.activitySlots,
+    maxConcurrentWorkflowTaskExecutions: limits.workflowTaskSlots,
+    maxCachedWorkflows: limits.maxCachedWorkflows,
   });
+  const urgent = await Worker.create({
+    ...common,
+    taskQueue: urgentTaskQueue(o.taskQueue),
+    activities: createActivities({ ...deps, priority: 'urgent' }),
+    maxConcurrentActivityTaskExecutions: limits.urgentActivitySlots,
+  });
+  return new ExportWorker(main, urgent);
 }
 
 async function main(): Promise<void> {
@@ -70,7 +129,7 @@ async function main(): Promise<void> {
   try {
     const worker = await createExportWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.taskQueue, cloud, poll: pollPolicyFromEnv() });
     console.log(
-      `worker polling task queue "${temporal.taskQueue}" on ${temporal.address} (namespace ${temporal.namespace}); cloud: ${describeCloudConfig(cloudConfig)}`,
+      `worker polling task queue "${temporal.taskQueue}" (and "${urgentTaskQueue(temporal.taskQueue)}" for restarts) on ${temporal.address} (namespace ${temporal.namespace}); cloud: ${describeCloudConfig(cloudConfig)}`,
     );
     await worker.run();
   } finally {

@@ -1,4 +1,4 @@
-// The export request and the waits around it. `startExport` recognises its own earlier effect (P3): the image
+// The export request and the waits around it. `requestExport` recognises its own earlier effect (P3): the image
 // name plays the part of an idempotency key, so a lost response or a crash after the call adopts the export
 // already in flight instead of asking for a second one.
 import { ApplicationFailure } from '@temporalio/common';
@@ -6,7 +6,7 @@ import { classify, CloudError, isStatus } from '../cloud/errors';
 import type { CloudApi, ContainerFormat, DiskFormat, Image, OsType } from '../cloud/types';
 import { FailureType } from '../workflows/api';
 import { toFailure } from './failures';
-import { type PollPolicy, pollUntil } from './poll';
+import { type PollPolicy, readOnce } from './poll';
 
 export interface StartExportArgs {
   volumeId: string;
@@ -40,7 +40,7 @@ export async function findOurImage(cloud: CloudApi, imageName: string): Promise<
  * lost, or its worker died): then the export is adopted if its image exists, and otherwise NOT requested again —
  * the cloud deletes the image of a failed upload, so "no image" may mean "exported and failed" (P3 over retrying).
  */
-export async function startExport(cloud: CloudApi, args: StartExportArgs & { mayHaveRequested?: boolean }): Promise<StartedExport> {
+export async function requestExport(cloud: CloudApi, args: StartExportArgs & { mayHaveRequested?: boolean }): Promise<StartedExport> {
   const what = `export disk ${args.volumeId} as image ${JSON.stringify(args.imageName)}`;
   let sent = false;
   try {
@@ -95,43 +95,37 @@ export interface VolumeReleased {
 }
 
 /**
- * Waits until the disk leaves `uploading` (P1: only then may its servers run again). A disk that turns to `error*`
- * fails the wait at once (P6) — unless the caller is compensating, for which any state but `uploading` will do.
+ * A wait until the disk leaves `uploading` (P1: only then may its servers run again). A disk that turns to
+ * `error*` fails the wait at once (P6) — unless the caller is compensating, for which any state but `uploading` will do.
  */
-export async function waitForVolumeReleased(cloud: CloudApi, policy: PollPolicy, volumeId: string, failOnError = true): Promise<VolumeReleased> {
+export function awaitVolumeReleased(cloud: CloudApi, policy: PollPolicy, volumeId: string, failOnError = true): Promise<VolumeReleased> {
   const what = `wait for disk ${volumeId} to leave "uploading"`;
-  return pollUntil<VolumeReleased, null>(policy, null, async () => {
-    try {
-      const v = await cloud.evs.getVolume(volumeId);
-      if (v.status === 'uploading') return { state: null };
-      if (failOnError && v.status.startsWith('error')) {
-        throw ApplicationFailure.create({ type: FailureType.VolumeFailed, message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`, nonRetryable: true });
-      }
-      return { done: { status: v.status, releasedAt: new Date().toISOString() } };
-    } catch (err) {
-      throw toFailure(err, what);
+  return readOnce<VolumeReleased>(policy, what, async () => {
+    const v = await cloud.evs.getVolume(volumeId);
+    if (v.status === 'uploading') return { notYet: 'the disk is uploading' };
+    if (failOnError && v.status.startsWith('error')) {
+      throw ApplicationFailure.create({ type: FailureType.VolumeFailed, message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`, nonRetryable: true });
     }
+    return { done: { status: v.status, releasedAt: new Date().toISOString() } };
   });
 }
 
-/** Waits until the image is `active`; `killed`, `deleted` or gone fail at once (P6). */
-export async function waitForImage(cloud: CloudApi, policy: PollPolicy, imageId: string): Promise<{ status: string }> {
+/** A wait until the image is `active`; `killed`, `deleted` or gone fail at once (P6). */
+export function awaitImageActive(cloud: CloudApi, policy: PollPolicy, imageId: string): Promise<{ status: string }> {
   const what = `wait for image ${imageId} to become active`;
-  return pollUntil<{ status: string }, null>(policy, null, async () => {
+  return readOnce<{ status: string }>(policy, what, async () => {
     let image: Image;
     try {
       image = await cloud.ims.getImage(imageId);
     } catch (err) {
-      if (isStatus(err, 404)) {
-        throw ApplicationFailure.create({ type: FailureType.ImageFailed, message: `${what}: image ${imageId} is gone (the upload failed)`, nonRetryable: true, details: [{ imageId, status: 'gone' }] });
-      }
-      throw toFailure(err, what);
+      if (!isStatus(err, 404)) throw err;
+      throw ApplicationFailure.create({ type: FailureType.ImageFailed, message: `${what}: image ${imageId} is gone (the upload failed)`, nonRetryable: true, details: [{ imageId, status: 'gone' }] });
     }
     if (image.status === 'active') return { done: { status: image.status } };
     if (image.status === 'killed' || image.status === 'deleted' || image.status === 'pending_delete') {
       throw ApplicationFailure.create({ type: FailureType.ImageFailed, message: `${what}: image ${imageId} ended ${JSON.stringify(image.status)} (the upload failed)`, nonRetryable: true, details: [{ imageId, status: image.status }] });
     }
-    return { state: null };
+    return { notYet: `the image is ${image.status}` };
   });
 }
 

@@ -1,22 +1,24 @@
 // createActivities(deps): the activities the workflows call, closed over one cloud client per worker
-// (Temporal samples' dependency-injection pattern). Each returns the API calls it made (`apiCalls`).
+// (Temporal samples' dependency-injection pattern). Each returns the API calls it made (`apiCalls`). None waits
+// for anything but its own few calls (P9): waits are reads that the retry policy repeats (poll.ts), and waiting
+// for another workflow is a signal to a workflow condition.
 import { setMaxListeners } from 'node:events';
-import { Context } from '@temporalio/activity';
+import { activityInfo, Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { isStatus } from '../cloud/errors';
 import type { Client } from '@temporalio/client';
+import { isStatus } from '../cloud/errors';
+import type { Priority } from '../cloud/ratelimit';
 import type { CloudApi, ContainerFormat, DiskFormat, OsType, Server } from '../cloud/types';
-import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type HeldServer, type Holder, type ReleaseResult, type StopType } from '../workflows/api';
-import { type CallCounts, countingView } from './counting';
-import { findOurImage, startExport, type StartedExport, tagImage, type VolumeReleased, waitForImage, waitForVolumeReleased } from './export';
+import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type Holder, type PowerTarget, type StopType } from '../workflows/api';
+import { InputError } from '../workflows/validate';
+import { awaitImageActive, awaitVolumeReleased, findOurImage, requestExport, type StartedExport, tagImage, type VolumeReleased } from './export';
 import { notExportable, toFailure } from './failures';
 import { keepAlive } from './heartbeat';
-import { attachedDiskUploading, closedHolders, type HoldDeps, holdServers, holdsUnavailable, releaseServers, runningHolds } from './holds';
-import { readServerPlan, UnknownServerError } from './server-plan';
-import { InputError } from '../workflows/validate';
+import { acquireHolds, closedHolders, type HoldDeps, holdsUnavailable, runningHolds } from './holds';
 import { readPlan, UnknownVolumeError } from './plan';
 import { DEFAULT_POLL, type PollPolicy } from './poll';
-import { type Converged, converge } from './servers';
+import { awaitPower, awaitStartable, requestPower } from './power';
+import { readServerPlan, UnknownServerError } from './server-plan';
 
 export interface ActivityDeps {
   cloud: CloudApi;
@@ -24,10 +26,13 @@ export interface ActivityDeps {
   client?: Client;
   /** How often a server hold checks that its holders still run; default 30 s. */
   holdLivenessMs?: number;
-  /** Poll backoff for waits; tests and benchmarks shorten it. */
+  /** Poll pace of waits; tests and benchmarks shorten it. */
   poll?: Partial<PollPolicy>;
+  /** Lane of these activities' calls in the API budget: `urgent` for the restart queue's worker. */
+  priority?: Priority;
 }
 
+export type CallCounts = Record<string, number>;
 export type Counted<T> = T & { apiCalls: CallCounts };
 
 export interface ImageSummary {
@@ -37,36 +42,45 @@ export interface ImageSummary {
   dataOrigin: string | null;
 }
 
-export function createActivities({ cloud, client, holdLivenessMs, poll }: ActivityDeps) {
+export function createActivities({ cloud, client, holdLivenessMs, poll, priority = 'normal' }: ActivityDeps) {
   const policy: PollPolicy = { ...DEFAULT_POLL, ...poll };
   function holdDeps(): HoldDeps {
     if (!client) throw holdsUnavailable();
     return { client, livenessCheckMs: holdLivenessMs };
   }
 
-  // Every activity: heartbeats while it runs, sees the cloud through a counting, cancellable view.
-  async function counted<T extends object>(fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
+  /** Every activity: the cloud seen with its cancellation signal, lane and call counter; errors as failures. */
+  async function counted<T extends object>(what: string, fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
     const apiCalls: CallCounts = {};
     const signal = Context.current().cancellationSignal;
-    // Many parallel requests of one activity (a shared disk's servers) each listen for its cancellation.
+    // Many parallel requests of one activity each listen for its cancellation.
     setMaxListeners(100, signal);
-    const view = countingView(cloud, apiCalls, signal);
-    const value = await keepAlive(() => fn(view));
-    return { ...value, apiCalls };
+    const c = cloud.withOptions({ signal, priority, onAttempt: (op) => (apiCalls[op] = (apiCalls[op] ?? 0) + 1) });
+    try {
+      return { ...(await keepAlive(() => fn(c))), apiCalls };
+    } catch (err) {
+      throw toFailure(err, what);
+    }
+  }
+
+  /** A wait's cost: its earlier reads failed with NotReady (and reported nothing); each made the calls this one made. */
+  async function waited<T extends object>(what: string, fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
+    const r = await counted(what, fn);
+    const reads = activityInfo().attempt;
+    for (const op of Object.keys(r.apiCalls)) r.apiCalls[op] *= reads;
+    return r;
   }
 
   return {
     /** Reads the disk and its servers; refuses what cannot be exported, before anything is touched (P5). */
     async planExport(args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines }): Promise<Counted<{ plan: ExportPlan }>> {
-      return counted(async (c) => {
+      return counted(`read disk ${args.volumeId} and its servers`, async (c) => {
         let reading;
         try {
-          reading = await readPlan(c, args, undefined, (ids) => runningHolds(client, ids));
+          reading = await readPlan(c, args, (ids) => runningHolds(client, ids));
         } catch (err) {
-          if (err instanceof UnknownVolumeError) {
-            throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: err.message, nonRetryable: true });
-          }
-          throw toFailure(err, `read disk ${args.volumeId} and its servers`);
+          if (err instanceof UnknownVolumeError) throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: err.message, nonRetryable: true });
+          throw err;
         }
         if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
         return { plan: reading.plan };
@@ -75,7 +89,7 @@ export function createActivities({ cloud, client, holdLivenessMs, poll }: Activi
 
     /** The plan of a whole-server export: its disks, their image names, every server involved (P5). */
     async planServerExport(args: { serverId: string; imageNamePrefix?: string; stopType?: StopType; deadlines?: Deadlines }): Promise<Counted<{ plan: ExportServerPlan }>> {
-      return counted(async (c) => {
+      return counted(`read server ${args.serverId} and its disks`, async (c) => {
         let reading;
         try {
           reading = await readServerPlan(c, args, (ids) => runningHolds(client, ids));
@@ -83,7 +97,7 @@ export function createActivities({ cloud, client, holdLivenessMs, poll }: Activi
           if (err instanceof UnknownServerError || err instanceof InputError) {
             throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: err.message, nonRetryable: true });
           }
-          throw toFailure(err, `read server ${args.serverId} and its disks`);
+          throw err;
         }
         if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
         return { plan: reading.plan };
@@ -92,34 +106,26 @@ export function createActivities({ cloud, client, holdLivenessMs, poll }: Activi
 
     /** An image of ours with this name that is made or being made, if any (P3: a re-run returns it). */
     async findExistingImage(args: { imageName: string }): Promise<Counted<{ image: ImageSummary | null }>> {
-      return counted(async (c) => {
-        try {
-          const image = await findOurImage(c, args.imageName);
-          return { image: image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin } : null };
-        } catch (err) {
-          throw toFailure(err, `look for image ${JSON.stringify(args.imageName)}`);
-        }
+      return counted(`look for image ${JSON.stringify(args.imageName)}`, async (c) => {
+        const image = await findOurImage(c, args.imageName);
+        return { image: image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin } : null };
       });
     },
 
-    /** The image's status now, or `gone`; used to tell the operator whether a failed run's image may still complete. */
+    /** The image's status now, or `gone`; tells the operator whether a failed run's image may still complete. */
     async describeImage(args: { imageId: string }): Promise<Counted<{ status: string }>> {
-      return counted(async (c) => {
+      return counted(`read image ${args.imageId}`, async (c) => {
         try {
           return { status: (await c.ims.getImage(args.imageId)).status };
         } catch (err) {
           if (isStatus(err, 404)) return { status: 'gone' };
-          throw toFailure(err, `read image ${args.imageId}`);
+          throw err;
         }
       });
     },
 
-    /** Stops the servers and confirms each SHUTOFF with no task; failed jobs are retried and reported. */
-    async stopServers(args: { serverIds: string[]; stopType: StopType }): Promise<Counted<Converged>> {
-      return counted((c) => converge(c, policy, args.serverIds, 'SHUTOFF', (ids) => c.ecs.stopServers(ids, args.stopType), `stop servers ${args.serverIds.join(', ')}`));
-    },
-
-    async startExport(args: {
+    /** `os-volume_upload_image`, or the export already in flight adopted (P3); one attempt, the workflow retries. */
+    async requestExport(args: {
       volumeId: string;
       imageName: string;
       diskFormat?: DiskFormat;
@@ -127,58 +133,53 @@ export function createActivities({ cloud, client, holdLivenessMs, poll }: Activi
       osType?: OsType;
       mayHaveRequested?: boolean;
     }): Promise<Counted<StartedExport>> {
-      return counted((c) => startExport(c, args));
+      return counted(`export disk ${args.volumeId}`, (c) => requestExport(c, args));
     },
 
-    async waitForVolumeReleased(args: { volumeId: string; compensating?: boolean }): Promise<Counted<VolumeReleased>> {
-      return counted((c) => waitForVolumeReleased(c, policy, args.volumeId, !args.compensating));
+    async awaitVolumeReleased(args: { volumeId: string; compensating?: boolean }): Promise<Counted<VolumeReleased>> {
+      return waited(`wait for disk ${args.volumeId}`, (c) => awaitVolumeReleased(c, policy, args.volumeId, !args.compensating));
     },
 
-    async waitForImage(args: { imageId: string }): Promise<Counted<{ status: string }>> {
-      return counted((c) => waitForImage(c, policy, args.imageId));
-    },
-
-    /** Holds the servers stopped for this run (P4): stopped once by the first holder, restarted by the last. */
-    async holdServers(args: { serverIds: string[]; holder: Holder; stopType?: StopType }): Promise<Counted<{ servers: Record<string, HeldServer> }>> {
-      return counted(async () => ({ servers: await holdServers(holdDeps(), args) }));
-    },
-
-    /** Releases this run's holds; reports per server whether it runs again, is held by others, or stays stopped. */
-    async releaseServers(args: { serverIds: string[]; holder: Holder; leaveStopped?: boolean; waitMs?: number }): Promise<Counted<{ servers: Record<string, ReleaseResult> }>> {
-      return counted(async (c) => ({ servers: await releaseServers(holdDeps(), c, args) }));
-    },
-
-    /** For the hold workflow: the server's state now. */
-    async readServer(args: { serverId: string }): Promise<Counted<{ server: Server }>> {
-      return counted(async (c) => {
-        try {
-          return { server: await c.ecs.getServer(args.serverId) };
-        } catch (err) {
-          throw toFailure(err, `read server ${args.serverId}`);
-        }
-      });
-    },
-
-    /** For the hold workflow: starts the server, but only once no disk attached to it is `uploading` (P1). */
-    async startServersWhenSafe(args: { serverIds: string[] }): Promise<Counted<Converged>> {
-      return counted((c) =>
-        converge(c, policy, args.serverIds, 'ACTIVE', (ids) => c.ecs.startServers(ids), `start servers ${args.serverIds.join(', ')}`, async (ids) => {
-          for (const id of ids) if (await attachedDiskUploading(c, id)) return false;
-          return true;
-        }),
-      );
-    },
-
-    /** For the hold workflow: which holders' runs have ended. */
-    async closedHolders(args: { holders: Holder[] }): Promise<Counted<{ closed: Holder[] }>> {
-      return counted(async () => ({ closed: await closedHolders(holdDeps(), args.holders) }));
+    async awaitImageActive(args: { imageId: string }): Promise<Counted<{ status: string }>> {
+      return waited(`wait for image ${args.imageId}`, (c) => awaitImageActive(c, policy, args.imageId));
     },
 
     async tagImage(args: { imageId: string; tags: string[] }): Promise<Counted<object>> {
-      return counted(async (c) => {
+      return counted(`tag image ${args.imageId}`, async (c) => {
         await tagImage(c, args.imageId, args.tags);
         return {};
       });
+    },
+
+    /** Takes this run's holds (P4); the holds signal back when their servers are stopped. */
+    async acquireHolds(args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number }): Promise<Counted<object>> {
+      return counted(`hold servers ${args.serverIds.join(', ')}`, async () => {
+        await acquireHolds(holdDeps(), args);
+        return {};
+      });
+    },
+
+    /** For the holds: which holders' runs have ended. */
+    async closedHolders(args: { holders: Holder[] }): Promise<Counted<{ closed: Holder[] }>> {
+      return counted('look up holders', async () => ({ closed: await closedHolders(holdDeps(), args.holders) }));
+    },
+
+    /** A server's state now (a release whose hold has ended reads it). */
+    async readServer(args: { serverId: string }): Promise<Counted<{ server: Server }>> {
+      return counted(`read server ${args.serverId}`, async (c) => ({ server: await c.ecs.getServer(args.serverId) }));
+    },
+
+    /** For the holds: asks the cloud to stop or start the server unless it is there or moving already. */
+    async requestPower(args: { serverId: string; target: PowerTarget; stopType?: StopType }) {
+      return counted(`${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`, async (c) => ({ r: await requestPower(c, args) }));
+    },
+
+    async awaitPower(args: { serverId: string; target: PowerTarget; jobId?: string }) {
+      return waited(`wait for server ${args.serverId}`, async (c) => ({ r: await awaitPower(c, policy, args) }));
+    },
+
+    async awaitStartable(args: { serverId: string }) {
+      return waited(`wait for the disks of server ${args.serverId}`, (c) => awaitStartable(c, policy, args));
     },
   };
 }

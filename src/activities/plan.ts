@@ -42,13 +42,12 @@ export function serverProblem(s: Server, heldByAnotherRun = false): string | und
 export async function readPlan(
   cloud: CloudApi,
   args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines },
-  signal?: AbortSignal,
   /** Which of these servers another run currently holds (per-server holds, P4). */
   heldServers: (serverIds: string[]) => Promise<Set<string>> = async () => new Set(),
 ): Promise<PlanReading> {
   let volume;
   try {
-    volume = await cloud.evs.getVolume(args.volumeId, { signal });
+    volume = await cloud.evs.getVolume(args.volumeId);
   } catch (err) {
     if (isStatus(err, 404)) throw new UnknownVolumeError(args.volumeId);
     throw err;
@@ -59,7 +58,7 @@ export async function readPlan(
   }
   // A shared disk lists one attachment per server; a server may appear twice on some clouds.
   const serverIds = [...new Set(volume.attachments.map((a) => a.serverId))];
-  const servers = await Promise.all(serverIds.map((id) => cloud.ecs.getServer(id, { signal })));
+  const servers = await Promise.all(serverIds.map((id) => cloud.ecs.getServer(id)));
   const planned: PlannedServer[] = servers.map((s) => ({
     serverId: s.id,
     name: s.name,

@@ -39,7 +39,7 @@ export async function readServerPlan(
   // System disk first (bootIndex 0), then data disks by device.
   const attached = [...server.volumesAttached].sort((a, b) => Number(a.bootIndex !== '0') - Number(b.bootIndex !== '0') || (a.device ?? '').localeCompare(b.device ?? ''));
   for (const [i, v] of attached.entries()) {
-    const reading = await readPlan(cloud, { volumeId: v.id, stopType: args.stopType, deadlines: args.deadlines }, undefined, heldServers);
+    const reading = await readPlan(cloud, { volumeId: v.id, stopType: args.stopType, deadlines: args.deadlines }, heldServers);
     problems.push(...reading.problems);
     for (const s of reading.plan.servers) servers.set(s.serverId, s);
     const suffix = v.device ? v.device.split('/').pop()! : `disk${i}`;

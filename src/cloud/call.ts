@@ -45,6 +45,8 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
           body: spec.body,
           expect: spec.expect,
           signal: o.signal,
+          priority: o.priority,
+          onAttempt: o.onAttempt,
           authorize: async (r) => (sent = await auth.authorize(r, o.signal)),
         });
       } catch (err) {

@@ -1,7 +1,7 @@
 // The cloud client the worker builds once: one HTTP layer (pools, one API budget, retries) and one
 // authenticator shared by EVS, ECS and IMS. Authentication is lazy: nothing is sent until the first call.
 import { createAuthenticator, type Authenticator } from './auth';
-import { beforeRequest, makeCaller } from './call';
+import { beforeRequest, type Caller, makeCaller } from './call';
 import type { CloudConfig } from './config';
 import { ecsApi } from './ecs/api';
 import { evsApi } from './evs/api';
@@ -33,6 +33,7 @@ export class CloudClient implements CloudApi {
   readonly ims: ImsApi;
   private readonly http: HttpClient;
   private readonly auth: Authenticator;
+  private readonly call: Caller;
 
   constructor(cfg: CloudConfig, o: CloudClientOptions = {}) {
     const rateLimit: RateLimit =
@@ -49,10 +50,23 @@ export class CloudClient implements CloudApi {
       secrets: () => this.auth?.secrets() ?? [],
     });
     this.auth = createAuthenticator(cfg, this.http, { now: o.now, maxRefreshMarginMs: o.maxRefreshMarginMs });
-    const call = makeCaller(this.http, this.auth, o.logger);
-    this.evs = evsApi(call);
-    this.ecs = ecsApi(call);
-    this.ims = imsApi(call);
+    this.call = makeCaller(this.http, this.auth, o.logger);
+    this.evs = evsApi(this.call);
+    this.ecs = ecsApi(this.call);
+    this.ims = imsApi(this.call);
+  }
+
+  withOptions(scope: CallOptions): CloudApi {
+    const call: Caller = (spec, o) => this.call(spec, { ...scope, ...o });
+    return {
+      projectId: (o) => this.projectId({ ...scope, ...o }),
+      evs: evsApi(call),
+      ecs: ecsApi(call),
+      ims: imsApi(call),
+      callCounts: () => this.callCounts(),
+      withOptions: (more) => this.withOptions({ ...scope, ...more }),
+      close: () => this.close(),
+    };
   }
 
   /** The project of the token (AK/SK: of the configuration); authenticates if needed. */

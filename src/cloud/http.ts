@@ -24,7 +24,7 @@ import {
   type TransportErrorInit,
 } from './errors';
 import type { OpName, ServiceName } from './ops';
-import { sleep, TokenBucket, type RateLimit } from './ratelimit';
+import { type Priority, sleep, TokenBucket, type RateLimit } from './ratelimit';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
@@ -82,6 +82,10 @@ export interface HttpRequest {
   /** Statuses that mean success for this call; anything else is a CloudError. */
   expect: readonly number[];
   signal?: AbortSignal;
+  /** Lane in the API budget. */
+  priority?: Priority;
+  /** Called before every attempt goes out (the caller's cost figures). */
+  onAttempt?: (op: OpName) => void;
   /** Safe to repeat after a 5xx or a lost response although not a GET (e.g. a token request). Default: GET/HEAD only. */
   idempotent?: boolean;
   /** Called before every attempt: returns the headers that authenticate it (X-Auth-Token, or an AK/SK signature). */
@@ -148,11 +152,12 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new Error('cloud client is closed');
       try {
-        await this.limiter.take(req.signal);
+        await this.limiter.take(req.signal, req.priority);
       } catch (err) {
         throw this.transportError(req, url, err, true, false);
       }
       this.counts.set(req.op, (this.counts.get(req.op) ?? 0) + 1);
+      req.onAttempt?.(req.op);
 
       let res: HttpResponse;
       const started = performance.now();

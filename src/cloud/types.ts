@@ -1,3 +1,6 @@
+import type { OpName } from './ops';
+import type { Priority } from './ratelimit';
+
 // The typed surface of the cloud client that activities program against. Field meanings and wire names
 // are in ../shared/reference/cloud-api.md (section numbers cited per type); parsers live next to each
 // service in src/cloud/<service>/results.ts.
@@ -5,6 +8,10 @@
 export interface CallOptions {
   /** Aborts the request (activity cancellation passes `cancellationSignal()` here). */
   signal?: AbortSignal;
+  /** Lane in the API budget: `urgent` requests (a restart's) go before `normal` ones (P9). Default `normal`. */
+  priority?: Priority;
+  /** Called once per HTTP attempt with its operation name (retries count): an activity's cost figures. */
+  onAttempt?: (op: OpName) => void;
 }
 
 /** EVS disk attachment, one per (server, attachment) — §3.1. */
@@ -145,5 +152,7 @@ export interface CloudApi {
   ims: ImsApi;
   /** API calls made so far, per operation (e.g. `evs.getVolume`), for the result's cost figures. */
   callCounts(): Record<string, number>;
+  /** The same client with these options applied to every call (an activity's signal, lane and counter). */
+  withOptions(o: CallOptions): CloudApi;
   close(): Promise<void>;
 }

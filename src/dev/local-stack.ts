@@ -1,11 +1,11 @@
 // The embedded default stack: a Temporal dev server, the cloud simulator and a worker, all in this process
 // tree. `npm run demo` and `npm start` use it; a real cloud and cluster need none of it.
-import { NativeConnection, Runtime, DefaultLogger, type Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createCloudClient, loadCloudConfig } from '../cloud';
 import type { CloudApi } from '../cloud/types';
 import { createSim, simCloudEnv, type SimServer } from '../sim';
-import { createExportWorker } from '../worker';
+import { createExportWorker, type ExportWorker } from '../worker';
 import { DEFAULT_TASK_QUEUE } from '../workflows/api';
 import { type DevServer, startDevServer } from './dev-server';
 
@@ -26,7 +26,7 @@ export interface LocalStack {
   cloud: CloudApi;
   client: Client;
   taskQueue: string;
-  worker: Worker;
+  worker: ExportWorker;
   /** Resolves when the worker has stopped. */
   running: Promise<void>;
   stop(): Promise<void>;
@@ -48,7 +48,7 @@ export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalS
   let stopped: Promise<void> | undefined;
   const stop = () =>
     (stopped ??= (async () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();
       await nativeConnection.close();

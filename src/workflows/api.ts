@@ -1,9 +1,17 @@
 // Everything clients, activities, tests and workflows share: message definitions, search-attribute keys,
 // input/result types and failure-type strings. Imports neither activities nor Node.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const DEFAULT_TASK_QUEUE = 'evs-image-export';
+
+/**
+ * The task queue of the calls a stopped server's restart needs, beside the main one: its own slots on every
+ * worker, so a restart never queues behind other runs' plans, stops and polls (P9).
+ */
+export function urgentTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-urgent`;
+}
 export const EXPORT_WORKFLOW_TYPE = 'exportDiskImage';
 
 /** One running export per disk: the workflow id is derived from the disk (promise P4). */
@@ -263,12 +271,17 @@ export interface HoldView {
 export interface AcquireRequest {
   holder: Holder;
   stopType?: StopType;
+  /** How long the stop may take (the longest asked for wins). */
+  stopMs?: number;
   /** How often the hold checks that its holders still run (the smallest asked for wins). */
   livenessCheckMs?: number;
 }
 
+/** Signalled by the hold to each holder once the server is stopped for it (or could not be). */
 export interface HeldServer {
   serverId: string;
+  /** Set when the server could not be stopped; the holder fails (and releases). */
+  stopError?: string;
   /** Running before the first holder touched it (so it will be restarted when the last one releases). */
   wasRunning: boolean;
   stoppedAt: string;
@@ -281,12 +294,14 @@ export interface ReleaseRequest {
   holder: Holder;
   /** The operator chose to leave the server stopped (P2's exception). */
   leaveStopped?: boolean;
-  /** How long to wait for the restart before answering (it goes on regardless). Default 0. */
-  waitMs?: number;
 }
 
 export type ReleaseOutcome = 'restarted' | 'was-stopped' | 'left-stopped' | 'held-by-others' | 'restarting' | 'restart-failing';
 
+/** Outcomes after which the hold tells the releaser nothing more; `restart-failing` is repeated until it passes. */
+export const FINAL_RELEASE_OUTCOMES: readonly ReleaseOutcome[] = ['restarted', 'was-stopped', 'left-stopped', 'held-by-others'];
+
+/** Signalled by the hold to a run that released it: where the server stands for that run. */
 export interface ReleaseResult {
   serverId: string;
   outcome: ReleaseOutcome;
@@ -299,10 +314,36 @@ export interface ReleaseResult {
   apiCalls: Record<string, number>;
 }
 
+// Holder → hold: `acquire` (update-with-start, from an activity: it may have to start the hold) and `release`
+// (a signal straight from the holder's workflow). Hold → holder: `serverHeld` and `serverReleased` signals.
+// Nobody blocks on another workflow: every wait is a workflow condition (P9).
 export const acquireUpdate = defineUpdate<HoldView, [AcquireRequest]>('acquire');
-export const awaitStoppedUpdate = defineUpdate<HeldServer, [Holder]>('awaitStopped');
-export const releaseUpdate = defineUpdate<ReleaseResult, [ReleaseRequest]>('release');
+export const releaseSignal = defineSignal<[ReleaseRequest]>('release');
+export const heldSignal = defineSignal<[HeldServer]>('serverHeld');
+export const releasedSignal = defineSignal<[ReleaseResult]>('serverReleased');
 export const holdQuery = defineQuery<HoldView>('hold');
+
+// ---- One server's stop or start, in steps that never wait inside an activity (activities/power.ts).
+
+export type PowerTarget = 'SHUTOFF' | 'ACTIVE';
+
+export type PowerRequested =
+  /** Already there and idle: nothing was asked. */
+  | { outcome: 'there'; at: string }
+  | { outcome: 'requested'; jobId: string; requestedAt: string }
+  /** Already moving (ours or someone else's task): wait for it. */
+  | { outcome: 'moving'; status: string; taskState: string | null }
+  /** A start refused because a disk of the server is uploading (P1). */
+  | { outcome: 'blocked' };
+
+export type PowerSettled =
+  | { outcome: 'reached'; at: string }
+  | { outcome: 'job-failed'; failure: JobFailure }
+  /** Idle where it started and no job runs: ask again. */
+  | { outcome: 'idle' };
+
+/** `type` of the failure a wait activity ends a read with when the awaited state has not come (activities/poll.ts). */
+export const WAIT_NOT_READY = 'NotReady';
 
 export const progressQuery = defineQuery<ExportProgress>('progress');
 export const approveUpdate = defineUpdate<ExportProgress, [ApproveInput]>('approve');

@@ -8,14 +8,12 @@ import {
   CancellationScope,
   condition,
   isCancellation,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import {
   type ApproveInput,
   approveUpdate,
@@ -25,47 +23,22 @@ import {
   type ExportPlan,
   type ExportProgress,
   FailureType,
+  heldSignal,
   type JobFailure,
   type Phase,
   progressQuery,
+  releasedSignal,
   SA_IMAGE_ID,
   SA_PHASE,
   SA_SERVER_IDS,
 } from './api';
 import { renderDetails } from './details';
-import { addCounts, type CallCounts, HEARTBEAT_TIMEOUT, innermost, messageOf, RETRY, typeOf } from './failures';
+import { calls, exportRequest, UNTIL_DISK_RELEASED_MS, waits } from './activity-options';
+import { addCounts, type CallCounts, innermost, messageOf, typeOf } from './failures';
 import { HeldServers } from './held-servers';
 import { InputError, validateExportInput } from './validate';
 
-// Short API steps: a few calls each; transient errors and throttling are retried here (P8).
-const short = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  scheduleToCloseTimeout: '30 minutes',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: RETRY,
-});
-
-/** Waits: one heartbeating activity each, bounded by the step's deadline (P6). */
-function waits(deadlineMs: number, maximumAttempts?: number) {
-  return proxyActivities<Activities>({
-    scheduleToCloseTimeout: deadlineMs,
-    startToCloseTimeout: deadlineMs,
-    heartbeatTimeout: HEARTBEAT_TIMEOUT,
-    cancellationType: 'WAIT_CANCELLATION_COMPLETED',
-    retry: { ...RETRY, maximumAttempts },
-  });
-}
-
-// The export request: one attempt per activity; the workflow retries (see requestExportOnce).
-const exportCall = proxyActivities<Activities>({
-  startToCloseTimeout: '2 minutes',
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { maximumAttempts: 1 },
-});
 const EXPORT_ATTEMPTS = 20;
-
-// Compensation never gives up waiting for the disk: P1 forbids restarting while it is `uploading`.
-const COMPENSATION_WAIT_MS = 7 * 24 * 3600_000;
 
 const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
 
@@ -160,7 +133,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
   let plan: ExportPlan;
   try {
     // P3: a re-run of a request that already produced its image returns that image, touching nothing.
-    const { image: existing } = counted(await short.findExistingImage({ imageName: input.imageName }));
+    const { image: existing } = counted(await calls.findExistingImage({ imageName: input.imageName }));
     if (existing?.dataOrigin && existing.dataOrigin !== `volume,${input.volumeId}`) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidInput,
@@ -175,7 +148,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
       setPhase('done');
       return result(existing.id, existing.status, true);
     }
-    plan = counted(await short.planExport({ volumeId: input.volumeId, stopType: input.stopType, deadlines: input.deadlines })).plan;
+    plan = counted(await calls.planExport({ volumeId: input.volumeId, stopType: input.stopType, deadlines: input.deadlines })).plan;
   } catch (err) {
     // Nothing has been touched yet: fail (or end cancelled) with the refusal's own type and words.
     setPhase(isCancellation(err) ? 'cancelled' : 'failed');
@@ -186,25 +159,23 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
   progress.servers = plan.servers.map((s) => ({ serverId: s.serverId, name: s.name, wasRunning: s.wasRunning, state: 'untouched' }));
   upsertSearchAttributes([{ key: SA_SERVER_IDS, value: plan.servers.map((s) => s.serverId) }]);
 
-  const stopCalls = waits(plan.deadlines.stopMs);
-  const uploadCalls = waits(plan.deadlines.uploadMs);
-  const compensationCalls = waits(COMPENSATION_WAIT_MS);
 
   let exportMayBeInFlight = false;
   let imageId: string | undefined;
   let adopted = false;
 
-  const holds = new HeldServers(
-    { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId },
-    progress.servers,
-    { hold: stopCalls, release: short },
-    (calls) => addCounts(apiCalls, calls),
-    noteJobFailures,
-    () => {
+  const holds = new HeldServers({
+    holder: { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId },
+    reports: progress.servers,
+    counted: (c) => addCounts(apiCalls, c),
+    onJobFailures: noteJobFailures,
+    changed: () => {
       progress.attention = holds.attention();
       setCurrentDetails(renderDetails(progress));
     },
-  );
+  });
+  setHandler(heldSignal, (h) => holds.onHeld(h), { description: 'From a server hold: the server is stopped for this run.' });
+  setHandler(releasedSignal, (r) => holds.onReleased(r), { description: 'From a server hold: how the server stands after this run released it.' });
 
   /**
    * The export request, retried by the workflow rather than by the activity so that history records when an
@@ -216,7 +187,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     for (let attempt = 0; ; attempt++) {
       try {
         return counted(
-          await exportCall.startExport({
+          await exportRequest.requestExport({
             volumeId: input.volumeId,
             imageName: input.imageName,
             diskFormat: input.diskFormat,
@@ -248,6 +219,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
       await holds.hold(
         plan.servers.map((s) => s.serverId),
         input.stopType ?? 'SOFT',
+        plan.deadlines.stopMs,
         plan.toStop,
       );
     }
@@ -261,7 +233,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     upsertSearchAttributes([{ key: SA_IMAGE_ID, value: imageId }]);
 
     setPhase('uploading');
-    counted(await uploadCalls.waitForVolumeReleased({ volumeId: input.volumeId }));
+    counted(await waits(plan.deadlines.uploadMs).awaitVolumeReleased({ volumeId: input.volumeId }));
     exportMayBeInFlight = false;
 
     if (holds.pending.length > 0) {
@@ -271,9 +243,9 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     }
 
     setPhase('finishing');
-    const image = counted(await uploadCalls.waitForImage({ imageId }));
+    const image = counted(await waits(plan.deadlines.uploadMs).awaitImageActive({ imageId }));
     progress.imageStatus = image.status;
-    if (input.tags?.length) counted(await short.tagImage({ imageId, tags: input.tags }));
+    if (input.tags?.length) counted(await calls.tagImage({ imageId, tags: input.tags }));
 
     const stillDown = holds.notRestarted(plan.deadlines.startMs);
     if (stillDown) {
@@ -295,13 +267,13 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     await CancellationScope.nonCancellable(async () => {
       // P1: the servers may run again only once the disk has left `uploading` (their holds check it too).
       if (exportMayBeInFlight && holds.pending.length > 0 && !input.leaveServersStopped) {
-        counted(await compensationCalls.waitForVolumeReleased({ volumeId: input.volumeId, compensating: true }));
+        counted(await waits(UNTIL_DISK_RELEASED_MS).awaitVolumeReleased({ volumeId: input.volumeId, compensating: true }));
       }
       if (holds.pending.length > 0) {
         setPhase('compensating');
         await holds.releaseAll(input.leaveServersStopped, plan.deadlines.startMs);
       }
-      if (imageId) imageStatus = counted(await short.describeImage({ imageId })).status;
+      if (imageId) imageStatus = counted(await calls.describeImage({ imageId })).status;
     });
     progress.imageStatus = imageStatus;
     setPhase(cancelled ? 'cancelled' : 'failed');

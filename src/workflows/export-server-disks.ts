@@ -7,13 +7,11 @@ import {
   CancellationScope,
   executeChild,
   isCancellation,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { Activities } from '../activities';
 import {
   type ExportDiskResult,
   type ExportServerInput,
@@ -21,10 +19,13 @@ import {
   type ExportServerResult,
   exportWorkflowId,
   FailureType,
+  heldSignal,
+  releasedSignal,
   type ServerReport,
 } from './api';
+import { calls } from './activity-options';
 import { exportDiskImage } from './export-disk-image';
-import { addCounts, type CallCounts, HEARTBEAT_TIMEOUT, messageOf, RETRY } from './failures';
+import { addCounts, type CallCounts, messageOf } from './failures';
 import { HeldServers } from './held-servers';
 import { InputError, validateServerExportInput } from './validate';
 import { defineQuery } from '@temporalio/workflow';
@@ -38,8 +39,6 @@ export interface ServerExportProgress {
 }
 
 export const serverProgressQuery = defineQuery<ServerExportProgress>('progress');
-
-const short = proxyActivities<Activities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '30 minutes', heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY });
 
 export async function exportServerDisks(input: ExportServerInput): Promise<ExportServerResult> {
   const info = workflowInfo();
@@ -62,7 +61,7 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
   }
 
   show('planning');
-  const planned = await short.planServerExport({ serverId: input.serverId, imageNamePrefix: input.imageNamePrefix, stopType: input.stopType, deadlines: input.deadlines });
+  const planned = await calls.planServerExport({ serverId: input.serverId, imageNamePrefix: input.imageNamePrefix, stopType: input.stopType, deadlines: input.deadlines });
   addCounts(apiCalls, planned.apiCalls);
   const plan = planned.plan;
   progress.plan = plan;
@@ -71,23 +70,22 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
   // Tags allow letters, digits, `_` and `-`: the run id qualifies.
   const setTag = `set-${info.runId}`;
 
-  const holdCalls = proxyActivities<Activities>({ scheduleToCloseTimeout: plan.deadlines.stopMs, heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: RETRY });
-  const holds = new HeldServers(
-    { workflowId: info.workflowId, runId: info.runId },
-    progress.servers,
-    { hold: holdCalls, release: short },
-    (calls) => addCounts(apiCalls, calls),
-    () => undefined,
-    () => {
+  const holds = new HeldServers({
+    holder: { workflowId: info.workflowId, runId: info.runId },
+    reports: progress.servers,
+    counted: (c) => addCounts(apiCalls, c),
+    changed: () => {
       progress.attention = holds.attention();
       show();
     },
-  );
+  });
+  setHandler(heldSignal, (h) => holds.onHeld(h), { description: 'From a server hold: the server is stopped for this run.' });
+  setHandler(releasedSignal, (r) => holds.onReleased(r), { description: 'From a server hold: how the server stands after this run released it.' });
 
   const results: (ExportDiskResult | undefined)[] = [];
   try {
     show('stopping');
-    await holds.hold(plan.servers.map((s) => s.serverId), input.stopType ?? 'SOFT', plan.toStop);
+    await holds.hold(plan.servers.map((s) => s.serverId), input.stopType ?? 'SOFT', plan.deadlines.stopMs, plan.toStop);
 
     show('exporting');
     const settled = await Promise.allSettled(

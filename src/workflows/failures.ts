@@ -1,6 +1,6 @@
 // Reading failures and adding up API calls, shared by the workflows. Pure and deterministic.
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/common';
-import { FailureType, type JobFailure, NON_RETRYABLE_TYPES } from './api';
+import { FailureType, type JobFailure, WAIT_NOT_READY } from './api';
 
 export type CallCounts = Record<string, number>;
 
@@ -20,10 +20,15 @@ export function messageOf(err: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** The failure's `type` (FailureType); a timeout is a missed deadline (P6). */
+/**
+ * The failure's `type` (FailureType). A missed deadline (P6) is a timeout, or a wait whose retries ran out of time:
+ * the server ends a retried activity whose next attempt would fall after its deadline with the last failure.
+ */
 export function typeOf(err: unknown): string | undefined {
   const e = innermost(err);
   if (e instanceof TimeoutFailure) return FailureType.DeadlineExceeded;
+  if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT') return FailureType.DeadlineExceeded;
+  if (e instanceof ApplicationFailure && e.type === WAIT_NOT_READY) return FailureType.DeadlineExceeded;
   return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
 }
 
@@ -33,14 +38,3 @@ export function jobFailuresIn(err: unknown): JobFailure[] {
   if (!(e instanceof ApplicationFailure) || e.type !== FailureType.JobFailed) return [];
   return (e.details?.[0] as { jobFailures?: JobFailure[] } | undefined)?.jobFailures ?? [];
 }
-
-/** Activity retries of every workflow: backoff to 30 s; refusals (non-retryable types) fail at once. */
-export const RETRY = {
-  initialInterval: '1 second',
-  backoffCoefficient: 2,
-  maximumInterval: '30 seconds',
-  nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
-} as const;
-
-// Every activity heartbeats (src/activities/heartbeat.ts): a dead worker is noticed within this time.
-export const HEARTBEAT_TIMEOUT = '10 seconds';

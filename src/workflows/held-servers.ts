@@ -1,73 +1,124 @@
-// A run's side of the per-server holds, shared by exportDiskImage and exportServerDisks: take the holds (the
-// servers stop), release them (the last holder's release restarts what was running) and keep the run's
-// per-server report up to date. Workflow code: deterministic, activities only through the given proxies.
-import type { Activities } from '../activities';
-import { type Holder, holdWorkflowId, type JobFailure, type ServerReport, type StopType } from './api';
+// A run's side of the per-server holds, shared by exportDiskImage and exportServerDisks: take the holds and wait
+// (a workflow condition, no activity) until each hold signals that its server is stopped; release them by
+// signal and wait until each says how its server ended up; keep the run's per-server report up to date.
+// Workflow code: deterministic.
+import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
+import {
+  FailureType,
+  FINAL_RELEASE_OUTCOMES,
+  type HeldServer,
+  type Holder,
+  holdWorkflowId,
+  type JobFailure,
+  type ReleaseResult,
+  releaseSignal,
+  type ServerReport,
+  type StopType,
+} from './api';
+import { calls } from './activity-options';
 import type { CallCounts } from './failures';
 
-type Proxy = Pick<Activities, 'holdServers' | 'releaseServers'>;
+export interface HeldServersOptions {
+  holder: Holder;
+  /** The run's per-server report, updated in place. */
+  reports: ServerReport[];
+  counted: (calls: CallCounts) => void;
+  onJobFailures?: (failures: JobFailure[]) => void;
+  changed: () => void;
+}
 
-// Each release call waits this long for the restarts before answering, so progress shows how they go.
-const RELEASE_WAIT_MS = 15_000;
+const isFinal = (r: ReleaseResult | undefined) => !!r && FINAL_RELEASE_OUTCOMES.includes(r.outcome);
 
 export class HeldServers {
-  /** Servers this run may hold. Set BEFORE the hold call: a lost response can still have taken the holds. */
+  /** Servers this run may hold. Set BEFORE the acquire: a lost response can still have taken the holds. */
   pending: string[] = [];
+  private readonly held = new Map<string, HeldServer>();
+  private readonly released = new Map<string, ReleaseResult>();
 
-  constructor(
-    private readonly holder: Holder,
-    private readonly reports: ServerReport[],
-    private readonly calls: { hold: Proxy; release: Proxy },
-    private readonly counted: (calls: CallCounts) => void,
-    private readonly onJobFailures: (failures: JobFailure[]) => void,
-    private readonly changed: () => void,
-  ) {}
+  constructor(private readonly o: HeldServersOptions) {}
 
   private report(id: string): ServerReport {
-    return this.reports.find((s) => s.serverId === id)!;
+    return this.o.reports.find((s) => s.serverId === id)!;
   }
 
-  /** Holds every given server stopped (sorted: holds are always taken in the same order). */
-  async hold(serverIds: string[], stopType: StopType, toStop: string[]): Promise<void> {
+  private name(id: string): string {
+    return `${this.report(id).name} (${id})`;
+  }
+
+  /** The `serverHeld` signal: a hold has stopped its server for this run (or could not). */
+  onHeld(h: HeldServer): void {
+    if (!this.pending.includes(h.serverId) || this.held.has(h.serverId)) return;
+    this.held.set(h.serverId, h);
+    this.o.onJobFailures?.(h.jobFailures);
+    this.o.counted(h.apiCalls);
+    const s = this.report(h.serverId);
+    // The hold knows whether the server ran before the first holder (maybe another run) touched it.
+    s.wasRunning = h.wasRunning;
+    s.state = h.wasRunning ? 'stopped' : 'untouched';
+    if (h.wasRunning) s.stoppedAt = h.stoppedAt;
+    this.o.changed();
+  }
+
+  /** The `serverReleased` signal: how a released server stands for this run. */
+  onReleased(r: ReleaseResult): void {
+    if (!this.pending.includes(r.serverId)) return;
+    this.released.set(r.serverId, r);
+    this.apply(r.serverId, r);
+    this.o.changed();
+  }
+
+  /** Holds every given server stopped, waiting up to `stopMs` for all of them. */
+  async hold(serverIds: string[], stopType: StopType, stopMs: number, toStop: string[]): Promise<void> {
     const ids = [...serverIds].sort();
     this.pending = ids;
     for (const id of toStop) this.report(id).state = 'stopping';
-    this.changed();
-    const r = await this.calls.hold.holdServers({ serverIds: ids, holder: this.holder, stopType });
-    this.counted(r.apiCalls);
-    for (const id of ids) {
-      const s = this.report(id);
-      const held = r.servers[id];
-      this.onJobFailures(held.jobFailures);
-      this.counted(held.apiCalls);
-      // The hold knows whether the server ran before the first holder (maybe another run) touched it.
-      s.wasRunning = held.wasRunning;
-      s.state = held.wasRunning ? 'stopped' : 'untouched';
-      if (held.wasRunning) s.stoppedAt = held.stoppedAt;
+    this.o.changed();
+    this.o.counted((await calls.acquireHolds({ serverIds: ids, holder: this.o.holder, stopType, stopMs })).apiCalls);
+    if (!(await condition(() => ids.every((id) => this.held.has(id)), stopMs))) {
+      const late = ids.filter((id) => !this.held.has(id)).map((id) => this.name(id));
+      throw ApplicationFailure.create({ type: FailureType.DeadlineExceeded, message: `servers not stopped in time: ${late.join(', ')}`, nonRetryable: true });
     }
-    this.changed();
+    const failed = ids.map((id) => this.held.get(id)!).filter((h) => h.stopError);
+    if (failed.length > 0) {
+      throw ApplicationFailure.create({
+        type: FailureType.JobFailed,
+        message: failed.map((h) => `server ${this.name(h.serverId)} could not be stopped: ${h.stopError}`).join('; '),
+        nonRetryable: true,
+        details: [{ jobFailures: failed.flatMap((h) => h.jobFailures) }],
+      });
+    }
   }
 
-  /** Releases the holds and follows the restarts until each server runs again or `startMs` has passed. */
+  /** Releases the holds and follows the restarts until each server's outcome is final or `startMs` has passed. */
   async releaseAll(leaveStopped: boolean | undefined, startMs: number): Promise<void> {
-    const giveUpAt = Date.now() + startMs;
-    for (const id of this.pending) if (this.report(id).wasRunning) this.report(id).state = 'restarting';
-    this.changed();
-    while (this.pending.length > 0) {
-      const waitMs = Math.max(1000, Math.min(RELEASE_WAIT_MS, giveUpAt - Date.now()));
-      const r = await this.calls.release.releaseServers({ serverIds: this.pending, holder: this.holder, leaveStopped, waitMs });
-      this.counted(r.apiCalls);
-      for (const id of this.pending) this.apply(id, r.servers[id]);
-      this.pending = this.pending.filter((id) => ['restarting', 'restart-failing'].includes(r.servers[id].outcome));
-      this.changed();
-      if (Date.now() >= giveUpAt) return;
+    const ids = [...this.pending];
+    for (const id of ids) {
+      this.released.delete(id);
+      if (this.report(id).wasRunning) this.report(id).state = 'restarting';
+    }
+    this.o.changed();
+    await Promise.all(ids.map((id) => this.release(id, leaveStopped)));
+    await condition(() => ids.every((id) => isFinal(this.released.get(id))), startMs);
+    this.pending = this.pending.filter((id) => !isFinal(this.released.get(id)));
+    this.o.changed();
+  }
+
+  private async release(serverId: string, leaveStopped: boolean | undefined): Promise<void> {
+    try {
+      await getExternalWorkflowHandle(holdWorkflowId(serverId)).signal(releaseSignal, { holder: this.o.holder, leaveStopped });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // The hold has ended (nobody holds the server): the cloud tells how it stands.
+      const r = await calls.readServer({ serverId });
+      const running = r.server.status === 'ACTIVE' && r.server.taskState === null;
+      this.onReleased({ serverId, outcome: running ? 'restarted' : 'was-stopped', heldBy: [], jobFailures: [], apiCalls: r.apiCalls });
     }
   }
 
-  private apply(id: string, out: Awaited<ReturnType<Proxy['releaseServers']>>['servers'][string]): void {
+  private apply(id: string, out: ReleaseResult): void {
     const s = this.report(id);
-    this.onJobFailures(out.jobFailures);
-    if (out.outcome !== 'restarting' && out.outcome !== 'restart-failing') this.counted(out.apiCalls);
+    this.o.onJobFailures?.(out.jobFailures);
+    if (isFinal(out)) this.o.counted(out.apiCalls);
     switch (out.outcome) {
       case 'restarted':
         s.state = s.wasRunning ? 'restarted' : 'untouched';
@@ -96,7 +147,7 @@ export class HeldServers {
 
   /** Servers that do not start, for the run's "needs attention" list. */
   attention(): string[] {
-    return this.reports
+    return this.o.reports
       .filter((s) => s.state === 'restart-failing')
       .map((s) => `server ${s.name} (${s.serverId}) does not start: ${s.lastError}; its hold ${holdWorkflowId(s.serverId)} keeps retrying`);
   }
@@ -104,7 +155,7 @@ export class HeldServers {
   /** Why the run cannot call its servers restored, or undefined when they are. */
   notRestarted(startMs: number): string | undefined {
     if (this.pending.length === 0) return undefined;
-    const names = this.pending.map((id) => `${this.report(id).name} (${id})`).join(', ');
+    const names = this.pending.map((id) => this.name(id)).join(', ');
     return `servers not running again within deadlines.startMs = ${startMs} ms: ${names}; their holds keep retrying (query ${this.pending.map(holdWorkflowId).join(', ')})`;
   }
 }

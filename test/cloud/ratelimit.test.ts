@@ -1,4 +1,4 @@
-// The token bucket: burst, spacing, arrival order, abort.
+// The token bucket: burst, spacing, arrival order, the urgent lane, abort.
 import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../../src/cloud/ratelimit';
 
@@ -44,6 +44,28 @@ describe('TokenBucket', () => {
     await b.take();
     // Only one slot (100 ms) is owed, not two.
     expect(performance.now() - t0).toBeLessThan(150);
+  });
+
+  it('serves urgent waiters before normal ones that came earlier, each lane in arrival order', async () => {
+    const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 });
+    await b.take();
+    const order: string[] = [];
+    const normal = Array.from({ length: 4 }, (_, i) => b.take(undefined, 'normal').then(() => order.push(`n${i}`)));
+    const urgent = Array.from({ length: 2 }, (_, i) => b.take(undefined, 'urgent').then(() => order.push(`u${i}`)));
+    expect(b.waiting()).toEqual({ urgent: 2, normal: 4 });
+    await Promise.all([...normal, ...urgent]);
+    expect(order).toEqual(['u0', 'u1', 'n0', 'n1', 'n2', 'n3']);
+  });
+
+  it('an urgent request does not wait for a token while only normal ones are queued behind an empty bucket', async () => {
+    const b = new TokenBucket({ requestsPerSecond: 10, burst: 1 });
+    await b.take();
+    const normals = Array.from({ length: 5 }, () => b.take());
+    const t0 = performance.now();
+    await b.take(undefined, 'urgent');
+    // One token's refill (100 ms), not six.
+    expect(performance.now() - t0).toBeLessThan(250);
+    await Promise.all(normals);
   });
 
   it('is disabled with an infinite rate', async () => {

@@ -9,7 +9,7 @@ import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
 import { createSim, type SimServer } from '../../src/sim';
 import type { ConfigPatch, SimHandle } from '../../src/sim/types';
-import { createExportWorker, WORKFLOWS_PATH } from '../../src/worker';
+import { createExportWorker, type ExportWorkerOptions, WORKFLOWS_PATH } from '../../src/worker';
 
 // Fast but ordered: each transition is long enough that polls observe the intermediate states.
 export const FAST_TIMINGS: ConfigPatch = {
@@ -25,8 +25,8 @@ export interface Harness {
   client: Client;
   connection: NativeConnection;
   bundle: WorkflowBundleWithSourceMap;
-  /** Runs `fn` while a worker polls a fresh task queue. */
-  withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T>;
+  /** Runs `fn` while a worker polls a fresh task queue (and its urgent queue); `o` overrides worker options. */
+  withWorker<T>(fn: (taskQueue: string) => Promise<T>, o?: Partial<ExportWorkerOptions>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -58,9 +58,9 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     client,
     connection,
     bundle,
-    async withWorker(fn) {
+    async withWorker(fn, o) {
       const taskQueue = `test-${randomUUID()}`;
-      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud, client, poll: FAST_POLL, holdLivenessMs: 1000, workflowBundle: bundle });
+      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud, client, poll: FAST_POLL, holdLivenessMs: 1000, workflowBundle: bundle, ...o });
       return worker.runUntil(fn(taskQueue));
     },
     async close() {

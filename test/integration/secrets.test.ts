@@ -178,10 +178,10 @@ beforeAll(async () => {
       const handle = await startExport(h.client, tq, { volumeId, imageName: 'secrets-ok', tags: ['p7'] });
       const during = await until(async () => {
         const d = await handle.describe();
-        const wait = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'waitForVolumeReleased');
-        // Not the keep-alive's first, empty beat: the poll loop's details (heartbeats are throttled, so allow time).
-        return wait?.heartbeatDetails?.payloads?.[0]?.data?.length ? d : undefined;
-      }, 'the upload wait to heartbeat its poll state', 45_000);
+        const wait = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitVolumeReleased');
+        // A wait between two reads: its last read's NotReady failure is on the pending activity.
+        return wait?.lastFailure?.message ? d : undefined;
+      }, 'the upload wait to have read the disk', 45_000);
       h.admin.advance({ kind: 'upload', id: volumeId });
       return record('success', handle, during);
     }),
@@ -228,12 +228,12 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     const [ok, killed, refused] = runs;
     expect(eventTypes(ok)[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(eventTypes(ok).at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
-    expect(scheduled(ok)).toEqual(expect.arrayContaining(['planExport', 'holdServers', 'startExport', 'waitForVolumeReleased', 'releaseServers', 'waitForImage', 'tagImage']));
+    expect(scheduled(ok)).toEqual(expect.arrayContaining(['planExport', 'acquireHolds', 'requestExport', 'awaitVolumeReleased', 'awaitImageActive', 'tagImage']));
     expect(ok.holdHistories).toHaveLength(2);
-    for (const hh of ok.holdHistories) expect(scheduled({ history: hh })).toEqual(expect.arrayContaining(['readServer', 'stopServers', 'startServersWhenSafe']));
+    for (const hh of ok.holdHistories) expect(scheduled({ history: hh })).toEqual(expect.arrayContaining(['requestPower', 'awaitPower', 'awaitStartable']));
     // The failed attempt of planExport is in history as the retry's lastFailure.
     expect((ok.history.events ?? []).some((e) => e.activityTaskStartedEventAttributes?.lastFailure?.message?.includes('500'))).toBe(true);
-    expect(ok.pending?.raw.pendingActivities?.some((p) => p.heartbeatDetails?.payloads?.[0]?.data?.length)).toBe(true);
+    expect(ok.pending?.raw.pendingActivities?.some((p) => p.lastFailure?.message?.includes('the disk is uploading'))).toBe(true);
 
     for (const [r, type] of [
       [killed, FailureType.ImageFailed],
@@ -245,7 +245,7 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
       expect(cause).toBeInstanceOf(ApplicationFailure);
       expect((cause as ApplicationFailure).type).toBe(type);
     }
-    expect(scheduled(killed)).toEqual(expect.arrayContaining(['holdServers', 'startExport', 'releaseServers', 'describeImage']));
+    expect(scheduled(killed)).toEqual(expect.arrayContaining(['acquireHolds', 'requestExport', 'describeImage']));
     expect(((refused.outcome as WorkflowFailedError).cause as Error).message).toContain('401');
 
     // Two tokens for the worker's client at least (the first one was refused once), plus ours.
@@ -261,7 +261,7 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     const [ok, killed] = runs;
     expect(at(`${ok.name}.history`, '"imageName":"secrets-ok"')).toBe(true); // the input payload, decoded
     expect(at(`${ok.name}.describe`, ok.handle.workflowId.slice('export-'.length))).toBe(true); // EvsVolumeId search attribute
-    expect(at(`${ok.name}.describeWhileWaiting`, '"polls"')).toBe(true); // heartbeat details
+    expect(at(`${ok.name}.describeWhileWaiting`, 'the disk is uploading')).toBe(true); // a pending wait's last failure
     // Failure stack traces, as sent by the worker.
     expect(found.some((t) => t.where.startsWith(`${killed.name}.history`) && t.where.endsWith('.stackTrace') && t.text.includes('    at '))).toBe(true);
   });

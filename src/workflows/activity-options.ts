@@ -1,0 +1,54 @@
+// Every activity option set the workflows use, in one place. Two kinds of activity (P9):
+// - calls: a few API calls each, retried with backoff on transient errors and throttling (P8);
+// - waits: one read per attempt; the retry policy is the poll loop (NotReady, activities/poll.ts) and the step's
+//   deadline is the scheduleToClose timeout (P6). Between reads a wait holds no worker slot.
+// The restart of a stopped server runs its calls on the urgent task queue (api.ts `urgentTaskQueue`).
+import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import { NON_RETRYABLE_TYPES, urgentTaskQueue } from './api';
+
+/** Transient errors and throttling: backoff to 30 s; refusals (non-retryable types) fail at once. */
+export const RETRY = {
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  nonRetryableErrorTypes: NON_RETRYABLE_TYPES,
+} as const;
+
+// Activities that run longer than 2 s heartbeat (activities/heartbeat.ts): a dead worker is noticed within this.
+const HEARTBEAT_TIMEOUT = '10 seconds';
+// One attempt: a few requests, each with its own 30 s deadline and throttling retries.
+const ATTEMPT_TIMEOUT = '5 minutes';
+
+/** Waits that must not give up while a disk may still be uploading: P1 forbids restarting its servers before. */
+export const UNTIL_DISK_RELEASED_MS = 7 * 24 * 3600_000;
+
+const CALLS: ActivityOptions = {
+  startToCloseTimeout: ATTEMPT_TIMEOUT,
+  scheduleToCloseTimeout: '30 minutes',
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: RETRY,
+};
+
+/** Calls on the main task queue. */
+export const calls = proxyActivities<Activities>(CALLS);
+
+/** The export request: one attempt per activity, retried by the workflow (export-disk-image.ts) so it is never sent twice (P3). */
+export const exportRequest = proxyActivities<Activities>({ startToCloseTimeout: ATTEMPT_TIMEOUT, heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: { maximumAttempts: 1 } });
+
+/** Waits bounded by `deadlineMs`; on the urgent task queue when `urgent`. */
+export function waits(deadlineMs: number, urgent = false) {
+  return proxyActivities<Activities>({
+    scheduleToCloseTimeout: Math.max(1, Math.round(deadlineMs)),
+    startToCloseTimeout: ATTEMPT_TIMEOUT,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    // NotReady sets its own delay; this backoff applies to cloud errors only.
+    retry: { ...RETRY, maximumInterval: '60 seconds' },
+    ...(urgent ? { taskQueue: urgentTaskQueue(workflowInfo().taskQueue) } : {}),
+  });
+}
+
+/** Calls a restart depends on, on the urgent task queue. */
+export function urgentCalls() {
+  return proxyActivities<Activities>({ ...CALLS, taskQueue: urgentTaskQueue(workflowInfo().taskQueue) });
+}

@@ -1,0 +1,76 @@
+// Progress under load (P9): more exports at once than the worker has activity slots. When activities waited —
+// an export's for its servers' holds, a hold's for its server, each wait for the cloud — the waiting exports took
+// every slot that the holds needed to stop the servers, and nothing moved again. Now nothing waits inside an
+// activity, so a small worker slows the exports down and they all finish.
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { describe, expect, it } from 'vitest';
+import { startExport } from '../../src/export-client';
+import { type ExportDiskResult, holdWorkflowId, urgentTaskQueue } from '../../src/workflows/api';
+import { until, useHarness } from './harness';
+
+const h = useHarness();
+
+/** Whether a hold workflow of this server still runs. */
+async function holdRunning(serverId: string): Promise<boolean> {
+  try {
+    return (await h.client.workflow.getHandle(holdWorkflowId(serverId)).describe()).status.name === 'RUNNING';
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+describe('progress under load (P9)', () => {
+  it('12 exports over shared and unshared servers, all at once on a worker with 4 activity slots, all complete', async () => {
+    // Servers a–d each carry two exported disks (their holds are shared by two runs), two shared disks span
+    // a+b and c+d, and e and f have one disk each: 12 exports, 6 servers.
+    const s = h.admin.seed({
+      servers: ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({ name })),
+      volumes: [
+        ...['a', 'b', 'c', 'd'].flatMap((srv) => [1, 2].map((i) => ({ name: `${srv}-data${i}`, size: 5 + i, attachedTo: [srv] }))),
+        { name: 'ab-shared', size: 8, multiattach: true, attachedTo: ['a', 'b'] },
+        { name: 'cd-shared', size: 9, multiattach: true, attachedTo: ['c', 'd'] },
+        { name: 'e-data', size: 4, attachedTo: ['e'] },
+        { name: 'f-data', size: 4, attachedTo: ['f'] },
+      ],
+    });
+    expect(s.volumes).toHaveLength(12);
+
+    const results = await h.withWorker(
+      (tq) => Promise.all(s.volumes.map(async (v) => (await startExport(h.client, tq, { volumeId: v.id, imageName: `load-${v.name}` })).result())),
+      { limits: { activitySlots: 4, urgentActivitySlots: 2, workflowTaskSlots: 4 } },
+    );
+
+    expect(results.map((r: ExportDiskResult) => r.imageStatus)).toEqual(Array(12).fill('active'));
+    const o = h.admin.oracle();
+    expect(o.exports).toHaveLength(12);
+    for (const srv of s.servers) {
+      expect(h.admin.state().servers.find((x) => x.id === srv.id)?.status).toBe('ACTIVE');
+      expect(o.servers[srv.id].stops).toBeGreaterThanOrEqual(1);
+    }
+    // No hold is left behind: each ended once nobody held its server.
+    await until(async () => !(await Promise.all(s.servers.map((x) => holdRunning(x.id)))).some(Boolean), 'every hold to end');
+  });
+
+  it("a server's restart runs on the urgent task queue, its stop on the main one", async () => {
+    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 5, attachedTo: ['app'] }] });
+    const serverId = s.servers[0].id;
+    let taskQueue = '';
+    await h.withWorker(async (tq) => {
+      taskQueue = tq;
+      return (await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: 'urgent-restart' })).result();
+    });
+
+    const history = await h.client.workflow.getHandle(holdWorkflowId(serverId)).fetchHistory();
+    const scheduled = (history.events ?? []).flatMap((e) => {
+      const a = e.activityTaskScheduledEventAttributes;
+      return a ? [{ type: String(a.activityType?.name), target: JSON.stringify(a.input?.payloads?.[0]?.data ? Buffer.from(a.input.payloads[0].data).toString() : ''), queue: a.taskQueue?.name }] : [];
+    });
+    const restart = scheduled.filter((a) => a.type === 'awaitStartable' || a.target.includes('ACTIVE'));
+    const stop = scheduled.filter((a) => a.target.includes('SHUTOFF'));
+    expect(restart.length).toBeGreaterThanOrEqual(3);
+    expect(stop.length).toBeGreaterThanOrEqual(2);
+    for (const a of restart) expect([a.type, a.queue]).toEqual([a.type, urgentTaskQueue(taskQueue)]);
+    for (const a of stop) expect([a.type, a.queue]).toEqual([a.type, taskQueue]);
+  });
+});
