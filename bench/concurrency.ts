@@ -4,26 +4,28 @@
 // another. Servers are stopped and restarted by the per-server hold workflows (src/workflows/server-hold.ts),
 // reference-counted across the runs that need them (P4). Reported per mode: wall time, and per server the stops,
 // starts, down intervals and downtime the simulator's oracle counted; P1 violations, servers not restored; and,
-// from the holds' own histories, whether a server was stopped twice or restarted while some run still held it.
+// from the holds' own histories, whether a server was stopped twice or restarted while some run still held it;
+// exports per minute and the worker process's peak RSS and CPU time.
 //
 //   npm run bench:concurrency [-- --k 20 --servers 4 --runs 3 --seed 1 --json]
+//   npm run bench:concurrency -- --k 500 --servers 200 --modes concurrent --runs 1 --api-rps 2000 --api-burst 2000
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { DEFAULT_POLL } from '../src/activities/poll';
-import { createCloudClient, loadCloudConfig } from '../src/cloud';
 import { DEFAULT_RATE_LIMIT } from '../src/cloud/ratelimit';
 import { startDevServer } from '../src/dev/dev-server';
+import { spawnWorker } from '../src/dev/worker-process';
 import { type ExportHandle, startExport } from '../src/export-client';
 import { createSim } from '../src/sim';
 import { Rng } from '../src/sim/model/rng';
 import type { P1Violation, SimEvent, SimHandle, Timings } from '../src/sim/types';
-import { createExportWorker } from '../src/worker';
+import { DEFAULT_LIMITS } from '../src/worker-limits';
 import { type HoldView, holdQuery, holdWorkflowId, progressQuery } from '../src/workflows/api';
 import { parseFlags, SIM_TIMING_FLAGS, simTimings, UsageError } from './lib/flags';
 import { checkAgainstNeed, needPeriods, readHoldHistory } from './lib/holds';
 import { fmt, ratio, table, verdict, versionLines, versions } from './lib/report';
+import { processUsage, type ProcessUsage } from './lib/process';
 import { lastSeq, onShutdown, runBench, settle, sleep, withTimeout } from './lib/setup';
 import { median, round, sum, summarize } from './lib/stats';
 
@@ -40,6 +42,9 @@ const flags = parseFlags('bench:concurrency', 'K exports over shared servers: al
   'export-timeout-s': { kind: 'int', default: 300, help: 'an export not finished this long after its start counts as not finished' },
   'api-rps': { kind: 'number', default: 0, help: "the worker's API budget, requests/s (EVS_EXPORT_API_RPS); 0 = the client's default" },
   'api-burst': { kind: 'int', default: 0, help: "the worker's API burst (EVS_EXPORT_API_BURST); 0 = the client's default" },
+  'activity-slots': { kind: 'int', default: 0, help: "the worker's activity slots (EVS_EXPORT_ACTIVITY_SLOTS); 0 = its default" },
+  'workflow-task-slots': { kind: 'int', default: 0, help: "the worker's workflow task slots (EVS_EXPORT_WORKFLOW_TASK_SLOTS); 0 = its default" },
+  'max-cached-workflows': { kind: 'int', default: 0, help: "the worker's workflow cache (EVS_EXPORT_MAX_CACHED_WORKFLOWS); 0 = its default" },
   'stagger-ms': { kind: 'int', default: 0, help: 'concurrent mode: start export i at i × this instead of all at once (for exploring hold hand-overs)' },
   modes: { kind: 'string', default: 'sequential,concurrent', help: 'comma-separated: sequential, concurrent (one alone for exploring; the ratios need both)' },
 });
@@ -165,6 +170,13 @@ interface ModeRun {
   mode: Mode;
   rep: number;
   wallMs: number;
+  /** Exports that ended done, per minute of wall time. */
+  exportsPerMinute: number;
+  /** The worker process during this run: peak resident memory and CPU time (null where /proc is missing). */
+  worker: ProcessUsage | null;
+  /** The same for the Temporal dev server, and for this process (the simulator and the clients). */
+  temporal: ProcessUsage | null;
+  bench: ProcessUsage | null;
   exports: ExportOutcome[];
   servers: ServerFigures[];
   p1Violations: P1Violation[];
@@ -206,8 +218,7 @@ async function main(): Promise<void> {
     if (!flags.json) process.stderr.write(`${line}\n`);
   };
 
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  log('starting a Temporal dev server, the simulator and an in-process worker ...');
+  log('starting a Temporal dev server, the simulator and a worker process ...');
   const temporal = await startDevServer();
   onShutdown(() => temporal.stop());
   const sim = await createSim({
@@ -218,19 +229,19 @@ async function main(): Promise<void> {
   const admin: SimHandle = sim.sim;
   const timings = admin.config().timings;
 
-  const budget = { ...(flags['api-rps'] ? { EVS_EXPORT_API_RPS: String(flags['api-rps']) } : {}), ...(flags['api-burst'] ? { EVS_EXPORT_API_BURST: String(flags['api-burst']) } : {}) };
-  const cloud = createCloudClient(loadCloudConfig({ env: { ...sim.cloudEnv, ...budget } }));
-  onShutdown(() => cloud.close());
-  const nativeConnection = await NativeConnection.connect({ address: temporal.address });
-  onShutdown(() => nativeConnection.close());
+  const setting = (flag: number, name: string) => (flag ? { [name]: String(flag) } : {});
+  const workerEnv = {
+    ...setting(flags['api-rps'], 'EVS_EXPORT_API_RPS'),
+    ...setting(flags['api-burst'], 'EVS_EXPORT_API_BURST'),
+    ...setting(flags['activity-slots'], 'EVS_EXPORT_ACTIVITY_SLOTS'),
+    ...setting(flags['workflow-task-slots'], 'EVS_EXPORT_WORKFLOW_TASK_SLOTS'),
+    ...setting(flags['max-cached-workflows'], 'EVS_EXPORT_MAX_CACHED_WORKFLOWS'),
+  };
   const taskQueue = `bench-concurrency-${randomUUID()}`;
-  // No `poll`: the worker's default poll policy, as users run it. Holds run on the same worker and task queue.
-  const worker = await createExportWorker({ connection: nativeConnection, namespace: temporal.namespace, taskQueue, cloud });
-  const running = worker.run();
-  onShutdown(async () => {
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await running;
-  });
+  // The worker as users run it (src/worker.ts in its own process), with its default poll policy; holds run on it too.
+  const worker = spawnWorker({ temporalAddress: temporal.address, namespace: temporal.namespace, taskQueue, cloudEnv: sim.cloudEnv, env: workerEnv });
+  onShutdown(() => worker.kill('SIGTERM'));
+  await worker.ready;
   const connection = await Connection.connect({ address: temporal.address });
   onShutdown(() => connection.close());
   const client = new Client({ connection, namespace: temporal.namespace });
@@ -286,6 +297,9 @@ async function main(): Promise<void> {
     const callsBefore = admin.oracle().apiCalls.total;
     const input = (i: number) => ({ volumeId: seeded.volumes[i].id, imageName: `bench-concurrency-${tag}-${disks[i].key}` });
 
+    const usage = processUsage(worker.child.pid);
+    const temporalUsage = processUsage(temporal.pid);
+    const benchUsage = processUsage(process.pid);
     const t0 = performance.now();
     let exports: ExportOutcome[];
     if (mode === 'concurrent') {
@@ -304,6 +318,9 @@ async function main(): Promise<void> {
       }
     }
     const wallMs = performance.now() - t0;
+    const workerUsage = usage.stop();
+    const serverUsage = temporalUsage.stop();
+    const ownUsage = benchUsage.stop();
 
     // The holds end once nobody holds their server; the images activate a little after the disks.
     const open = await holdsClosed(serverIds, 30_000);
@@ -344,6 +361,10 @@ async function main(): Promise<void> {
       mode,
       rep,
       wallMs: round(wallMs, 0),
+      exportsPerMinute: round(exports.filter((e) => e.outcome === 'done').length / (wallMs / 60_000), 1),
+      worker: workerUsage,
+      temporal: serverUsage,
+      bench: ownUsage,
       exports,
       servers,
       p1Violations: oracle.p1Violations.filter((x) => volumeIds.has(x.volumeId)),
@@ -370,7 +391,8 @@ async function main(): Promise<void> {
       results.push(r);
       const count = (o: ExportOutcome['outcome']) => r.exports.filter((e) => e.outcome === o).length;
       log(
-        `    ${fmt(r.wallMs / 1000, 1)} s; done ${count('done')}, failed ${count('failed')}, not finished ${count('not-finished')}; ` +
+        `    ${fmt(r.wallMs / 1000, 1)} s (${r.exportsPerMinute} exports/min); done ${count('done')}, failed ${count('failed')}, not finished ${count('not-finished')}; ` +
+          (r.worker ? `worker RSS peak ${r.worker.peakRssMb} MB; CPU s: worker ${r.worker.cpuS}, Temporal ${r.temporal?.cpuS ?? '-'}, simulator+clients ${r.bench?.cpuS ?? '-'}; ` : '') +
           `stops ${r.servers.map((s) => s.stops).join('/')}, downtime ${r.servers.map((s) => fmt(s.downtimeMs / 1000, 1)).join('/')} s; ` +
           `P1 ${r.p1Violations.length}, not restored ${r.serversNotRestored.length}, holds left ${r.holdsLeftRunning.length}`,
       );
@@ -393,6 +415,12 @@ async function main(): Promise<void> {
       exportTimeoutS: flags['export-timeout-s'],
       staggerMs: flags['stagger-ms'],
       apiBudget: { requestsPerSecond: flags['api-rps'] || DEFAULT_RATE_LIMIT.requestsPerSecond, burst: flags['api-burst'] || DEFAULT_RATE_LIMIT.burst },
+      workerLimits: {
+        activitySlots: flags['activity-slots'] || DEFAULT_LIMITS.activitySlots,
+        urgentActivitySlots: DEFAULT_LIMITS.urgentActivitySlots,
+        workflowTaskSlots: flags['workflow-task-slots'] || DEFAULT_LIMITS.workflowTaskSlots,
+        maxCachedWorkflows: flags['max-cached-workflows'] || DEFAULT_LIMITS.maxCachedWorkflows,
+      },
       timings,
       workerPoll: { ...DEFAULT_POLL, source: 'default (src/activities/poll.ts DEFAULT_POLL)' },
     },
@@ -442,6 +470,11 @@ function summarizeMode(runs: ModeRun[]) {
   return {
     runs: runs.length,
     wallMs: summarize(runs.map((r) => r.wallMs)),
+    exportsPerMinute: round(median(runs.map((r) => r.exportsPerMinute)), 1),
+    workerPeakRssMb: runs.every((r) => r.worker) ? Math.max(...runs.map((r) => r.worker!.peakRssMb)) : null,
+    workerCpuS: runs.every((r) => r.worker) ? round(median(runs.map((r) => r.worker!.cpuS)), 1) : null,
+    temporalCpuS: runs.every((r) => r.temporal) ? round(median(runs.map((r) => r.temporal!.cpuS)), 1) : null,
+    benchCpuS: runs.every((r) => r.bench) ? round(median(runs.map((r) => r.bench!.cpuS)), 1) : null,
     exportDurationMs: summarize(runs.flatMap((r) => r.exports.map((e) => e.durationMs).filter((d): d is number => d !== undefined))),
     totalDowntimeMs: summarize(total((s) => s.downtimeMs)),
     totalIntrinsicMs: sum(perServer.map((s) => s.intrinsicMs)),
@@ -489,7 +522,19 @@ function goalMet(m: ModeSummary): boolean {
 
 function printHuman(out: {
   versions: ReturnType<typeof versions>;
-  params: { k: number; servers: number; runs: number; warmup: number; seed: number; sizeGb: number[]; exportTimeoutS: number; staggerMs: number; apiBudget: { requestsPerSecond: number; burst: number }; timings: Timings };
+  params: {
+    k: number;
+    servers: number;
+    runs: number;
+    warmup: number;
+    seed: number;
+    sizeGb: number[];
+    exportTimeoutS: number;
+    staggerMs: number;
+    apiBudget: { requestsPerSecond: number; burst: number };
+    workerLimits: { activitySlots: number; urgentActivitySlots: number; workflowTaskSlots: number; maxCachedWorkflows: number };
+    timings: Timings;
+  };
   topology: { disks: { key: string; kind: string; sizeGb: number; servers: string[] }[]; exportsPerServer: { server: string; exports: number }[] };
   modes: Partial<Record<Mode, ModeSummary>>;
   concurrentOverSequential: { wall: number; totalDowntime: number } | null;
@@ -504,8 +549,9 @@ function printHuman(out: {
     'bench:concurrency — K exports of different disks over shared servers: all at once (per-server holds) vs. one after another',
     ...versionLines(out.versions),
     `sim       stop ${t.stopMs} ms, start ${t.startMs} ms, upload ${t.uploadBaseMs} ms + ${t.uploadMsPerGb} ms/GB, image ${t.imageActivateMs} ms, job INIT ${t.jobInitMs} ms`,
-    `worker    one in-process worker, DEFAULT poll policy: delay = clamp(elapsed × ${DEFAULT_POLL.fraction}, ${DEFAULT_POLL.initialMs} ms, ${DEFAULT_POLL.maxMs} ms);` +
-      ` API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst}${flags['api-rps'] || flags['api-burst'] ? '' : ' (the default)'}, shared by every run and hold`,
+    `worker    one worker process, default poll policy: delay = clamp(elapsed × ${DEFAULT_POLL.fraction}, ${DEFAULT_POLL.initialMs} ms, ${DEFAULT_POLL.maxMs} ms);` +
+      ` API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst}${flags['api-rps'] || flags['api-burst'] ? '' : ' (the default)'}, shared by every run and hold;` +
+      ` ${p.workerLimits.activitySlots} activity slots (+${p.workerLimits.urgentActivitySlots} urgent), ${p.workerLimits.workflowTaskSlots} workflow task slots, cache ${p.workerLimits.maxCachedWorkflows}`,
     `topology  ${p.servers} running servers, ${p.k} disks of ${p.sizeGb[0]}–${p.sizeGb[1]} GB (seed ${p.seed}): ${kinds('system')} system, ${kinds('data')} data, ` +
       `${shared.length} shared (${shared.filter((x) => x.servers.length === 2).length} on 2 servers, ${shared.filter((x) => x.servers.length === 3).length} on 3); ` +
       `exports per server ${out.topology.exportsPerServer.map((x) => `${x.server} ${x.exports}`).join(', ')}`,
@@ -513,13 +559,16 @@ function printHuman(out: {
       (p.staggerMs ? `; concurrent exports started ${p.staggerMs} ms apart` : ''),
     '',
     table(
-      ['mode', 'wall s', 'min–max s', 'export s (median)', 'done/failed/unfinished', 'stops', 'starts', 'down intervals', 'total downtime s', 'intrinsic s', 'API calls/export'],
+      ['mode', 'wall s', 'min–max s', 'exports/min', 'worker RSS peak MB', 'CPU s worker/Temporal/sim', 'export s (median)', 'done/failed/unfinished', 'stops', 'starts', 'down intervals', 'total downtime s', 'intrinsic s', 'API calls/export'],
       MODES.map((m) => {
         const r = out.modes[m]!;
         return [
           m,
           s(r.wallMs.median),
           `${s(r.wallMs.min)}–${s(r.wallMs.max)}`,
+          r.exportsPerMinute,
+          r.workerPeakRssMb ?? '-',
+          `${r.workerCpuS ?? '-'}/${r.temporalCpuS ?? '-'}/${r.benchCpuS ?? '-'}`,
           s(r.exportDurationMs.median),
           `${r.exports.done}/${r.exports.failed}/${r.exports.notFinished}`,
           r.totalStops,

@@ -12,13 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { PollPolicy } from '../src/activities/poll';
+import { FAST_POLL, FAST_TIMINGS } from '../src/dev/fast';
 import { startDevServer } from '../src/dev/dev-server';
 import { spawnWorker, type WorkerProcess } from '../src/dev/worker-process';
 import { type ExportHandle, startExport } from '../src/export-client';
 import { createSim } from '../src/sim';
 import { Rng } from '../src/sim/model/rng';
-import type { ConfigPatch, FaultRule, SeedServer, SeedVolume } from '../src/sim/types';
+import type { FaultRule, SeedServer, SeedVolume } from '../src/sim/types';
 import { type ExportDiskResult, exportWorkflowId, FailureType, progressQuery } from '../src/workflows/api';
 import { parseFlags, UsageError } from './lib/flags';
 import { fmt, table, verdict, versionLines, versions } from './lib/report';
@@ -39,10 +39,8 @@ const flags = parseFlags('bench:faults', 'exports under injected faults and work
 });
 
 // Fast, ordered transitions (the integration tests' timings) and a fast poll, so 50 runs take minutes.
-const TIMINGS: ConfigPatch = {
-  timings: { stopMs: 300, hardStopMs: 100, startMs: 300, uploadBaseMs: 500, uploadMsPerGb: 10, imageActivateMs: 200, killedImageTtlMs: 400, jobInitMs: 50 },
-};
-const POLL: PollPolicy = { initialMs: 100, maxMs: 1000, fraction: 0.2 };
+const TIMINGS = FAST_TIMINGS;
+const POLL = FAST_POLL;
 const TAGS = ['bench', 'chaos'];
 // A run adds about this many API calls (used only to place the 429 bursts across the whole benchmark).
 const CALLS_PER_RUN_ESTIMATE = 40;

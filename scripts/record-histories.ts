@@ -25,9 +25,9 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { createCloudClient, loadCloudConfig } from '../src/cloud';
 import { startDevServer } from '../src/dev/dev-server';
+import { FAST_POLL, FAST_TIMINGS } from '../src/dev/fast';
 import { type ExportHandle, startExport } from '../src/export-client';
 import { createSim, type SimServer } from '../src/sim';
-import type { ConfigPatch } from '../src/sim/types';
 import { createExportWorker } from '../src/worker';
 import type { exportServerDisks, scheduledExport } from '../src/workflows';
 import { approveUpdate, type ExportDiskResult, exportServerWorkflowId, FailureType, holdWorkflowId, progressQuery } from '../src/workflows/api';
@@ -43,11 +43,6 @@ function scrubPaths(json: string): string {
   return scrubbed;
 }
 
-// The same fast timings and poll policy as test/integration/harness.ts (not imported: it depends on vitest).
-const FAST_TIMINGS: ConfigPatch = {
-  timings: { stopMs: 300, hardStopMs: 100, startMs: 300, uploadBaseMs: 500, uploadMsPerGb: 10, imageActivateMs: 200, killedImageTtlMs: 400, jobInitMs: 50 },
-};
-const FAST_POLL = { initialMs: 100, maxMs: 400, fraction: 0.2 };
 
 interface Ctx {
   sim: SimServer;
@@ -162,8 +157,9 @@ export const SCENARIOS: Scenario[] = [
       // The compensation's own wait for the disk is scheduled before the upload is let finish, so the recorded
       // history always has the same shape.
       await until(async () => {
-        const h = await handle.fetchHistory();
-        return (h.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitVolumeReleased').length >= 2;
+        const events = (await handle.fetchHistory()).events ?? [];
+        const cancelAt = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
+        return cancelAt >= 0 && events.slice(cancelAt).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitVolumeReleased');
       }, 'the compensation to wait for the disk');
       c.sim.sim.advance({ kind: 'upload', id: volumeId });
       const cause = await failureOf(handle);

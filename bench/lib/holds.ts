@@ -1,5 +1,5 @@
 // What the per-server hold workflows (`server-hold-<serverId>`, src/workflows/server-hold.ts) saw: every run of a
-// server's hold and the acquire/release updates it accepted, read from their histories; and the periods in
+// server's hold and the acquire updates and release signals it got, read from their histories; and the periods in
 // which at least one export held the server (its "need periods"), to set beside the simulator's stop/start events.
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
@@ -32,7 +32,7 @@ export function timestampMs(ts: Timestamp): number {
   return seconds * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
 }
 
-/** Every run of the server's hold workflow and the acquire/release updates they accepted, in time order. */
+/** Every run of the server's hold workflow and the acquire updates and release signals they got, in time order. */
 export async function readHoldHistory(client: Client, serverId: string): Promise<HoldHistory> {
   const workflowId = holdWorkflowId(serverId);
   const runs: { runId: string; running: boolean }[] = [];
@@ -41,12 +41,13 @@ export async function readHoldHistory(client: Client, serverId: string): Promise
   for (const run of runs) {
     const history = await client.workflow.getHandle(workflowId, run.runId).fetchHistory();
     for (const e of history.events ?? []) {
-      const input = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
-      if (!input || (input.name !== 'acquire' && input.name !== 'release')) continue;
-      const payload = input.args?.payloads?.[0];
-      if (!payload) continue;
+      const update = e.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input;
+      const signal = e.workflowExecutionSignaledEventAttributes;
+      const [kind, payload] =
+        update?.name === 'acquire' ? (['acquire', update.args?.payloads?.[0]] as const) : signal?.signalName === 'release' ? (['release', signal.input?.payloads?.[0]] as const) : [];
+      if (!kind || !payload) continue;
       const arg = defaultPayloadConverter.fromPayload<AcquireRequest | ReleaseRequest>(payload);
-      updates.push({ atMs: timestampMs(e.eventTime), kind: input.name, holder: `${arg.holder.workflowId}/${arg.holder.runId}` });
+      updates.push({ atMs: timestampMs(e.eventTime), kind, holder: `${arg.holder.workflowId}/${arg.holder.runId}` });
     }
   }
   updates.sort((a, b) => a.atMs - b.atMs);

@@ -6,7 +6,7 @@ import { classify, CloudError, isStatus } from '../cloud/errors';
 import type { CloudApi, ContainerFormat, DiskFormat, Image, OsType } from '../cloud/types';
 import { FailureType } from '../workflows/api';
 import { toFailure } from './failures';
-import { type PollPolicy, readOnce } from './poll';
+import { type PollPolicy, type Waited, waitStage } from './poll';
 
 export interface StartExportArgs {
   volumeId: string;
@@ -98,9 +98,10 @@ export interface VolumeReleased {
  * A wait until the disk leaves `uploading` (P1: only then may its servers run again). A disk that turns to
  * `error*` fails the wait at once (P6) — unless the caller is compensating, for which any state but `uploading` will do.
  */
-export function awaitVolumeReleased(cloud: CloudApi, policy: PollPolicy, volumeId: string, failOnError = true): Promise<VolumeReleased> {
+export function awaitVolumeReleased(cloud: CloudApi, policy: PollPolicy, args: { volumeId: string; failOnError: boolean; since?: number }): Promise<Waited<VolumeReleased>> {
+  const { volumeId, failOnError } = args;
   const what = `wait for disk ${volumeId} to leave "uploading"`;
-  return readOnce<VolumeReleased>(policy, what, async () => {
+  return waitStage<VolumeReleased>(policy, what, args.since, async () => {
     const v = await cloud.evs.getVolume(volumeId);
     if (v.status === 'uploading') return { notYet: 'the disk is uploading' };
     if (failOnError && v.status.startsWith('error')) {
@@ -111,9 +112,10 @@ export function awaitVolumeReleased(cloud: CloudApi, policy: PollPolicy, volumeI
 }
 
 /** A wait until the image is `active`; `killed`, `deleted` or gone fail at once (P6). */
-export function awaitImageActive(cloud: CloudApi, policy: PollPolicy, imageId: string): Promise<{ status: string }> {
+export function awaitImageActive(cloud: CloudApi, policy: PollPolicy, args: { imageId: string; since?: number }): Promise<Waited<{ status: string }>> {
+  const { imageId } = args;
   const what = `wait for image ${imageId} to become active`;
-  return readOnce<{ status: string }>(policy, what, async () => {
+  return waitStage<{ status: string }>(policy, what, args.since, async () => {
     let image: Image;
     try {
       image = await cloud.ims.getImage(imageId);

@@ -9,15 +9,15 @@ import type { Client } from '@temporalio/client';
 import { isStatus } from '../cloud/errors';
 import type { Priority } from '../cloud/ratelimit';
 import type { CloudApi, ContainerFormat, DiskFormat, OsType, Server } from '../cloud/types';
-import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type Holder, type PowerTarget, type StopType } from '../workflows/api';
+import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type Holder, type PowerPending, type PowerSettled, type StopType } from '../workflows/api';
 import { InputError } from '../workflows/validate';
 import { awaitImageActive, awaitVolumeReleased, findOurImage, requestExport, type StartedExport, tagImage, type VolumeReleased } from './export';
 import { notExportable, toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { acquireHolds, closedHolders, type HoldDeps, holdsUnavailable, runningHolds } from './holds';
 import { readPlan, UnknownVolumeError } from './plan';
-import { DEFAULT_POLL, type PollPolicy } from './poll';
-import { awaitPower, awaitStartable, requestPower } from './power';
+import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
+import { awaitStartable, type PowerArgs, powerPatiently, powerPromptly } from './power';
 import { readServerPlan, UnknownServerError } from './server-plan';
 
 export interface ActivityDeps {
@@ -63,10 +63,13 @@ export function createActivities({ cloud, client, holdLivenessMs, poll, priority
     }
   }
 
-  /** A wait's cost: its earlier reads failed with NotReady (and reported nothing); each made the calls this one made. */
-  async function waited<T extends object>(what: string, fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
-    const r = await counted(what, fn);
-    const reads = activityInfo().attempt;
+  /**
+   * A wait stage (poll.ts). In the patient stage every read but the last failed with NotReady and reported
+   * nothing: each made the calls the last one made, so they count as attempts × those.
+   */
+  async function waited<T, S = never>(what: string, since: number | undefined, fn: (c: CloudApi) => Promise<Waited<T, S>>): Promise<Counted<{ waited: Waited<T, S> }>> {
+    const r = await counted(what, async (c) => ({ waited: await fn(c) }));
+    const reads = since === undefined ? 1 : activityInfo().attempt;
     for (const op of Object.keys(r.apiCalls)) r.apiCalls[op] *= reads;
     return r;
   }
@@ -136,12 +139,13 @@ export function createActivities({ cloud, client, holdLivenessMs, poll, priority
       return counted(`export disk ${args.volumeId}`, (c) => requestExport(c, args));
     },
 
-    async awaitVolumeReleased(args: { volumeId: string; compensating?: boolean }): Promise<Counted<VolumeReleased>> {
-      return waited(`wait for disk ${args.volumeId}`, (c) => awaitVolumeReleased(c, policy, args.volumeId, !args.compensating));
+    /** A wait stage (`since`: see poll.ts) until the disk leaves `uploading`. */
+    async awaitVolumeReleased(args: { volumeId: string; compensating?: boolean; since?: number }) {
+      return waited<VolumeReleased>(`wait for disk ${args.volumeId}`, args.since, (c) => awaitVolumeReleased(c, policy, { volumeId: args.volumeId, failOnError: !args.compensating, since: args.since }));
     },
 
-    async awaitImageActive(args: { imageId: string }): Promise<Counted<{ status: string }>> {
-      return waited(`wait for image ${args.imageId}`, (c) => awaitImageActive(c, policy, args.imageId));
+    async awaitImageActive(args: { imageId: string; since?: number }) {
+      return waited<{ status: string }>(`wait for image ${args.imageId}`, args.since, (c) => awaitImageActive(c, policy, args));
     },
 
     async tagImage(args: { imageId: string; tags: string[] }): Promise<Counted<object>> {
@@ -169,17 +173,15 @@ export function createActivities({ cloud, client, holdLivenessMs, poll, priority
       return counted(`read server ${args.serverId}`, async (c) => ({ server: await c.ecs.getServer(args.serverId) }));
     },
 
-    /** For the holds: asks the cloud to stop or start the server unless it is there or moving already. */
-    async requestPower(args: { serverId: string; target: PowerTarget; stopType?: StopType }) {
-      return counted(`${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`, async (c) => ({ r: await requestPower(c, args) }));
+    /** For the holds: a stop or start in two stages (power.ts): asks the cloud unless the server is there or moving. */
+    async power(args: PowerArgs) {
+      const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
+      const since = args.since;
+      return waited<PowerSettled, PowerPending>(what, since, (c) => (since === undefined ? powerPromptly(c, policy, args) : powerPatiently(c, policy, { ...args, since })));
     },
 
-    async awaitPower(args: { serverId: string; target: PowerTarget; jobId?: string }) {
-      return waited(`wait for server ${args.serverId}`, async (c) => ({ r: await awaitPower(c, policy, args) }));
-    },
-
-    async awaitStartable(args: { serverId: string }) {
-      return waited(`wait for the disks of server ${args.serverId}`, (c) => awaitStartable(c, policy, args));
+    async awaitStartable(args: { serverId: string; since?: number }) {
+      return waited(`wait for the disks of server ${args.serverId}`, args.since, (c) => awaitStartable(c, policy, args));
     },
   };
 }

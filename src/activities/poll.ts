@@ -1,10 +1,14 @@
-// Waiting without holding anything (P9). A wait is an activity that reads once: when the awaited state has not
-// come, it fails with a retryable, benign `NotReady` whose `nextRetryDelay` the poll policy sets, and the
-// activity's retry policy is the loop (Temporal's "infrequent polling" shape). Between reads the wait holds no
-// worker slot, connection or budget token — only the server's retry timer — so however many runs wait, the
-// calls they wait for still get through. The wait's deadline is its scheduleToClose timeout (P6), and retries
-// add no history events.
-import { activityInfo } from '@temporalio/activity';
+// Waiting without holding anything for long (P9). A wait runs in two stages:
+// 1. prompt: reads inside one activity while the next read is due within `promptMs` (a second by default: the
+//    Temporal server fires timers, retry timers included, no sooner than about a second after they are set —
+//    `history.timerProcessorMaxTimeShift`), so a step that ends within seconds is noticed at once. This holds a
+//    worker slot for a few seconds at most; then the activity returns "not yet" and when the wait began.
+// 2. patient: one read per attempt of a second activity; "not yet" is a retryable, benign `NotReady` failure
+//    whose `nextRetryDelay` the policy sets, so the retry policy is the loop (Temporal's "infrequent polling"
+//    shape). Between reads it holds no slot, connection or budget token, and the retries add no history events.
+// The step's deadline is each activity's scheduleToClose timeout (P6); the workflow drives the stages
+// (src/workflows/waiting.ts).
+import { activityInfo, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WAIT_NOT_READY } from '../workflows/api';
 import { toFailure } from './failures';
@@ -19,50 +23,79 @@ export interface PollPolicy {
    * end of a step costs at most that fraction of its duration, and an hour-long wait costs tens of reads (P8).
    */
   fraction: number;
+  /** Delays shorter than this are waited inside the activity (stage 1); longer ones between attempts (stage 2). */
+  promptMs: number;
 }
 
-export const DEFAULT_POLL: PollPolicy = { initialMs: 300, maxMs: 60_000, fraction: 0.2 };
+export const DEFAULT_POLL: PollPolicy = { initialMs: 300, maxMs: 60_000, fraction: 0.2, promptMs: 1_000 };
+
+/** The awaited value, or — from the prompt stage — when the wait began (and what it did), for the patient stage. */
+export type Waited<T, S = never> = { done: T } | { since: number; state?: S };
+
+/** What one read found: the awaited value, or what it saw instead (for the operator: the UI shows it). */
+export type Reading<T> = { done: T } | { notYet: string };
 
 export function nextDelay(policy: PollPolicy, elapsedMs: number): number {
   return Math.round(Math.min(policy.maxMs, Math.max(policy.initialMs, elapsedMs * policy.fraction)));
 }
 
-/** The delay before the next read of the current wait: from the time waited, never past the deadline. */
-export function delayNow(policy: PollPolicy, now = Date.now()): number {
+async function readMapped<T>(what: string, read: () => Promise<Reading<T>>): Promise<Reading<T>> {
+  try {
+    return await read();
+  } catch (err) {
+    throw toFailure(err, what);
+  }
+}
+
+/** Stage 1: reads until done or until the next read is due later than `promptMs`. */
+export async function readPromptly<T>(policy: PollPolicy, what: string, read: () => Promise<Reading<T>>): Promise<Waited<T>> {
+  const since = Date.now();
+  for (;;) {
+    const r = await readMapped(what, read);
+    if ('done' in r) return r;
+    const delay = nextDelay(policy, Date.now() - since);
+    if (delay >= policy.promptMs) return { since };
+    await sleep(delay);
+  }
+}
+
+/** Stage 2: one read; "not yet" fails the attempt with NotReady, due again after the policy's delay. */
+export async function readOnce<T>(policy: PollPolicy, what: string, since: number, read: () => Promise<Reading<T>>): Promise<Waited<T>> {
+  let r: Reading<T>;
+  try {
+    r = await readMapped(what, read);
+  } catch (f) {
+    // A cloud failure that may pass keeps the wait's own pace, not the retry policy's growing backoff.
+    if (!(f instanceof ApplicationFailure) || f.nonRetryable) throw f;
+    throw ApplicationFailure.create({ type: f.type ?? undefined, message: f.message, details: f.details as unknown[], nextRetryDelay: Math.max(Number(f.nextRetryDelay ?? 0), delayNow(policy, since)) });
+  }
+  if ('done' in r) return r;
   const info = activityInfo();
-  const delay = nextDelay(policy, now - info.scheduledTimestampMs);
+  throw ApplicationFailure.create({
+    type: WAIT_NOT_READY,
+    message: `${what}: ${r.notYet} (waiting ${Math.round((Date.now() - since) / 1000)} s, read ${info.attempt} time${info.attempt === 1 ? '' : 's'} in this stage)`,
+    category: 'BENIGN',
+    nextRetryDelay: delayNow(policy, since),
+  });
+}
+
+/** The delay before the next read: from the time waited, and never past the deadline. */
+function delayNow(policy: PollPolicy, since: number, now = Date.now()): number {
+  const info = activityInfo();
+  const delay = nextDelay(policy, now - since);
   // The server ends a wait whose next retry would fall after the deadline; read once more just before it instead.
   const left = info.scheduleToCloseTimeoutMs ? info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs - now - 100 : Infinity;
   return left > policy.initialMs ? Math.min(delay, left) : delay;
 }
 
-/**
- * One read of a wait. `read` returns the awaited value, or `undefined` (with what it saw) for "not yet". Cloud
- * failures that may pass keep the wait's own pace rather than the retry policy's growing backoff.
- */
-export async function readOnce<T>(policy: PollPolicy, what: string, read: () => Promise<{ done: T } | { notYet: string }>): Promise<T> {
-  let r: { done: T } | { notYet: string };
-  try {
-    r = await read();
-  } catch (err) {
-    const f = toFailure(err, what);
-    if (!(f instanceof ApplicationFailure) || f.nonRetryable) throw f;
-    throw ApplicationFailure.create({ type: f.type ?? undefined, message: f.message, details: f.details as unknown[], nextRetryDelay: Math.max(Number(f.nextRetryDelay ?? 0), delayNow(policy)) });
-  }
-  if ('done' in r) return r.done;
-  const info = activityInfo();
-  const waited = Math.round((Date.now() - info.scheduledTimestampMs) / 1000);
-  throw ApplicationFailure.create({
-    type: WAIT_NOT_READY,
-    message: `${what}: ${r.notYet} (read ${info.attempt} time${info.attempt === 1 ? '' : 's'} in ${waited} s)`,
-    category: 'BENIGN',
-    nextRetryDelay: delayNow(policy),
-  });
+/** A wait's two stages: `since` absent = prompt (stage 1), given = patient (stage 2). */
+export function waitStage<T>(policy: PollPolicy, what: string, since: number | undefined, read: () => Promise<Reading<T>>): Promise<Waited<T>> {
+  return since === undefined ? readPromptly(policy, what, read) : readOnce(policy, what, since, read);
 }
 
-/** Reads `initialMs,maxMs,fraction` overrides from the environment (EVS_EXPORT_POLL), for tests and benchmarks. */
+/** Reads `initialMs,maxMs,fraction[,promptMs]` overrides from the environment (EVS_EXPORT_POLL), for tests and benchmarks. */
 export function pollPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<PollPolicy> | undefined {
   if (!env.EVS_EXPORT_POLL) return undefined;
-  const [initialMs, maxMs, fraction] = env.EVS_EXPORT_POLL.split(',').map(Number);
-  return { initialMs, maxMs, fraction };
+  const [initialMs, maxMs, fraction, promptMs] = env.EVS_EXPORT_POLL.split(',').map(Number);
+  return { initialMs, maxMs, fraction, ...(Number.isFinite(promptMs) ? { promptMs } : {}) };
 }

@@ -1,40 +1,36 @@
-// Stopping and starting one server in two short steps, so no activity waits (P9): `requestPower` reads the
-// server and asks the cloud to act only if it still needs to (an earlier attempt's job, or someone else's, is
-// not repeated: a server already moving is left to move); `awaitPower` is a wait (poll.ts) that ends when the
-// server is there, when the job failed, or when the server sits idle where it started (ask again). The hold
-// workflow drives the loop and counts job failures (src/workflows/power.ts).
+// Stopping and starting one server without waiting long inside an activity (P9), in the two stages of a wait
+// (poll.ts). The prompt stage reads the server, asks the cloud to act only when it still needs to (a server
+// already moving is left to move; a start only once no disk of the server uploads, P1), and follows it while
+// reads fall due within a second. The patient stage reads once per attempt, and hands back to the workflow when
+// the server sits idle where it started (ask again) or the job failed. The hold workflow drives the stages and
+// counts job failures (src/workflows/power.ts).
 import { ApplicationFailure } from '@temporalio/common';
 import type { CloudApi, Job, Server } from '../cloud/types';
-import { FailureType, type JobFailure, type PowerRequested, type PowerSettled, type PowerTarget, type StopType } from '../workflows/api';
-import { type PollPolicy, readOnce } from './poll';
+import { FailureType, type JobFailure, type PowerPending, type PowerSettled, type PowerTarget, type StopType } from '../workflows/api';
+import { type PollPolicy, type Reading, readOnce, readPromptly, type Waited } from './poll';
 
 // cloud-api.md §4.2: a stop shows ACTIVE + powering-off, a start SHUTOFF + powering-on, until done.
 const FROM: Record<PowerTarget, PowerTarget> = { SHUTOFF: 'ACTIVE', ACTIVE: 'SHUTOFF' };
 
-const label = (s: Server) => `server ${s.name} (${s.id})`;
+export interface PowerArgs {
+  serverId: string;
+  target: PowerTarget;
+  stopType?: StopType;
+  /** The job the prompt stage asked for (patient stage). */
+  jobId?: string;
+  /** When the wait began: given for the patient stage (poll.ts). */
+  since?: number;
+}
 
 function inError(s: Server, what: string): ApplicationFailure {
   // Retryable: an ERROR server may be repaired by its owner; the step's deadline bounds the wait.
-  return ApplicationFailure.create({ type: FailureType.JobFailed, message: `${what}: ${label(s)} is in status ERROR${s.fault ? `: ${s.fault.message}` : ''}`, nonRetryable: false });
+  return ApplicationFailure.create({ type: FailureType.JobFailed, message: `${what}: server ${s.name} (${s.id}) is in status ERROR${s.fault ? `: ${s.fault.message}` : ''}`, nonRetryable: false });
 }
 
 /** True when a disk attached to the server is `uploading`: it may not run again yet (P1). */
 export async function attachedDiskUploading(cloud: CloudApi, server: Server): Promise<boolean> {
   const volumes = await Promise.all(server.volumesAttached.map((v) => cloud.evs.getVolume(v.id)));
   return volumes.some((v) => v.status === 'uploading');
-}
-
-export async function requestPower(cloud: CloudApi, args: { serverId: string; target: PowerTarget; stopType?: StopType }): Promise<PowerRequested> {
-  const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
-  const s = await cloud.ecs.getServer(args.serverId);
-  const now = new Date().toISOString();
-  if (s.status === args.target && s.taskState === null) return { outcome: 'there', at: now };
-  if (s.status === 'ERROR') throw inError(s, what);
-  if (s.status !== FROM[args.target] || s.taskState !== null) return { outcome: 'moving', status: s.status, taskState: s.taskState };
-  // Checked right before the request: a server whose disk uploads must stay stopped (P1).
-  if (args.target === 'ACTIVE' && (await attachedDiskUploading(cloud, s))) return { outcome: 'blocked' };
-  const jobId = args.target === 'SHUTOFF' ? await cloud.ecs.stopServers([s.id], args.stopType ?? 'SOFT') : await cloud.ecs.startServers([s.id]);
-  return { outcome: 'requested', jobId, requestedAt: now };
 }
 
 function describeFailure(job: Job): JobFailure {
@@ -49,24 +45,61 @@ function describeFailure(job: Job): JobFailure {
   };
 }
 
-/** Every read looks at the job (when there is one) and the server, so each costs the same. */
-export function awaitPower(cloud: CloudApi, policy: PollPolicy, args: { serverId: string; target: PowerTarget; jobId?: string }): Promise<PowerSettled> {
+type Seen = { reached: string } | { moving: string } | { jobFailed: JobFailure } | { idle: 'may-act' | 'blocked' };
+
+/** One look at the server (and at the job, or the disks, only when the server is idle where it started). */
+async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined, what: string): Promise<Seen> {
+  const s = await cloud.ecs.getServer(args.serverId);
+  if (s.status === args.target && s.taskState === null) return { reached: new Date().toISOString() };
+  if (s.status === 'ERROR') throw inError(s, what);
+  if (s.taskState !== null) return { moving: `server is ${s.status} (${s.taskState})` };
+  const job = jobId ? await cloud.ecs.getJob(jobId) : undefined;
+  if (job?.status === 'FAIL') return { jobFailed: describeFailure(job) };
+  if (job?.status === 'INIT' || job?.status === 'RUNNING') return { moving: `server is ${s.status}, job ${job.status}` };
+  // Anything but the starting state (someone else's doing) is waited out within the step's deadline.
+  if (s.status !== FROM[args.target]) return { moving: `server is ${s.status}` };
+  if (args.target === 'ACTIVE' && (await attachedDiskUploading(cloud, s))) return { idle: 'blocked' };
+  return { idle: 'may-act' };
+}
+
+/** Prompt stage: ask if needed, follow while reads fall due within a second; then hand over what it asked. */
+export async function powerPromptly(cloud: CloudApi, policy: PollPolicy, args: PowerArgs): Promise<Waited<PowerSettled, PowerPending>> {
+  const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
+  let jobId = args.jobId;
+  let requestedAt: string | undefined;
+  let blocked = false;
+  const waited = await readPromptly<PowerSettled>(policy, what, async (): Promise<Reading<PowerSettled>> => {
+    const seen = await look(cloud, args, jobId, what);
+    if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached, requestedAt } };
+    if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed, requestedAt } };
+    if ('moving' in seen) return { notYet: seen.moving };
+    blocked = seen.idle === 'blocked';
+    if (blocked) return { notYet: 'a disk of the server is uploading' };
+    jobId = args.target === 'SHUTOFF' ? await cloud.ecs.stopServers([args.serverId], args.stopType ?? 'SOFT') : await cloud.ecs.startServers([args.serverId]);
+    requestedAt ??= new Date().toISOString();
+    return { notYet: `asked (job ${jobId})` };
+  });
+  return 'done' in waited ? waited : { since: waited.since, state: { jobId, requestedAt, blocked } };
+}
+
+/** Patient stage: one read; back to the workflow when there, when the job failed, or when it may ask again. */
+export function powerPatiently(cloud: CloudApi, policy: PollPolicy, args: PowerArgs & { since: number }): Promise<Waited<PowerSettled>> {
   const what = `wait for server ${args.serverId} to be ${args.target}`;
-  return readOnce<PowerSettled>(policy, what, async () => {
-    const [job, s] = await Promise.all([args.jobId ? cloud.ecs.getJob(args.jobId) : undefined, cloud.ecs.getServer(args.serverId)]);
-    if (s.status === args.target && s.taskState === null) return { done: { outcome: 'reached', at: new Date().toISOString() } };
-    if (job?.status === 'FAIL') return { done: { outcome: 'job-failed', failure: describeFailure(job) } };
-    if (s.status === 'ERROR') throw inError(s, what);
-    const jobRunning = job?.status === 'INIT' || job?.status === 'RUNNING';
-    if (!jobRunning && s.status === FROM[args.target] && s.taskState === null) return { done: { outcome: 'idle' } };
-    return { notYet: `server is ${s.status}${s.taskState ? ` (${s.taskState})` : ''}${job ? `, job ${job.status}` : ''}` };
+  return readOnce<PowerSettled>(policy, what, args.since, async () => {
+    const seen = await look(cloud, args, args.jobId, what);
+    if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached } };
+    if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed } };
+    if ('moving' in seen) return { notYet: seen.moving };
+    return seen.idle === 'blocked' ? { notYet: 'a disk of the server is uploading' } : { done: { outcome: 'idle' } };
   });
 }
 
 /** A wait for the restart: until no disk attached to the server is `uploading` (P1). */
-export function awaitStartable(cloud: CloudApi, policy: PollPolicy, args: { serverId: string }): Promise<{ at: string }> {
-  return readOnce<{ at: string }>(policy, `wait until no disk of server ${args.serverId} is uploading`, async () => {
+export function awaitStartable(cloud: CloudApi, policy: PollPolicy, args: { serverId: string; since?: number }): Promise<Waited<{ at: string }>> {
+  const what = `wait until no disk of server ${args.serverId} is uploading`;
+  const read = async (): Promise<Reading<{ at: string }>> => {
     const s = await cloud.ecs.getServer(args.serverId);
     return (await attachedDiskUploading(cloud, s)) ? { notYet: 'a disk is uploading' } : { done: { at: new Date().toISOString() } };
-  });
+  };
+  return args.since === undefined ? readPromptly(policy, what, read) : readOnce(policy, what, args.since, read);
 }

@@ -29,6 +29,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl?: string;
+  /** The server's process id (benchmarks read its resource use). */
+  pid?: number;
   stop(): Promise<void>;
   /** SIGKILL, as a crash would: for tests that restart the server on its database file. */
   kill(): Promise<void>;
@@ -103,6 +105,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     address,
     namespace,
     uiUrl: typeof opts.uiPort === 'number' ? `http://127.0.0.1:${opts.uiPort}` : undefined,
+    pid: child.pid,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');

@@ -38,7 +38,7 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
     LOG_LEVEL: 'WARN',
     ...o.cloudEnv,
     ...(o.holdLivenessMs ? { EVS_EXPORT_HOLD_LIVENESS_MS: String(o.holdLivenessMs) } : {}),
-    ...(o.poll ? { EVS_EXPORT_POLL: `${o.poll.initialMs},${o.poll.maxMs},${o.poll.fraction}` } : {}),
+    ...(o.poll ? { EVS_EXPORT_POLL: `${o.poll.initialMs},${o.poll.maxMs},${o.poll.fraction},${o.poll.promptMs}` } : {}),
     ...o.env,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });

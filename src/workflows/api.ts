@@ -327,20 +327,20 @@ export const holdQuery = defineQuery<HoldView>('hold');
 
 export type PowerTarget = 'SHUTOFF' | 'ACTIVE';
 
-export type PowerRequested =
-  /** Already there and idle: nothing was asked. */
-  | { outcome: 'there'; at: string }
-  | { outcome: 'requested'; jobId: string; requestedAt: string }
-  /** Already moving (ours or someone else's task): wait for it. */
-  | { outcome: 'moving'; status: string; taskState: string | null }
-  /** A start refused because a disk of the server is uploading (P1). */
-  | { outcome: 'blocked' };
-
 export type PowerSettled =
-  | { outcome: 'reached'; at: string }
-  | { outcome: 'job-failed'; failure: JobFailure }
-  /** Idle where it started and no job runs: ask again. */
+  /** `requestedAt`: when this step asked the cloud to act (absent when it found the server there or moving). */
+  | { outcome: 'reached'; at: string; requestedAt?: string }
+  | { outcome: 'job-failed'; failure: JobFailure; requestedAt?: string }
+  /** Idle where it started and no job runs (patient stage): ask again. */
   | { outcome: 'idle' };
+
+/** What the prompt stage of a stop or start hands to the patient stage. */
+export interface PowerPending {
+  jobId?: string;
+  requestedAt?: string;
+  /** A start that waits because a disk of the server is uploading (P1). */
+  blocked: boolean;
+}
 
 /** `type` of the failure a wait activity ends a read with when the awaited state has not come (activities/poll.ts). */
 export const WAIT_NOT_READY = 'NotReady';

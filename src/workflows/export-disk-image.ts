@@ -33,10 +33,11 @@ import {
   SA_SERVER_IDS,
 } from './api';
 import { renderDetails } from './details';
-import { calls, exportRequest, UNTIL_DISK_RELEASED_MS, waits } from './activity-options';
+import { calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
 import { addCounts, type CallCounts, innermost, messageOf, typeOf } from './failures';
 import { HeldServers } from './held-servers';
 import { InputError, validateExportInput } from './validate';
+import { waitFor } from './waiting';
 
 const EXPORT_ATTEMPTS = 20;
 
@@ -102,6 +103,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     addCounts(apiCalls, r.apiCalls);
     return r;
   }
+  const addCalls = (c: CallCounts) => addCounts(apiCalls, c);
   function noteJobFailures(failures: JobFailure[]): void {
     for (const f of failures) if (!progress.jobFailures.some((x) => x.jobId === f.jobId)) progress.jobFailures.push(f);
   }
@@ -233,7 +235,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     upsertSearchAttributes([{ key: SA_IMAGE_ID, value: imageId }]);
 
     setPhase('uploading');
-    counted(await waits(plan.deadlines.uploadMs).awaitVolumeReleased({ volumeId: input.volumeId }));
+    await waitFor({ deadlineMs: plan.deadlines.uploadMs, counted: addCalls }, (w, since) => w.awaitVolumeReleased({ volumeId: input.volumeId, since }));
     exportMayBeInFlight = false;
 
     if (holds.pending.length > 0) {
@@ -243,7 +245,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     }
 
     setPhase('finishing');
-    const image = counted(await waits(plan.deadlines.uploadMs).awaitImageActive({ imageId }));
+    const image = await waitFor({ deadlineMs: plan.deadlines.uploadMs, counted: addCalls }, (w, since) => w.awaitImageActive({ imageId: imageId!, since }));
     progress.imageStatus = image.status;
     if (input.tags?.length) counted(await calls.tagImage({ imageId, tags: input.tags }));
 
@@ -267,7 +269,7 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     await CancellationScope.nonCancellable(async () => {
       // P1: the servers may run again only once the disk has left `uploading` (their holds check it too).
       if (exportMayBeInFlight && holds.pending.length > 0 && !input.leaveServersStopped) {
-        counted(await waits(UNTIL_DISK_RELEASED_MS).awaitVolumeReleased({ volumeId: input.volumeId, compensating: true }));
+        await waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, counted: addCalls }, (w, since) => w.awaitVolumeReleased({ volumeId: input.volumeId, compensating: true, since }));
       }
       if (holds.pending.length > 0) {
         setPhase('compensating');

@@ -1,10 +1,13 @@
-// One server to SHUTOFF or ACTIVE in short steps — ask (`requestPower`), then wait (`awaitPower`) — asking
-// again after a failed job, at most MAX_JOB_FAILURES times. Used by the server hold (server-hold-entity.ts).
-// Workflow code: deterministic; no activity here waits on anything but its own reads.
+// One server to SHUTOFF or ACTIVE (for the server hold, server-hold-entity.ts): the `power` activity's prompt
+// stage asks the cloud and follows promptly; if the server is not there within seconds its patient stage goes
+// on (activities/power.ts). A failed job is asked again, at most MAX_JOB_FAILURES times; a start that a disk's
+// upload blocks (P1) first waits, without a deadline of its own, until no disk of the server uploads.
+// Workflow code: deterministic.
 import { ApplicationFailure } from '@temporalio/workflow';
 import { FailureType, type JobFailure, type PowerTarget, type StopType } from './api';
-import { calls, UNTIL_DISK_RELEASED_MS, urgentCalls, waits } from './activity-options';
+import { UNTIL_DISK_RELEASED_MS, waits } from './activity-options';
 import { addCounts, type CallCounts } from './failures';
+import { waitFor } from './waiting';
 
 const MAX_JOB_FAILURES = 3;
 
@@ -32,33 +35,40 @@ function failureText(f: JobFailure): string {
 }
 
 export async function drivePower(o: PowerRequest): Promise<PowerOutcome> {
-  const ask = o.urgent ? urgentCalls() : calls;
-  const giveUpAt = Date.now() + o.deadlineMs;
+  let giveUpAt = Date.now() + o.deadlineMs;
   const out: PowerOutcome = { reachedAt: '', jobFailures: [], apiCalls: {} };
   const count = (c: CallCounts) => {
     addCounts(out.apiCalls, c);
     o.onCalls?.(c);
   };
-  const what = `${o.target === 'SHUTOFF' ? 'stop' : 'start'} server ${o.serverId}`;
+  const step = { serverId: o.serverId, target: o.target, stopType: o.stopType };
   for (;;) {
-    const asked = await ask.requestPower({ serverId: o.serverId, target: o.target, stopType: o.stopType });
-    count(asked.apiCalls);
-    const r = asked.r;
-    if (r.outcome === 'there') return { ...out, reachedAt: r.at };
-    if (r.outcome === 'blocked') {
-      count((await waits(UNTIL_DISK_RELEASED_MS, o.urgent).awaitStartable({ serverId: o.serverId })).apiCalls);
-      continue;
+    const prompt = await waits(giveUpAt - Date.now(), o.urgent).power(step);
+    count(prompt.apiCalls);
+    let settled;
+    if ('done' in prompt.waited) settled = prompt.waited.done;
+    else {
+      const pending = prompt.waited.state!;
+      out.requestedAt ??= pending.requestedAt;
+      if (pending.blocked) {
+        await waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, urgent: o.urgent, counted: count }, (w, since) => w.awaitStartable({ serverId: o.serverId, since }));
+        // The step's own time begins once it may act.
+        giveUpAt = Date.now() + o.deadlineMs;
+        continue;
+      }
+      const patient = await waits(giveUpAt - Date.now(), o.urgent).power({ ...step, jobId: pending.jobId, since: prompt.waited.since });
+      count(patient.apiCalls);
+      if (!('done' in patient.waited)) throw ApplicationFailure.create({ message: 'the patient stage of a stop or start ended without a result', nonRetryable: true });
+      settled = patient.waited.done;
     }
-    if (r.outcome === 'requested') out.requestedAt ??= r.requestedAt;
-    const settled = await waits(giveUpAt - Date.now(), o.urgent).awaitPower({ serverId: o.serverId, target: o.target, jobId: r.outcome === 'requested' ? r.jobId : undefined });
-    count(settled.apiCalls);
-    if (settled.r.outcome === 'reached') return { ...out, reachedAt: settled.r.at };
-    if (settled.r.outcome === 'job-failed') {
-      out.jobFailures.push(settled.r.failure);
+    if (settled.outcome !== 'idle') out.requestedAt ??= settled.requestedAt;
+    if (settled.outcome === 'reached') return { ...out, reachedAt: settled.at };
+    if (settled.outcome === 'job-failed') {
+      out.jobFailures.push(settled.failure);
       if (out.jobFailures.length >= MAX_JOB_FAILURES) {
         throw ApplicationFailure.create({
           type: FailureType.JobFailed,
-          message: `${what}: ${out.jobFailures.length} jobs failed; last ${failureText(settled.r.failure)}`,
+          message: `${o.target === 'SHUTOFF' ? 'stop' : 'start'} server ${o.serverId}: ${out.jobFailures.length} jobs failed; last ${failureText(settled.failure)}`,
           nonRetryable: true,
           details: [{ jobFailures: out.jobFailures }],
         });

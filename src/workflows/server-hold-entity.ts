@@ -16,7 +16,7 @@ import {
   releasedSignal,
   type StopType,
 } from './api';
-import { calls, UNTIL_DISK_RELEASED_MS, waits } from './activity-options';
+import { calls } from './activity-options';
 import { addCounts, type CallCounts, jobFailuresIn, messageOf } from './failures';
 import { drivePower } from './power';
 
@@ -195,7 +195,7 @@ export class ServerHoldEntity {
   }
 
   /**
-   * One restart: wait until no disk of the server uploads, then start it — on the urgent task queue. A holder
+   * One restart: start the server once no disk of it uploads — on the urgent task queue. A holder
    * arriving meanwhile cancels it: the server stays stopped instead of booting and shutting down again (if
    * `os-start` already went out, the stop that follows undoes it).
    */
@@ -203,10 +203,7 @@ export class ServerHoldEntity {
     const scope = new CancellationScope();
     let settled = false;
     const run = scope
-      .run(async () => {
-        this.count('start', (await waits(UNTIL_DISK_RELEASED_MS, true).awaitStartable({ serverId: this.serverId })).apiCalls);
-        return drivePower({ serverId: this.serverId, target: 'ACTIVE', deadlineMs: START_ATTEMPT_MS, urgent: true, onCalls: (c) => this.count('start', c) });
-      })
+      .run(() => drivePower({ serverId: this.serverId, target: 'ACTIVE', deadlineMs: START_ATTEMPT_MS, urgent: true, onCalls: (c) => this.count('start', c) }))
       .finally(() => (settled = true));
     void condition(() => settled || this.view.holders.length > 0).then(() => {
       if (!settled) scope.cancel();

@@ -156,7 +156,6 @@ describe('throttling and transient errors never fail a run (P8)', () => {
     const s = h.admin.seed({ servers: [{ name: 'a' }, { name: 'b' }], volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['a', 'b'] }] });
     h.admin.addFault({ op: 'evs.getVolume', kind: 'throttle', retryAfterSec: 1, times: 3 });
     h.admin.addFault({ op: 'ecs.getServer', kind: 'error', status: 503, times: 4 });
-    h.admin.addFault({ op: 'ecs.getJob', kind: 'error', status: 500, times: 3 });
     h.admin.addFault({ op: 'ecs.stop', kind: 'throttle-202', times: 2 });
     h.admin.addFault({ op: 'ecs.start', kind: 'throttle', retryAfterSec: 1, times: 2 });
     h.admin.addFault({ op: 'evs.uploadImage', kind: 'throttle', retryAfterSec: 1, times: 2 });

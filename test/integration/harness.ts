@@ -8,14 +8,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vite
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
 import { createSim, type SimServer } from '../../src/sim';
-import type { ConfigPatch, SimHandle } from '../../src/sim/types';
+import type { SimHandle } from '../../src/sim/types';
+import { FAST_POLL, FAST_TIMINGS } from '../../src/dev/fast';
 import { createExportWorker, type ExportWorkerOptions, WORKFLOWS_PATH } from '../../src/worker';
 
-// Fast but ordered: each transition is long enough that polls observe the intermediate states.
-export const FAST_TIMINGS: ConfigPatch = {
-  timings: { stopMs: 300, hardStopMs: 100, startMs: 300, uploadBaseMs: 500, uploadMsPerGb: 10, imageActivateMs: 200, killedImageTtlMs: 400, jobInitMs: 50 },
-};
-export const FAST_POLL = { initialMs: 100, maxMs: 400, fraction: 0.2 };
+export { FAST_POLL, FAST_TIMINGS };
 
 export interface Harness {
   address: string;

@@ -68,8 +68,8 @@ describe('progress under load (P9)', () => {
     });
     const restart = scheduled.filter((a) => a.type === 'awaitStartable' || a.target.includes('ACTIVE'));
     const stop = scheduled.filter((a) => a.target.includes('SHUTOFF'));
-    expect(restart.length).toBeGreaterThanOrEqual(3);
-    expect(stop.length).toBeGreaterThanOrEqual(2);
+    expect(restart.length).toBeGreaterThanOrEqual(1);
+    expect(stop.length).toBeGreaterThanOrEqual(1);
     for (const a of restart) expect([a.type, a.queue]).toEqual([a.type, urgentTaskQueue(taskQueue)]);
     for (const a of stop) expect([a.type, a.queue]).toEqual([a.type, taskQueue]);
   });

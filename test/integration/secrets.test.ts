@@ -230,7 +230,7 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     expect(eventTypes(ok).at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     expect(scheduled(ok)).toEqual(expect.arrayContaining(['planExport', 'acquireHolds', 'requestExport', 'awaitVolumeReleased', 'awaitImageActive', 'tagImage']));
     expect(ok.holdHistories).toHaveLength(2);
-    for (const hh of ok.holdHistories) expect(scheduled({ history: hh })).toEqual(expect.arrayContaining(['requestPower', 'awaitPower', 'awaitStartable']));
+    for (const hh of ok.holdHistories) expect(scheduled({ history: hh })).toEqual(expect.arrayContaining(['readServer', 'power']));
     // The failed attempt of planExport is in history as the retry's lastFailure.
     expect((ok.history.events ?? []).some((e) => e.activityTaskStartedEventAttributes?.lastFailure?.message?.includes('500'))).toBe(true);
     expect(ok.pending?.raw.pendingActivities?.some((p) => p.lastFailure?.message?.includes('the disk is uploading'))).toBe(true);

@@ -1,0 +1,28 @@
+// A wait in its two stages (activities/poll.ts): prompt reads inside one activity while they fall due within a
+// second, then — if the awaited state has not come — one read per attempt of a second activity, repeated by its
+// retry policy, holding no worker slot between reads (P9). Both stages within the step's deadline (P6).
+import { ApplicationFailure } from '@temporalio/workflow';
+import type { Counted } from '../activities';
+import type { Waited } from '../activities/poll';
+import { waits } from './activity-options';
+import type { CallCounts } from './failures';
+
+export type WaitActivities = ReturnType<typeof waits>;
+
+export interface WaitOptions {
+  deadlineMs: number;
+  /** On the urgent task queue (a restart's waits). */
+  urgent?: boolean;
+  counted: (calls: CallCounts) => void;
+}
+
+export async function waitFor<T>(o: WaitOptions, stage: (w: WaitActivities, since?: number) => Promise<Counted<{ waited: Waited<T> }>>): Promise<T> {
+  const giveUpAt = Date.now() + o.deadlineMs;
+  const prompt = await stage(waits(o.deadlineMs, o.urgent));
+  o.counted(prompt.apiCalls);
+  if ('done' in prompt.waited) return prompt.waited.done;
+  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent), prompt.waited.since);
+  o.counted(patient.apiCalls);
+  if ('done' in patient.waited) return patient.waited.done;
+  throw ApplicationFailure.create({ message: 'a wait ended without its value (the patient stage never returns "not yet")', nonRetryable: true });
+}
