@@ -17,7 +17,7 @@ import { keepAlive } from './heartbeat';
 import { acquireHolds, closedHolders, type HoldDeps, holdsUnavailable, runningHolds } from './holds';
 import { readPlan, UnknownVolumeError } from './plan';
 import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
-import { awaitStartable, type PowerArgs, powerPatiently, powerPromptly } from './power';
+import { awaitDisksReleased, awaitStartable, type PowerArgs, powerPatiently, powerPromptly } from './power';
 import { readServerPlan, UnknownServerError } from './server-plan';
 
 export interface ActivityDeps {
@@ -178,6 +178,12 @@ export function createActivities({ cloud, client, holdLivenessMs, poll, priority
       const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
       const since = args.since;
       return waited<PowerSettled, PowerPending>(what, since, (c) => (since === undefined ? powerPromptly(c, policy, args) : powerPatiently(c, policy, { ...args, since })));
+    },
+
+    /** For the holds: until one of the disks their holders wait for has left `uploading` (patient stage only). */
+    async awaitDisksReleased(args: { volumeIds: string[]; since?: number }) {
+      const since = args.since ?? activityInfo().scheduledTimestampMs;
+      return waited(`wait for disks ${args.volumeIds.join(', ')}`, since, (c) => awaitDisksReleased(c, policy, { volumeIds: args.volumeIds, since }));
     },
 
     async awaitStartable(args: { serverId: string; since?: number }) {

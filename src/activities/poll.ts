@@ -32,8 +32,11 @@ export const DEFAULT_POLL: PollPolicy = { initialMs: 300, maxMs: 60_000, fractio
 /** The awaited value, or — from the prompt stage — when the wait began (and what it did), for the patient stage. */
 export type Waited<T, S = never> = { done: T } | { since: number; state?: S };
 
-/** What one read found: the awaited value, or what it saw instead (for the operator: the UI shows it). */
-export type Reading<T> = { done: T } | { notYet: string };
+/**
+ * What one read found: the awaited value, or what it saw instead (for the operator: the UI shows it); `later`
+ * is "not yet, and not within seconds" — the prompt stage hands over to the patient one at once.
+ */
+export type Reading<T> = { done: T } | { notYet: string } | { later: string };
 
 export function nextDelay(policy: PollPolicy, elapsedMs: number): number {
   return Math.round(Math.min(policy.maxMs, Math.max(policy.initialMs, elapsedMs * policy.fraction)));
@@ -53,6 +56,7 @@ export async function readPromptly<T>(policy: PollPolicy, what: string, read: ()
   for (;;) {
     const r = await readMapped(what, read);
     if ('done' in r) return r;
+    if ('later' in r) return { since };
     const delay = nextDelay(policy, Date.now() - since);
     if (delay >= policy.promptMs) return { since };
     await sleep(delay);
@@ -73,7 +77,7 @@ export async function readOnce<T>(policy: PollPolicy, what: string, since: numbe
   const info = activityInfo();
   throw ApplicationFailure.create({
     type: WAIT_NOT_READY,
-    message: `${what}: ${r.notYet} (waiting ${Math.round((Date.now() - since) / 1000)} s, read ${info.attempt} time${info.attempt === 1 ? '' : 's'} in this stage)`,
+    message: `${what}: ${'notYet' in r ? r.notYet : r.later} (waiting ${Math.round((Date.now() - since) / 1000)} s, read ${info.attempt} time${info.attempt === 1 ? '' : 's'} in this stage)`,
     category: 'BENIGN',
     nextRetryDelay: delayNow(policy, since),
   });

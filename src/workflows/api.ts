@@ -255,7 +255,7 @@ export interface HoldView {
   status: HoldStatus;
   /** The server's state before the first current holder touched it; it is restarted only if it was running. */
   prior: 'running' | 'stopped' | null;
-  holders: (Holder & { since: string })[];
+  holders: (Holder & { since: string; untilDiskReleased?: string })[];
   stoppedAt?: string;
   startedAt?: string;
   /** Set when stopping failed; holders waiting for the stop get this error. */
@@ -294,6 +294,11 @@ export interface ReleaseRequest {
   holder: Holder;
   /** The operator chose to leave the server stopped (P2's exception). */
   leaveStopped?: boolean;
+  /**
+   * Release once this disk no longer reads `uploading` (the run's own upload, as soon as it has begun): the hold
+   * watches the disk itself, on the urgent task queue, so the restart never waits for the run to notice (P9).
+   */
+  untilDiskReleased?: string;
 }
 
 export type ReleaseOutcome = 'restarted' | 'was-stopped' | 'left-stopped' | 'held-by-others' | 'restarting' | 'restart-failing';

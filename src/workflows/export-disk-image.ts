@@ -235,6 +235,9 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     upsertSearchAttributes([{ key: SA_IMAGE_ID, value: imageId }]);
 
     setPhase('uploading');
+    // Release "until the disk is released" as soon as the upload shows: each hold watches the disk itself, so a
+    // restart never waits for this run to notice the end of the upload (P9).
+    if (started.uploading) await CancellationScope.nonCancellable(() => holds.release(input.leaveServersStopped, input.volumeId));
     await waitFor({ deadlineMs: plan.deadlines.uploadMs, counted: addCalls }, (w, since) => w.awaitVolumeReleased({ volumeId: input.volumeId, since }));
     exportMayBeInFlight = false;
 

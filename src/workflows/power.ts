@@ -51,7 +51,9 @@ export async function drivePower(o: PowerRequest): Promise<PowerOutcome> {
       const pending = prompt.waited.state!;
       out.requestedAt ??= pending.requestedAt;
       if (pending.blocked) {
-        await waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, urgent: o.urgent, counted: count }, (w, since) => w.awaitStartable({ serverId: o.serverId, since }));
+        await waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, urgent: o.urgent, patientOnly: true, counted: count }, (w, since) =>
+          w.awaitStartable({ serverId: o.serverId, since }),
+        );
         // The step's own time begins once it may act.
         giveUpAt = Date.now() + o.deadlineMs;
         continue;

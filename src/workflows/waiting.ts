@@ -13,15 +13,21 @@ export interface WaitOptions {
   deadlineMs: number;
   /** On the urgent task queue (a restart's waits). */
   urgent?: boolean;
+  /** Skip the prompt stage: a wait expected to last minutes (an upload) holds no slot from its first read. */
+  patientOnly?: boolean;
   counted: (calls: CallCounts) => void;
 }
 
 export async function waitFor<T>(o: WaitOptions, stage: (w: WaitActivities, since?: number) => Promise<Counted<{ waited: Waited<T> }>>): Promise<T> {
   const giveUpAt = Date.now() + o.deadlineMs;
-  const prompt = await stage(waits(o.deadlineMs, o.urgent));
-  o.counted(prompt.apiCalls);
-  if ('done' in prompt.waited) return prompt.waited.done;
-  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent), prompt.waited.since);
+  let since = Date.now();
+  if (!o.patientOnly) {
+    const prompt = await stage(waits(o.deadlineMs, o.urgent));
+    o.counted(prompt.apiCalls);
+    if ('done' in prompt.waited) return prompt.waited.done;
+    since = prompt.waited.since;
+  }
+  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent), since);
   o.counted(patient.apiCalls);
   if ('done' in patient.waited) return patient.waited.done;
   throw ApplicationFailure.create({ message: 'a wait ended without its value (the patient stage never returns "not yet")', nonRetryable: true });
