@@ -26,6 +26,7 @@ import { parseFlags, SIM_TIMING_FLAGS, simTimings, UsageError } from './lib/flag
 import { checkAgainstNeed, needPeriods, readHoldHistory } from './lib/holds';
 import { fmt, ratio, table, verdict, versionLines, versions } from './lib/report';
 import { processUsage, type ProcessUsage } from './lib/process';
+import { type Counters, diff, metricsEndpoint, readCounters } from './lib/server-metrics';
 import { lastSeq, onShutdown, runBench, settle, sleep, withTimeout } from './lib/setup';
 import { median, round, sum, summarize } from './lib/stats';
 
@@ -177,6 +178,8 @@ interface ModeRun {
   /** The same for the Temporal dev server, and for this process (the simulator and the clients). */
   temporal: ProcessUsage | null;
   bench: ProcessUsage | null;
+  /** What the Temporal server did for this run, per export: persistence requests and RPCs served, by operation. */
+  serverWorkPerExport: Counters;
   exports: ExportOutcome[];
   servers: ServerFigures[];
   p1Violations: P1Violation[];
@@ -219,7 +222,8 @@ async function main(): Promise<void> {
   };
 
   log('starting a Temporal dev server, the simulator and a worker process ...');
-  const temporal = await startDevServer();
+  const metrics = await metricsEndpoint();
+  const temporal = await startDevServer({ extraArgs: metrics.args });
   onShutdown(() => temporal.stop());
   const sim = await createSim({
     seed: flags.seed,
@@ -297,6 +301,7 @@ async function main(): Promise<void> {
     const callsBefore = admin.oracle().apiCalls.total;
     const input = (i: number) => ({ volumeId: seeded.volumes[i].id, imageName: `bench-concurrency-${tag}-${disks[i].key}` });
 
+    const countersBefore = await readCounters(metrics.url);
     const usage = processUsage(worker.child.pid);
     const temporalUsage = processUsage(temporal.pid);
     const benchUsage = processUsage(process.pid);
@@ -321,6 +326,7 @@ async function main(): Promise<void> {
     const workerUsage = usage.stop();
     const serverUsage = temporalUsage.stop();
     const ownUsage = benchUsage.stop();
+    const serverWork = diff(await readCounters(metrics.url), countersBefore);
 
     // The holds end once nobody holds their server; the images activate a little after the disks.
     const open = await holdsClosed(serverIds, 30_000);
@@ -365,6 +371,7 @@ async function main(): Promise<void> {
       worker: workerUsage,
       temporal: serverUsage,
       bench: ownUsage,
+      serverWorkPerExport: Object.fromEntries(Object.entries(serverWork).map(([k, v]) => [k, round(v / exports.length, 1)])),
       exports,
       servers,
       p1Violations: oracle.p1Violations.filter((x) => volumeIds.has(x.volumeId)),
@@ -392,6 +399,7 @@ async function main(): Promise<void> {
       const count = (o: ExportOutcome['outcome']) => r.exports.filter((e) => e.outcome === o).length;
       log(
         `    ${fmt(r.wallMs / 1000, 1)} s (${r.exportsPerMinute} exports/min); done ${count('done')}, failed ${count('failed')}, not finished ${count('not-finished')}; ` +
+          `server per export: ${r.serverWorkPerExport.persistence_requests ?? '-'} persistence requests, ${r.serverWorkPerExport.service_requests ?? '-'} RPCs; ` +
           (r.worker ? `worker RSS peak ${r.worker.peakRssMb} MB; CPU s: worker ${r.worker.cpuS}, Temporal ${r.temporal?.cpuS ?? '-'}, simulator+clients ${r.bench?.cpuS ?? '-'}; ` : '') +
           `stops ${r.servers.map((s) => s.stops).join('/')}, downtime ${r.servers.map((s) => fmt(s.downtimeMs / 1000, 1)).join('/')} s; ` +
           `P1 ${r.p1Violations.length}, not restored ${r.serversNotRestored.length}, holds left ${r.holdsLeftRunning.length}`,
@@ -474,6 +482,7 @@ function summarizeMode(runs: ModeRun[]) {
     workerPeakRssMb: runs.every((r) => r.worker) ? Math.max(...runs.map((r) => r.worker!.peakRssMb)) : null,
     workerCpuS: runs.every((r) => r.worker) ? round(median(runs.map((r) => r.worker!.cpuS)), 1) : null,
     temporalCpuS: runs.every((r) => r.temporal) ? round(median(runs.map((r) => r.temporal!.cpuS)), 1) : null,
+    serverPersistencePerExport: round(median(runs.map((r) => r.serverWorkPerExport.persistence_requests ?? 0)), 1),
     benchCpuS: runs.every((r) => r.bench) ? round(median(runs.map((r) => r.bench!.cpuS)), 1) : null,
     exportDurationMs: summarize(runs.flatMap((r) => r.exports.map((e) => e.durationMs).filter((d): d is number => d !== undefined))),
     totalDowntimeMs: summarize(total((s) => s.downtimeMs)),

@@ -213,7 +213,7 @@ program
       if (!view) return out(o.json, { serverId, holders: [] }, `server ${serverId}: not held by any export`);
       out(o.json, view, [
         `server ${serverId}: ${view.status}${view.prior ? `, was ${view.prior} before the first holder` : ''}`,
-        ...view.holders.map((h) => `  held by ${h.workflowId} (run ${h.runId}) since ${h.since}`),
+        ...view.holders.map((h) => `  held by ${h.workflowId} (run ${h.runId}) since ${h.since}${h.untilDiskReleased ? `, released once disk ${h.untilDiskReleased} has left "uploading"` : ''}`),
         ...view.attention.map((a) => `  ATTENTION ${a}`),
       ].join('\n'));
     });

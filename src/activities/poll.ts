@@ -97,9 +97,14 @@ export function waitStage<T>(policy: PollPolicy, what: string, since: number | u
   return since === undefined ? readPromptly(policy, what, read) : readOnce(policy, what, since, read);
 }
 
-/** Reads `initialMs,maxMs,fraction[,promptMs]` overrides from the environment (EVS_EXPORT_POLL), for tests and benchmarks. */
+/** Reads `initialMs,maxMs,fraction[,promptMs]` from EVS_EXPORT_POLL; a malformed value is refused, naming it. */
 export function pollPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<PollPolicy> | undefined {
-  if (!env.EVS_EXPORT_POLL) return undefined;
-  const [initialMs, maxMs, fraction, promptMs] = env.EVS_EXPORT_POLL.split(',').map(Number);
-  return { initialMs, maxMs, fraction, ...(Number.isFinite(promptMs) ? { promptMs } : {}) };
+  const raw = env.EVS_EXPORT_POLL;
+  if (!raw) return undefined;
+  const parts = raw.split(',').map((x) => Number(x.trim()));
+  if (parts.length < 3 || parts.length > 4 || parts.some((n) => !Number.isFinite(n) || n <= 0) || parts[0] > parts[1]) {
+    throw new Error(`EVS_EXPORT_POLL: expected initialMs,maxMs,fraction[,promptMs] (positive numbers, initialMs <= maxMs), got ${JSON.stringify(raw)}`);
+  }
+  const [initialMs, maxMs, fraction, promptMs] = parts;
+  return { initialMs, maxMs, fraction, ...(promptMs !== undefined ? { promptMs } : {}) };
 }

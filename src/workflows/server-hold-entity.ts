@@ -365,7 +365,7 @@ export class ServerHoldEntity {
         `**Status:** ${v.status}${v.prior ? ` (was ${v.prior})` : ''}`,
         '',
         '**Holders:**',
-        ...v.holders.map((h) => `- ${h.workflowId} since ${h.since}`),
+        ...v.holders.map((h) => `- ${h.workflowId} since ${h.since}${h.untilDiskReleased ? ` (until disk ${h.untilDiskReleased} has left "uploading")` : ''}`),
         ...(v.attention.length ? ['', '**Attention:**', ...v.attention.map((a) => `- ${a}`)] : []),
       ].join('\n'),
     );
