@@ -22,7 +22,8 @@ import {
   type ScheduledExportInput,
 } from './workflows/api';
 import { expandImageName } from './workflows/image-name';
-import { CONTAINER_FORMATS, DISK_FORMATS, InputError, OS_TYPES, STOP_TYPES, validateExportInput, validateServerExportInput } from './workflows/validate';
+import { CONTAINER_FORMATS, DISK_FORMATS, OS_TYPES, STOP_TYPES } from './formats';
+import { InputError, validateExportInput, validateServerExportInput } from './workflows/validate';
 
 class ExitError extends Error {
   constructor(
@@ -213,7 +214,7 @@ program
       if (!view) return out(o.json, { serverId, holders: [] }, `server ${serverId}: not held by any export`);
       out(o.json, view, [
         `server ${serverId}: ${view.status}${view.prior ? `, was ${view.prior} before the first holder` : ''}`,
-        ...view.holders.map((h) => `  held by ${h.workflowId} (run ${h.runId}) since ${h.since}${h.untilDiskReleased ? `, released once disk ${h.untilDiskReleased} has left "uploading"` : ''}`),
+        ...view.holders.map((h) => `  held by ${h.workflowId} (run ${h.runId}) since ${h.since}`),
         ...view.attention.map((a) => `  ATTENTION ${a}`),
       ].join('\n'));
     });

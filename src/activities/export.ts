@@ -4,6 +4,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { classify, CloudError, isStatus } from '../cloud/errors';
 import type { CloudApi, ContainerFormat, DiskFormat, Image, OsType } from '../cloud/types';
+import { DEFAULT_CONTAINER_FORMAT, DEFAULT_DISK_FORMAT } from '../formats';
 import { FailureType } from '../workflows/api';
 import { toFailure } from './failures';
 import { type PollPolicy, type Waited, waitStage } from './poll';
@@ -21,11 +22,6 @@ export interface StartedExport {
   /** True when the export was found already in flight and adopted rather than requested. */
   adopted: boolean;
   force: boolean;
-  /**
-   * The disk reads `uploading` now. Then the holds may be released at once: a hold restarts its server only once
-   * no disk of it reads `uploading` (P1), which can no longer be before this upload ends.
-   */
-  uploading: boolean;
 }
 
 // Glance/IMS statuses of an image still being made or made (cloud-api.md §5.1).
@@ -51,7 +47,7 @@ export async function requestExport(cloud: CloudApi, args: StartExportArgs & { m
   try {
     const volume = await cloud.evs.getVolume(args.volumeId);
     const existing = await findOurImage(cloud, args.imageName);
-    if (existing) return { imageId: existing.id, adopted: true, force: volume.status === 'in-use' || volume.status === 'uploading', uploading: volume.status === 'uploading' };
+    if (existing) return { imageId: existing.id, adopted: true, force: volume.status === 'in-use' || volume.status === 'uploading' };
     if (args.mayHaveRequested) {
       const owner = await cloud.projectId();
       const failed = (await cloud.ims.findImages({ name: args.imageName, owner })).find((i) => !LIVE_IMAGE.has(i.status));
@@ -76,13 +72,11 @@ export async function requestExport(cloud: CloudApi, args: StartExportArgs & { m
     const r = await cloud.evs.uploadImage(args.volumeId, {
       imageName: args.imageName,
       force,
-      diskFormat: args.diskFormat ?? 'zvhd2',
-      containerFormat: args.containerFormat ?? 'bare',
+      diskFormat: args.diskFormat ?? DEFAULT_DISK_FORMAT,
+      containerFormat: args.containerFormat ?? DEFAULT_CONTAINER_FORMAT,
       osType: args.osType,
     });
-    // What the holds will read (the answer says `uploading` too; the disk as read is what counts).
-    const after = await cloud.evs.getVolume(args.volumeId).catch(() => undefined);
-    return { imageId: r.imageId, adopted: false, force, uploading: after?.status === 'uploading' };
+    return { imageId: r.imageId, adopted: false, force };
   } catch (err) {
     const failure = toFailure(err, what);
     // Unknown on the cloud's side only when no answer came back (lost connection, timeout) or a gateway answered

@@ -5,7 +5,6 @@
 // the server sits idle where it started (ask again) or the job failed. The hold workflow drives the stages and
 // counts job failures (src/workflows/power.ts).
 import { ApplicationFailure } from '@temporalio/common';
-import { isStatus } from '../cloud/errors';
 import type { CloudApi, Job, Server } from '../cloud/types';
 import { FailureType, type JobFailure, type PowerPending, type PowerSettled, type PowerTarget, type StopType } from '../workflows/api';
 import { type PollPolicy, type Reading, readOnce, readPromptly, type Waited } from './poll';
@@ -106,21 +105,3 @@ export function awaitStartable(cloud: CloudApi, policy: PollPolicy, args: { serv
   return args.since === undefined ? readPromptly(policy, what, read) : readOnce(policy, what, args.since, read);
 }
 
-/** A patient wait until at least one of these disks no longer reads `uploading` (gone counts as released). */
-export function awaitDisksReleased(cloud: CloudApi, policy: PollPolicy, args: { volumeIds: string[]; since: number }): Promise<Waited<{ released: string[] }>> {
-  return readOnce<{ released: string[] }>(policy, `wait for disk(s) ${args.volumeIds.join(', ')} to leave "uploading"`, args.since, async () => {
-    const states = await Promise.all(
-      args.volumeIds.map((id) =>
-        cloud.evs.getVolume(id).then(
-          (v) => v.status,
-          (err: unknown) => {
-            if (isStatus(err, 404)) return 'gone';
-            throw err;
-          },
-        ),
-      ),
-    );
-    const released = args.volumeIds.filter((_, i) => states[i] !== 'uploading');
-    return released.length > 0 ? { done: { released } } : { notYet: 'uploading' };
-  });
-}

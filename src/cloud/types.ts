@@ -2,7 +2,7 @@ import type { OpName } from './ops';
 import type { Priority } from './ratelimit';
 
 // The typed surface of the cloud client that activities program against. Field meanings and wire names
-// are in ../shared/reference/cloud-api.md (section numbers cited per type); parsers live next to each
+// are in docs/cloud-api.md (section numbers cited per type); parsers live next to each
 // service in src/cloud/<service>/results.ts.
 
 export interface CallOptions {
@@ -39,9 +39,8 @@ export interface Volume {
   updatedAt: string | null;
 }
 
-export type DiskFormat = 'vhd' | 'zvhd' | 'zvhd2' | 'raw' | 'qcow2';
-export type ContainerFormat = 'ami' | 'ari' | 'aki' | 'ovf' | 'bare';
-export type OsType = 'linux' | 'windows';
+import type { ContainerFormat, DiskFormat, OsType, StopType } from '../formats';
+export type { ContainerFormat, DiskFormat, OsType, StopType };
 
 /** `os-volume_upload_image` request — §3.3. */
 export interface UploadImageOpts {
@@ -130,7 +129,7 @@ export interface EvsApi {
 export interface EcsApi {
   getServer(serverId: string, o?: CallOptions): Promise<Server>;
   /** Batch `os-stop`; returns the job id — §4.3. */
-  stopServers(serverIds: string[], type: 'SOFT' | 'HARD', o?: CallOptions): Promise<string>;
+  stopServers(serverIds: string[], type: StopType, o?: CallOptions): Promise<string>;
   /** Batch `os-start`; returns the job id — §4.3. */
   startServers(serverIds: string[], o?: CallOptions): Promise<string>;
   getJob(jobId: string, o?: CallOptions): Promise<Job>;

@@ -19,11 +19,8 @@ export function exportWorkflowId(volumeId: string): string {
   return `export-${volumeId}`;
 }
 
-export type DiskFormat = 'vhd' | 'zvhd' | 'zvhd2' | 'raw' | 'qcow2';
-export type ContainerFormat = 'ami' | 'ari' | 'aki' | 'ovf' | 'bare';
-export type OsType = 'linux' | 'windows';
-export type StopType = 'SOFT' | 'HARD';
-export type Strategy = 'direct';
+import type { ContainerFormat, DiskFormat, OsType, StopType } from '../formats';
+export type { ContainerFormat, DiskFormat, OsType, StopType };
 
 export interface Deadlines {
   stopMs?: number;
@@ -31,7 +28,7 @@ export interface Deadlines {
   startMs?: number;
 }
 
-/** The single JSON object a person can paste into the Web UI's start form (DESIGN §3). */
+/** The single JSON object a person can paste into the Web UI's start form (docs/design.md, "The export saga"). */
 export interface ExportDiskInput {
   volumeId: string;
   imageName: string;
@@ -43,8 +40,6 @@ export interface ExportDiskInput {
   osType?: OsType;
   /** Default `SOFT`. */
   stopType?: StopType;
-  /** Only `direct` for now. */
-  strategy?: Strategy;
   /** Wait for the `approve` update after the plan is made. */
   requireApproval?: boolean;
   /** Leave the stopped servers stopped at the end (operator's explicit choice, P2). */
@@ -223,6 +218,16 @@ export interface ExportServerPlan {
   deadlines: Required<Deadlines>;
 }
 
+export type ServerExportPhase = 'validating' | 'planning' | 'stopping' | 'exporting' | 'restarting' | 'done' | 'compensating' | 'failed' | 'cancelled';
+
+export interface ServerExportProgress {
+  phase: ServerExportPhase;
+  plan?: ExportServerPlan;
+  servers: ServerReport[];
+  disks: { volumeId: string; workflowId: string; state: 'pending' | 'running' | 'done' | 'failed'; imageId?: string; error?: string }[];
+  attention: string[];
+}
+
 export interface ExportServerResult {
   serverId: string;
   /** Tag shared by the images of this set. */
@@ -255,7 +260,7 @@ export interface HoldView {
   status: HoldStatus;
   /** The server's state before the first current holder touched it; it is restarted only if it was running. */
   prior: 'running' | 'stopped' | null;
-  holders: (Holder & { since: string; untilDiskReleased?: string })[];
+  holders: (Holder & { since: string })[];
   stoppedAt?: string;
   startedAt?: string;
   /** Set when stopping failed; holders waiting for the stop get this error. */
@@ -294,11 +299,6 @@ export interface ReleaseRequest {
   holder: Holder;
   /** The operator chose to leave the server stopped (P2's exception). */
   leaveStopped?: boolean;
-  /**
-   * Release once this disk no longer reads `uploading` (the run's own upload, as soon as it has begun): the hold
-   * watches the disk itself, on the urgent task queue, so the restart never waits for the run to notice (P9).
-   */
-  untilDiskReleased?: string;
 }
 
 export type ReleaseOutcome = 'restarted' | 'was-stopped' | 'left-stopped' | 'held-by-others' | 'restarting' | 'restart-failing';
@@ -351,6 +351,7 @@ export interface PowerPending {
 export const WAIT_NOT_READY = 'NotReady';
 
 export const progressQuery = defineQuery<ExportProgress>('progress');
+export const serverExportProgressQuery = defineQuery<ServerExportProgress>('serverExportProgress');
 export const approveUpdate = defineUpdate<ExportProgress, [ApproveInput]>('approve');
 
 /** Custom search attributes; `evs-export setup` (and the dev stack) registers them. */
@@ -385,6 +386,8 @@ export const FailureType = {
   DeadlineExceeded: 'DeadlineExceeded',
   /** A server that was running could not be started again before the start deadline; it needs attention. */
   RestartFailed: 'RestartFailed',
+  /** A whole-server export of which some disks could not be exported; the images that were made are in the details. */
+  PartialExport: 'PartialExport',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 

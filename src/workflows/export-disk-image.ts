@@ -1,4 +1,4 @@
-// The export saga (DESIGN §3): validate → (existing image?) → plan → (approve) → hold the servers stopped →
+// The export saga (docs/design.md, "The export saga"): validate → (existing image?) → plan → (approve) → hold the servers stopped →
 // export → wait for the disk → release the holds → wait for the image → result. Servers are stopped and
 // restarted by their hold workflows (server-hold.ts), reference-counted across runs (P4). The release is
 // registered before the hold is taken and runs in a non-cancellable scope once the disk has left `uploading`,
@@ -235,10 +235,8 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     upsertSearchAttributes([{ key: SA_IMAGE_ID, value: imageId }]);
 
     setPhase('uploading');
-    // Release "until the disk is released" as soon as the upload shows: each hold watches the disk itself, so a
-    // restart never waits for this run to notice the end of the upload (P9).
-    if (started.uploading) await CancellationScope.nonCancellable(() => holds.release(input.leaveServersStopped, input.volumeId));
-    await waitFor({ deadlineMs: plan.deadlines.uploadMs, counted: addCalls }, (w, since) => w.awaitVolumeReleased({ volumeId: input.volumeId, since }));
+    // The end of the upload lets the servers restart: its patient reads go ahead of other runs' work (P9).
+    await waitFor({ deadlineMs: plan.deadlines.uploadMs, restartPath: true, counted: addCalls }, (w, since) => w.awaitVolumeReleased({ volumeId: input.volumeId, since }));
     exportMayBeInFlight = false;
 
     if (holds.pending.length > 0) {
@@ -272,7 +270,9 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     await CancellationScope.nonCancellable(async () => {
       // P1: the servers may run again only once the disk has left `uploading` (their holds check it too).
       if (exportMayBeInFlight && holds.pending.length > 0 && !input.leaveServersStopped) {
-        await waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, counted: addCalls }, (w, since) => w.awaitVolumeReleased({ volumeId: input.volumeId, compensating: true, since }));
+        await waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, restartPath: true, counted: addCalls }, (w, since) =>
+          w.awaitVolumeReleased({ volumeId: input.volumeId, compensating: true, since }),
+        );
       }
       if (holds.pending.length > 0) {
         setPhase('compensating');

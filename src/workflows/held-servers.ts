@@ -1,7 +1,6 @@
 // A run's side of the per-server holds, shared by exportDiskImage and exportServerDisks: take the holds and wait
 // (a workflow condition, no activity) until each hold signals that its server is stopped; release them by
-// signal — as soon as the upload has begun: each hold restarts its server only once no disk of it uploads — and
-// wait until each says how its server ended up; keep the run's per-server report up to date.
+// signal and wait until each says how its server ended up; keep the run's per-server report up to date.
 // Workflow code: deterministic.
 import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
 import {
@@ -35,8 +34,6 @@ export class HeldServers {
   pending: string[] = [];
   private readonly held = new Map<string, HeldServer>();
   private readonly released = new Map<string, ReleaseResult>();
-  /** Holds this run has signalled `release` to. */
-  private readonly sent = new Set<string>();
 
   constructor(private readonly o: HeldServersOptions) {}
 
@@ -92,37 +89,23 @@ export class HeldServers {
     }
   }
 
-  /**
-   * Releases the holds not yet released — with `untilDiskReleased`, once that disk has left `uploading`, which
-   * the hold watches itself (so the run may release as soon as its upload has begun).
-   */
-  async release(leaveStopped: boolean | undefined, untilDiskReleased?: string): Promise<void> {
-    const ids = this.pending.filter((id) => !this.sent.has(id));
-    for (const id of ids) {
-      this.sent.add(id);
-      this.released.delete(id);
-    }
-    await Promise.all(ids.map((id) => this.signalRelease(id, leaveStopped, untilDiskReleased)));
-  }
-
-  /** Follows the restarts until each server's outcome is final or `startMs` has passed. */
-  async awaitOutcomes(startMs: number): Promise<void> {
+  /** Releases the holds and follows the restarts until each server's outcome is final or `startMs` has passed. */
+  async releaseAll(leaveStopped: boolean | undefined, startMs: number): Promise<void> {
     const ids = [...this.pending];
-    for (const id of ids) if (this.report(id).wasRunning && !isFinal(this.released.get(id))) this.report(id).state = 'restarting';
+    for (const id of ids) {
+      this.released.delete(id);
+      if (this.report(id).wasRunning) this.report(id).state = 'restarting';
+    }
     this.o.changed();
+    await Promise.all(ids.map((id) => this.signalRelease(id, leaveStopped)));
     await condition(() => ids.every((id) => isFinal(this.released.get(id))), startMs);
     this.pending = this.pending.filter((id) => !isFinal(this.released.get(id)));
     this.o.changed();
   }
 
-  async releaseAll(leaveStopped: boolean | undefined, startMs: number): Promise<void> {
-    await this.release(leaveStopped);
-    await this.awaitOutcomes(startMs);
-  }
-
-  private async signalRelease(serverId: string, leaveStopped: boolean | undefined, untilDiskReleased: string | undefined): Promise<void> {
+  private async signalRelease(serverId: string, leaveStopped: boolean | undefined): Promise<void> {
     try {
-      await getExternalWorkflowHandle(holdWorkflowId(serverId)).signal(releaseSignal, { holder: this.o.holder, leaveStopped, untilDiskReleased });
+      await getExternalWorkflowHandle(holdWorkflowId(serverId)).signal(releaseSignal, { holder: this.o.holder, leaveStopped });
     } catch (err) {
       if (isCancellation(err)) throw err;
       // The hold has ended (nobody holds the server): the cloud tells how it stands.

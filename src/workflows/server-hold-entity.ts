@@ -1,10 +1,8 @@
 // One server's hold (P4), as an entity driven by `serverHold` (server-hold.ts): the runs that need the server
 // stopped hold it; the first holder's arrival stops it and records whether it was running; the last release
-// restarts it — only if it was running, and only once no disk attached to it is `uploading` (P1, P2). A run
-// may release as soon as its upload has begun, "until disk X is released": the hold then watches that disk
-// itself on the urgent task queue and lets go when it is (P9). A holder whose run ends without releasing is
-// noticed and released. Holders hear from the hold by signal (`serverHeld`, `serverReleased`): no one waits
-// inside an activity for another workflow.
+// restarts it — only if it was running, and only once no disk attached to it is `uploading` (P1, P2). A holder
+// whose run ends without releasing is noticed and released. Holders hear from the hold by signal (`serverHeld`,
+// `serverReleased`): no one waits inside an activity for another workflow (P9).
 import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, setCurrentDetails, type SignalDefinition } from '@temporalio/workflow';
 import {
   type AcquireRequest,
@@ -18,10 +16,9 @@ import {
   releasedSignal,
   type StopType,
 } from './api';
-import { calls, UNTIL_DISK_RELEASED_MS } from './activity-options';
+import { calls } from './activity-options';
 import { addCounts, type CallCounts, jobFailuresIn, messageOf } from './failures';
 import { drivePower } from './power';
-import { waitFor } from './waiting';
 
 /** Everything the hold carries across continue-as-new. */
 export interface HoldState {
@@ -39,7 +36,7 @@ export interface HoldState {
    * released while others still held the server gets that answer (`outcome`), whatever happens next.
    */
   releasers: { holder: Holder; told?: string; outcome?: ReleaseResult }[];
-  /** Calls of this session: its stop (told to the holders), and its watch of disks and start (told to the last releaser). */
+  /** Calls of this session: its stop (told to the holders) and its start (told to the last releaser). */
   calls: { stop: CallCounts; start: CallCounts };
 }
 
@@ -69,8 +66,6 @@ export class ServerHoldEntity {
   /** Bumped by every message, so the main loop wakes up. */
   changes = 0;
   private lastLiveness = Date.now();
-  /** The running watch of the disks that conditional holders wait for (`key`: those disks). */
-  private watch?: { key: string; scope: CancellationScope };
 
   constructor(readonly st: HoldState) {}
 
@@ -102,13 +97,6 @@ export class ServerHoldEntity {
     // A signal has no validator: one without a holder (typed by hand in the UI, say) is ignored.
     if (!req?.holder?.workflowId || !req.holder.runId) return;
     if (req.leaveStopped) this.st.leaveStopped = true;
-    const holder = this.view.holders.find((x) => key(x) === key(req.holder));
-    if (holder && req.untilDiskReleased) {
-      // Still held until the disk is released; the watch lets go then.
-      holder.untilDiskReleased = req.untilDiskReleased;
-      this.changed();
-      return;
-    }
     this.view.holders = this.view.holders.filter((x) => key(x) !== key(req.holder));
     this.st.told = this.st.told.filter((k) => k !== key(req.holder));
     if (!this.st.releasers.some((r) => key(r.holder) === key(req.holder))) {
@@ -118,48 +106,12 @@ export class ServerHoldEntity {
     this.changed();
   }
 
-  /**
-   * Keeps one watch running over the disks the conditional holders wait for; when one of them has left
-   * `uploading`, its holders are released. A new set of disks replaces the watch.
-   */
-  private watchDisks(): void {
-    const disks = [...new Set(this.view.holders.flatMap((h) => (h.untilDiskReleased ? [h.untilDiskReleased] : [])))].sort();
-    const watchKey = disks.join(',');
-    if (this.watch?.key === watchKey) return;
-    this.watch?.scope.cancel();
-    this.watch = undefined;
-    if (disks.length === 0) return;
-    const w = { key: watchKey, scope: new CancellationScope() };
-    this.watch = w;
-    w.scope
-      .run(() =>
-        waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, urgent: true, patientOnly: true, counted: (c) => this.count('start', c) }, (a, since) =>
-          a.awaitDisksReleased({ volumeIds: disks, since }),
-        ),
-      )
-      .then(
-        ({ released }) => {
-          if (this.watch !== w) return;
-          this.watch = undefined;
-          for (const h of this.view.holders.filter((x) => x.untilDiskReleased && released.includes(x.untilDiskReleased))) this.release({ holder: h });
-        },
-        (err: unknown) => {
-          if (this.watch !== w || isCancellation(err)) return;
-          // The disks never came out of `uploading`: let go of these holders; the restart still waits for the disks (P1).
-          this.watch = undefined;
-          this.view.attention.push(`stopped watching disk(s) ${watchKey}: ${messageOf(err)}`);
-          for (const h of this.view.holders.filter((x) => x.untilDiskReleased && disks.includes(x.untilDiskReleased))) this.release({ holder: h });
-        },
-      );
-  }
-
   // ---- The main loop: stop when first held, restart when last released, check holders, tell them.
 
   /** Runs until nobody holds the server and every releaser knows how it ended; `continueAsNew` when history grows. */
   async run(continueAsNewSuggested: () => boolean, continueAsNew: () => Promise<never>, allHandlersFinished: () => boolean): Promise<void> {
     for (;;) {
       const seen = this.changes;
-      this.watchDisks();
       await this.tell();
       const held = this.view.holders.length > 0;
       if (held && this.view.status === 'idle') await this.stop(false);
@@ -276,13 +228,7 @@ export class ServerHoldEntity {
   }
 
   private async releaseVanishedHolders(): Promise<void> {
-    // A run that released "until its disk is released" has released: its end changes nothing.
-    const unconditional = this.view.holders.filter((h) => !h.untilDiskReleased);
-    if (unconditional.length === 0) {
-      this.lastLiveness = Date.now();
-      return;
-    }
-    const { closed } = await calls.closedHolders({ holders: unconditional.map(({ workflowId, runId }) => ({ workflowId, runId })) });
+    const { closed } = await calls.closedHolders({ holders: this.view.holders.map(({ workflowId, runId }) => ({ workflowId, runId })) });
     this.lastLiveness = Date.now();
     if (closed.length === 0) return;
     const gone = new Set(closed.map(key));
@@ -365,7 +311,7 @@ export class ServerHoldEntity {
         `**Status:** ${v.status}${v.prior ? ` (was ${v.prior})` : ''}`,
         '',
         '**Holders:**',
-        ...v.holders.map((h) => `- ${h.workflowId} since ${h.since}${h.untilDiskReleased ? ` (until disk ${h.untilDiskReleased} has left "uploading")` : ''}`),
+        ...v.holders.map((h) => `- ${h.workflowId} since ${h.since}`),
         ...(v.attention.length ? ['', '**Attention:**', ...v.attention.map((a) => `- ${a}`)] : []),
       ].join('\n'),
     );

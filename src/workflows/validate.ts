@@ -1,12 +1,7 @@
 // Input rules of exportDiskImage (promise P5). Pure and deterministic: the workflow runs it first, the CLI runs
 // it before starting anything, and unit tests cover every rule. Each message names the field and the value.
+import { CONTAINER_FORMATS, DISK_FORMATS, OS_TYPES, STOP_TYPES } from '../formats';
 import type { ExportDiskInput, ExportServerInput } from './api';
-
-export const DISK_FORMATS = ['vhd', 'zvhd', 'zvhd2', 'raw', 'qcow2'] as const;
-export const CONTAINER_FORMATS = ['ami', 'ari', 'aki', 'ovf', 'bare'] as const;
-export const OS_TYPES = ['linux', 'windows'] as const;
-export const STOP_TYPES = ['SOFT', 'HARD'] as const;
-export const STRATEGIES = ['direct'] as const;
 
 const KNOWN_KEYS = new Set([
   'volumeId',
@@ -15,7 +10,6 @@ const KNOWN_KEYS = new Set([
   'containerFormat',
   'osType',
   'stopType',
-  'strategy',
   'requireApproval',
   'leaveServersStopped',
   'deadlines',
@@ -86,7 +80,6 @@ export function validateExportInput(raw: unknown): ExportDiskInput {
   oneOf('containerFormat', input.containerFormat, CONTAINER_FORMATS);
   oneOf('osType', input.osType, OS_TYPES);
   oneOf('stopType', input.stopType, STOP_TYPES);
-  oneOf('strategy', input.strategy, STRATEGIES);
   bool('requireApproval', input.requireApproval);
   bool('leaveServersStopped', input.leaveServersStopped);
 

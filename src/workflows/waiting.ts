@@ -13,6 +13,12 @@ export interface WaitOptions {
   deadlineMs: number;
   /** On the urgent task queue (a restart's waits). */
   urgent?: boolean;
+  /**
+   * A wait that decides when servers may restart (the disk leaving `uploading`): its patient reads go to the
+   * urgent task queue, ahead of other runs' work; its prompt stage stays on the main queue, so that many short
+   * waits do not crowd the restarts' slots.
+   */
+  restartPath?: boolean;
   /** Skip the prompt stage: a wait expected to last minutes (an upload) holds no slot from its first read. */
   patientOnly?: boolean;
   counted: (calls: CallCounts) => void;
@@ -27,7 +33,7 @@ export async function waitFor<T>(o: WaitOptions, stage: (w: WaitActivities, sinc
     if ('done' in prompt.waited) return prompt.waited.done;
     since = prompt.waited.since;
   }
-  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent), since);
+  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent || o.restartPath), since);
   o.counted(patient.apiCalls);
   if ('done' in patient.waited) return patient.waited.done;
   throw ApplicationFailure.create({ message: 'a wait ended without its value (the patient stage never returns "not yet")', nonRetryable: true });

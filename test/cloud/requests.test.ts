@@ -39,7 +39,7 @@ describe('ECS batch stop/start (§4.3)', () => {
   it('builds start, de-duplicates ids, refuses empty lists and bad types', () => {
     expect(toStartBody(['a', 'b', 'a'])).toEqual({ 'os-start': { servers: [{ id: 'a' }, { id: 'b' }] } });
     expect(() => toStartBody([])).toThrow(/at least one/);
-    expect(() => toStopBody(['a'], 'soft' as never)).toThrow(/SOFT or HARD/);
+    expect(() => toStopBody(['a'], 'soft' as never)).toThrow(/type must be one of SOFT, HARD/);
   });
 });
 

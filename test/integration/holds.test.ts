@@ -163,25 +163,6 @@ describe('per-server holds', () => {
     expect(h.admin.oracle().servers[server]).toMatchObject({ stops: 1, starts: 1 });
   });
 
-  it('a run releases "until its disk is released" once the upload shows; the hold alone restarts the server when it is', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
-    const [server, volumeId] = [s.servers[0].id, s.volumes[0].id];
-    h.admin.setConfig({ timings: { uploadBaseMs: null } });
-    await h.withWorker(async (tq) => {
-      const run = await startExport(h.client, tq, { volumeId, imageName: 'conditional-release' });
-      const hold = h.client.workflow.getHandle(holdWorkflowId(server));
-      await until(async () => (await hold.query(holdQuery).catch(() => undefined))?.holders[0]?.untilDiskReleased === volumeId, 'the conditional release');
-      // The run is gone; it had released, so the hold neither drops nor forgets it: the disk decides.
-      await run.terminate('test: the run is gone after its release');
-      expect(status(server)).toBe('SHUTOFF');
-      h.admin.advance({ kind: 'upload', id: volumeId });
-      await until(() => status(server) === 'ACTIVE', 'the hold to restart the server', 30_000);
-      await hold.result();
-      expect((await hold.query(holdQuery)).attention).toEqual([]);
-    });
-    expect(h.admin.oracle().servers[server]).toMatchObject({ stops: 1, starts: 1 });
-  });
-
   it('runs taking overlapping server sets listed in opposite orders never deadlock (10 rounds)', async () => {
     await h.withWorker(async (tq) => {
       for (let round = 0; round < 10; round++) {

@@ -2,7 +2,7 @@
 // an export's for its servers' holds, a hold's for its server, each wait for the cloud — the waiting exports took
 // every slot that the holds needed to stop the servers, and nothing moved again. Now nothing waits inside an
 // activity, so a small worker slows the exports down and they all finish.
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { startExport } from '../../src/export-client';
 import { type ExportDiskResult, holdWorkflowId, urgentTaskQueue } from '../../src/workflows/api';
@@ -52,25 +52,39 @@ describe('progress under load (P9)', () => {
     await until(async () => !(await Promise.all(s.servers.map((x) => holdRunning(x.id)))).some(Boolean), 'every hold to end');
   });
 
-  it("a server's restart runs on the urgent task queue, its stop on the main one", async () => {
+  it("a server's restart, and the patient reads of the upload it waits for, run on the urgent task queue", async () => {
     const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 5, attachedTo: ['app'] }] });
-    const serverId = s.servers[0].id;
+    const [serverId, volumeId] = [s.servers[0].id, s.volumes[0].id];
+    h.admin.setConfig({ timings: { uploadBaseMs: null } });
     let taskQueue = '';
-    await h.withWorker(async (tq) => {
+    const exportHistory = await h.withWorker(async (tq) => {
       taskQueue = tq;
-      return (await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: 'urgent-restart' })).result();
+      const run = await startExport(h.client, tq, { volumeId, imageName: 'urgent-restart' });
+      // The upload lasts until the export's wait has gone past its prompt stage.
+      await until(async () => scheduledIn(await run.fetchHistory()).filter((a) => a.type === 'awaitVolumeReleased').length === 2, 'the patient stage of the wait');
+      h.admin.advance({ kind: 'upload', id: volumeId });
+      await run.result();
+      return run.fetchHistory();
     });
+    const urgent = urgentTaskQueue(taskQueue);
+    const [prompt, patient] = scheduledIn(exportHistory).filter((a) => a.type === 'awaitVolumeReleased');
+    expect([prompt.queue, patient.queue]).toEqual([taskQueue, urgent]);
 
-    const history = await h.client.workflow.getHandle(holdWorkflowId(serverId)).fetchHistory();
-    const scheduled = (history.events ?? []).flatMap((e) => {
-      const a = e.activityTaskScheduledEventAttributes;
-      return a ? [{ type: String(a.activityType?.name), target: JSON.stringify(a.input?.payloads?.[0]?.data ? Buffer.from(a.input.payloads[0].data).toString() : ''), queue: a.taskQueue?.name }] : [];
-    });
-    const restart = scheduled.filter((a) => a.type === 'awaitStartable' || a.target.includes('ACTIVE'));
-    const stop = scheduled.filter((a) => a.target.includes('SHUTOFF'));
+    const hold = scheduledIn(await h.client.workflow.getHandle(holdWorkflowId(serverId)).fetchHistory());
+    const restart = hold.filter((a) => a.type === 'awaitStartable' || a.input.includes('ACTIVE'));
+    const stop = hold.filter((a) => a.input.includes('SHUTOFF'));
     expect(restart.length).toBeGreaterThanOrEqual(1);
     expect(stop.length).toBeGreaterThanOrEqual(1);
-    for (const a of restart) expect([a.type, a.queue]).toEqual([a.type, urgentTaskQueue(taskQueue)]);
+    for (const a of restart) expect([a.type, a.queue]).toEqual([a.type, urgent]);
     for (const a of stop) expect([a.type, a.queue]).toEqual([a.type, taskQueue]);
   });
 });
+
+/** Activities a history scheduled: type, task queue and input (as text). */
+function scheduledIn(history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>) {
+  return (history.events ?? []).flatMap((e) => {
+    const a = e.activityTaskScheduledEventAttributes;
+    const data = a?.input?.payloads?.[0]?.data;
+    return a ? [{ type: String(a.activityType?.name), queue: a.taskQueue?.name, input: data ? Buffer.from(data).toString() : '' }] : [];
+  });
+}

@@ -26,7 +26,6 @@ describe('validateExportInput', () => {
       containerFormat: 'ovf',
       osType: 'windows',
       stopType: 'HARD',
-      strategy: 'direct',
       requireApproval: true,
       leaveServersStopped: false,
       deadlines: { stopMs: 60_000, uploadMs: 3_600_000, startMs: 60_000 },

@@ -1,7 +1,7 @@
 // ECS batch stop/start bodies (§4.3): `{"os-stop":{"type","servers":[{"id"}]}}`, `{"os-start":{"servers":[…]}}`.
 // `type` is sent explicitly (SOFT is the default, HARD forces power-off).
 
-export type StopType = 'SOFT' | 'HARD';
+import { STOP_TYPES, type StopType } from '../../formats';
 
 /** ECS accepts at most 1,000 servers per minute in batch operations (§4.3); one request never needs more. */
 const MAX_BATCH = 1000;
@@ -14,7 +14,7 @@ function servers(ids: string[], what: string): { id: string }[] {
 }
 
 export function toStopBody(ids: string[], type: StopType) {
-  if (type !== 'SOFT' && type !== 'HARD') throw new TypeError(`stopServers: type must be SOFT or HARD, got ${JSON.stringify(type)}`);
+  if (!STOP_TYPES.includes(type)) throw new TypeError(`stopServers: type must be one of ${STOP_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
   return { 'os-stop': { type, servers: servers(ids, 'stopServers') } };
 }
 

@@ -1,0 +1,54 @@
+// The activities of the plan: read-only, before anything is stopped or created (P5).
+import { ApplicationFailure } from '@temporalio/common';
+import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type StopType } from '../workflows/api';
+import { InputError } from '../workflows/validate';
+import { findOurImage } from './export';
+import { notExportable } from './failures';
+import { runningHolds } from './holds';
+import { readPlan, UnknownVolumeError } from './plan';
+import type { ActivityScope, Counted } from './scope';
+import { readServerPlan, UnknownServerError } from './server-plan';
+
+export interface ImageSummary {
+  id: string;
+  status: string;
+  /** `volume,<id>` when the cloud says which disk the image was made from. */
+  dataOrigin: string | null;
+}
+
+function invalidInput(err: unknown): never {
+  throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: (err as Error).message, nonRetryable: true });
+}
+
+export function planningActivities(s: ActivityScope) {
+  const held = (ids: string[]) => runningHolds(s.deps.client, ids);
+  return {
+    /** Reads the disk and its servers; refuses what cannot be exported, before anything is touched (P5). */
+    async planExport(args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines }): Promise<Counted<{ plan: ExportPlan }>> {
+      return s.counted(`read disk ${args.volumeId} and its servers`, async (c) => {
+        const reading = await readPlan(c, args, held).catch((err: unknown) => (err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err)));
+        if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
+        return { plan: reading.plan };
+      });
+    },
+
+    /** The plan of a whole-server export: its disks, their image names, every server involved (P5). */
+    async planServerExport(args: { serverId: string; imageNamePrefix?: string; stopType?: StopType; deadlines?: Deadlines }): Promise<Counted<{ plan: ExportServerPlan }>> {
+      return s.counted(`read server ${args.serverId} and its disks`, async (c) => {
+        const reading = await readServerPlan(c, args, held).catch((err: unknown) =>
+          err instanceof UnknownServerError || err instanceof InputError ? invalidInput(err) : Promise.reject(err),
+        );
+        if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
+        return { plan: reading.plan };
+      });
+    },
+
+    /** An image of ours with this name that is made or being made, if any (P3: a re-run returns it). */
+    async findExistingImage(args: { imageName: string }): Promise<Counted<{ image: ImageSummary | null }>> {
+      return s.counted(`look for image ${JSON.stringify(args.imageName)}`, async (c) => {
+        const image = await findOurImage(c, args.imageName);
+        return { image: image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin } : null };
+      });
+    },
+  };
+}

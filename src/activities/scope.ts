@@ -1,0 +1,65 @@
+// What every activity shares: the worker's dependencies, and the wrapper that gives an activity its view of the
+// cloud — with the activity's cancellation signal, its lane in the API budget and a counter of its calls — and
+// turns any error into a Temporal failure (failures.ts).
+import { setMaxListeners } from 'node:events';
+import { activityInfo, Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import type { Priority } from '../cloud/ratelimit';
+import type { CloudApi } from '../cloud/types';
+import { toFailure } from './failures';
+import { keepAlive } from './heartbeat';
+import { type HoldDeps, holdsUnavailable } from './holds';
+import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
+
+export interface ActivityDeps {
+  cloud: CloudApi;
+  /** Temporal client for the per-server holds (the worker's own connection). */
+  client?: Client;
+  /** How often a server hold checks that its holders still run; default 30 s. */
+  holdLivenessMs?: number;
+  /** Poll pace of waits; tests and benchmarks shorten it. */
+  poll?: Partial<PollPolicy>;
+  /** Lane of these activities' calls in the API budget: `urgent` for the restart queue's worker. */
+  priority?: Priority;
+}
+
+export type CallCounts = Record<string, number>;
+export type Counted<T> = T & { apiCalls: CallCounts };
+
+export class ActivityScope {
+  readonly policy: PollPolicy;
+
+  constructor(readonly deps: ActivityDeps) {
+    this.policy = { ...DEFAULT_POLL, ...deps.poll };
+  }
+
+  holdDeps(): HoldDeps {
+    if (!this.deps.client) throw holdsUnavailable();
+    return { client: this.deps.client, livenessCheckMs: this.deps.holdLivenessMs };
+  }
+
+  /** Runs one activity's work with its cloud view; `what` names the step in any failure. */
+  async counted<T extends object>(what: string, fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
+    const apiCalls: CallCounts = {};
+    const signal = Context.current().cancellationSignal;
+    // Many parallel requests of one activity each listen for its cancellation.
+    setMaxListeners(100, signal);
+    const c = this.deps.cloud.withOptions({ signal, priority: this.deps.priority, onAttempt: (op) => (apiCalls[op] = (apiCalls[op] ?? 0) + 1) });
+    try {
+      return { ...(await keepAlive(() => fn(c))), apiCalls };
+    } catch (err) {
+      throw toFailure(err, what);
+    }
+  }
+
+  /**
+   * A wait stage (poll.ts). In the patient stage every read but the last failed with NotReady and reported
+   * nothing: each made the calls the last one made, so they count as attempts × those.
+   */
+  async waited<T, S = never>(what: string, since: number | undefined, fn: (c: CloudApi) => Promise<Waited<T, S>>): Promise<Counted<{ waited: Waited<T, S> }>> {
+    const r = await this.counted(what, async (c) => ({ waited: await fn(c) }));
+    const reads = since === undefined ? 1 : activityInfo().attempt;
+    for (const op of Object.keys(r.apiCalls)) r.apiCalls[op] *= reads;
+    return r;
+  }
+}
