@@ -9,7 +9,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/cloud/**/*.test.ts', 'test/sim/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/cloud/**/*.test.ts', 'test/sim/**/*.test.ts', 'test/activities/**/*.test.ts'],
+        },
       },
       {
         extends: true,

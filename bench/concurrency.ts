@@ -44,15 +44,34 @@ const flags = parseFlags('bench:concurrency', 'K exports over shared servers: al
   'api-rps': { kind: 'number', default: 0, help: "the worker's API budget, requests/s (EVS_EXPORT_API_RPS); 0 = the client's default" },
   'api-burst': { kind: 'int', default: 0, help: "the worker's API burst (EVS_EXPORT_API_BURST); 0 = the client's default" },
   'activity-slots': { kind: 'int', default: 0, help: "the worker's activity slots (EVS_EXPORT_ACTIVITY_SLOTS); 0 = its default" },
-  'workflow-task-slots': { kind: 'int', default: 0, help: "the worker's workflow task slots (EVS_EXPORT_WORKFLOW_TASK_SLOTS); 0 = its default" },
-  'max-cached-workflows': { kind: 'int', default: 0, help: "the worker's workflow cache (EVS_EXPORT_MAX_CACHED_WORKFLOWS); 0 = its default" },
-  'stagger-ms': { kind: 'int', default: 0, help: 'concurrent mode: start export i at i × this instead of all at once (for exploring hold hand-overs)' },
-  modes: { kind: 'string', default: 'sequential,concurrent', help: 'comma-separated: sequential, concurrent (one alone for exploring; the ratios need both)' },
+  'workflow-task-slots': {
+    kind: 'int',
+    default: 0,
+    help: "the worker's workflow task slots (EVS_EXPORT_WORKFLOW_TASK_SLOTS); 0 = its default",
+  },
+  'max-cached-workflows': {
+    kind: 'int',
+    default: 0,
+    help: "the worker's workflow cache (EVS_EXPORT_MAX_CACHED_WORKFLOWS); 0 = its default",
+  },
+  'stagger-ms': {
+    kind: 'int',
+    default: 0,
+    help: 'concurrent mode: start export i at i × this instead of all at once (for exploring hold hand-overs)',
+  },
+  modes: {
+    kind: 'string',
+    default: 'sequential,concurrent',
+    help: 'comma-separated: sequential, concurrent (one alone for exploring; the ratios need both)',
+  },
 });
 
 type Mode = 'sequential' | 'concurrent';
 const ALL_MODES: readonly Mode[] = ['sequential', 'concurrent'];
-const MODES = flags.modes.split(',').map((m) => m.trim()).filter(Boolean) as Mode[];
+const MODES = flags.modes
+  .split(',')
+  .map((m) => m.trim())
+  .filter(Boolean) as Mode[];
 
 /** One disk of the topology; `servers` are indices into the server list. */
 interface DiskShape {
@@ -207,12 +226,16 @@ function intrinsicMs(t: Timings, mode: Mode, disks: DiskShape[]): number {
 function failureOf(err: unknown): { failureType: string; failureMessage: string } {
   const cause = err instanceof WorkflowFailedError ? err.cause : err;
   if (cause instanceof ApplicationFailure) return { failureType: cause.type ?? 'ApplicationFailure', failureMessage: cause.message };
-  return { failureType: cause instanceof Error ? cause.name : typeof cause, failureMessage: cause instanceof Error ? cause.message : String(cause) };
+  return {
+    failureType: cause instanceof Error ? cause.name : typeof cause,
+    failureMessage: cause instanceof Error ? cause.message : String(cause),
+  };
 }
 
 async function main(): Promise<void> {
   if (flags.k < 1 || flags.servers < 1 || flags.runs < 1) throw new UsageError('--k, --servers and --runs must be at least 1');
-  for (const m of MODES) if (!ALL_MODES.includes(m)) throw new UsageError(`--modes: unknown mode ${JSON.stringify(m)}; known: ${ALL_MODES.join(', ')}`);
+  for (const m of MODES)
+    if (!ALL_MODES.includes(m)) throw new UsageError(`--modes: unknown mode ${JSON.stringify(m)}; known: ${ALL_MODES.join(', ')}`);
   if (MODES.length === 0) throw new UsageError('--modes: name at least one mode');
   if (flags['min-gb'] < 1 || flags['max-gb'] < flags['min-gb']) throw new UsageError('--min-gb must be at least 1 and at most --max-gb');
   const v = versions();
@@ -243,7 +266,13 @@ async function main(): Promise<void> {
   };
   const taskQueue = `bench-concurrency-${randomUUID()}`;
   // The worker as users run it (src/worker.ts in its own process), with its default poll policy; holds run on it too.
-  const worker = spawnWorker({ temporalAddress: temporal.address, namespace: temporal.namespace, taskQueue, cloudEnv: sim.cloudEnv, env: workerEnv });
+  const worker = spawnWorker({
+    temporalAddress: temporal.address,
+    namespace: temporal.namespace,
+    taskQueue,
+    cloudEnv: sim.cloudEnv,
+    env: workerEnv,
+  });
   onShutdown(() => worker.kill('SIGTERM'));
   await worker.ready;
   const connection = await Connection.connect({ address: temporal.address });
@@ -263,11 +292,20 @@ async function main(): Promise<void> {
       flags['export-timeout-s'] * 1000 - (performance.now() - t0),
     );
     if (r === undefined) {
-      const phase = (await withTimeout(handle.query(progressQuery).then((p) => p.phase, () => 'no answer'), 5000)) ?? 'no answer';
+      const phase =
+        (await withTimeout(
+          handle.query(progressQuery).then(
+            (p) => p.phase,
+            () => 'no answer',
+          ),
+          5000,
+        )) ?? 'no answer';
       return { disk: disk.key, outcome: 'not-finished', phase };
     }
     const durationMs = round(performance.now() - t0, 0);
-    return r.ok ? { disk: disk.key, outcome: 'done', durationMs } : { disk: disk.key, outcome: 'failed', durationMs, ...failureOf(r.error) };
+    return r.ok
+      ? { disk: disk.key, outcome: 'done', durationMs }
+      : { disk: disk.key, outcome: 'failed', durationMs, ...failureOf(r.error) };
   }
 
   /** Waits until no hold workflow of these servers runs (or `timeoutMs`); returns the servers whose hold still runs. */
@@ -293,7 +331,13 @@ async function main(): Promise<void> {
     const names = serverNames.map((n) => `${tag}-${n}`);
     const seeded = admin.seed({
       servers: names.map((name) => ({ name })),
-      volumes: disks.map((d) => ({ name: `${tag}-${d.key}`, size: d.sizeGb, bootable: d.kind === 'system', multiattach: d.servers.length > 1, attachedTo: d.servers.map((i) => names[i]) })),
+      volumes: disks.map((d) => ({
+        name: `${tag}-${d.key}`,
+        size: d.sizeGb,
+        bootable: d.kind === 'system',
+        multiattach: d.servers.length > 1,
+        attachedTo: d.servers.map((i) => names[i]),
+      })),
     });
     const serverIds = seeded.servers.map((s) => s.id);
     const volumeIds = new Set(seeded.volumes.map((x) => x.id));
@@ -336,7 +380,13 @@ async function main(): Promise<void> {
     const holdsLeftRunning = await Promise.all(
       open.map(async (id) => ({
         server: serverNames[serverIds.indexOf(id)],
-        view: await withTimeout(client.workflow.getHandle(holdWorkflowId(id)).query(holdQuery).catch(() => undefined), 5000),
+        view: await withTimeout(
+          client.workflow
+            .getHandle(holdWorkflowId(id))
+            .query(holdQuery)
+            .catch(() => undefined),
+          5000,
+        ),
       })),
     );
     const servers: ServerFigures[] = [];
@@ -375,7 +425,9 @@ async function main(): Promise<void> {
       exports,
       servers,
       p1Violations: oracle.p1Violations.filter((x) => volumeIds.has(x.volumeId)),
-      serversNotRestored: oracle.serversNotRestored.filter((s) => serverIds.includes(s.serverId)).map((s) => `${serverNames[serverIds.indexOf(s.serverId)]}: ${s.now}`),
+      serversNotRestored: oracle.serversNotRestored
+        .filter((s) => serverIds.includes(s.serverId))
+        .map((s) => `${serverNames[serverIds.indexOf(s.serverId)]}: ${s.now}`),
       holdsLeftRunning,
       apiCalls: oracle.apiCalls.total - callsBefore,
       simSettled,
@@ -383,7 +435,10 @@ async function main(): Promise<void> {
   }
 
   for (let w = 0; w < flags.warmup; w++) {
-    const seeded = admin.seed({ servers: [{ name: `warmup${w}-srv` }], volumes: [{ name: `warmup${w}-disk`, size: 1, attachedTo: [`warmup${w}-srv`] }] });
+    const seeded = admin.seed({
+      servers: [{ name: `warmup${w}-srv` }],
+      volumes: [{ name: `warmup${w}-disk`, size: 1, attachedTo: [`warmup${w}-srv`] }],
+    });
     const handle = await startExport(client, taskQueue, { volumeId: seeded.volumes[0].id, imageName: `bench-concurrency-warmup-${w}` });
     const r = await awaitOutcome({ key: 'warmup', kind: 'data', sizeGb: 1, servers: [0] }, handle, performance.now());
     log(`  warm-up export ${w + 1}/${flags.warmup}: ${r.outcome}${r.failureMessage ? ` (${r.failureMessage})` : ''}`);
@@ -400,14 +455,18 @@ async function main(): Promise<void> {
       log(
         `    ${fmt(r.wallMs / 1000, 1)} s (${r.exportsPerMinute} exports/min); done ${count('done')}, failed ${count('failed')}, not finished ${count('not-finished')}; ` +
           `server per export: ${r.serverWorkPerExport.persistence_requests ?? '-'} persistence requests, ${r.serverWorkPerExport.service_requests ?? '-'} RPCs; ` +
-          (r.worker ? `worker RSS peak ${r.worker.peakRssMb} MB; CPU s: worker ${r.worker.cpuS}, Temporal ${r.temporal?.cpuS ?? '-'}, simulator+clients ${r.bench?.cpuS ?? '-'}; ` : '') +
+          (r.worker
+            ? `worker RSS peak ${r.worker.peakRssMb} MB; CPU s: worker ${r.worker.cpuS}, Temporal ${r.temporal?.cpuS ?? '-'}, simulator+clients ${r.bench?.cpuS ?? '-'}; `
+            : '') +
           `stops ${r.servers.map((s) => s.stops).join('/')}, downtime ${r.servers.map((s) => fmt(s.downtimeMs / 1000, 1)).join('/')} s; ` +
           `P1 ${r.p1Violations.length}, not restored ${r.serversNotRestored.length}, holds left ${r.holdsLeftRunning.length}`,
       );
     }
   }
 
-  const modes = Object.fromEntries(MODES.map((m) => [m, summarizeMode(results.filter((r) => r.mode === m))])) as Partial<Record<Mode, ModeSummary>>;
+  const modes = Object.fromEntries(MODES.map((m) => [m, summarizeMode(results.filter((r) => r.mode === m))])) as Partial<
+    Record<Mode, ModeSummary>
+  >;
   const { sequential: seq, concurrent: conc } = modes;
   const output = {
     bench: 'concurrency',
@@ -422,7 +481,10 @@ async function main(): Promise<void> {
       sizeGb: [flags['min-gb'], flags['max-gb']],
       exportTimeoutS: flags['export-timeout-s'],
       staggerMs: flags['stagger-ms'],
-      apiBudget: { requestsPerSecond: flags['api-rps'] || DEFAULT_RATE_LIMIT.requestsPerSecond, burst: flags['api-burst'] || DEFAULT_RATE_LIMIT.burst },
+      apiBudget: {
+        requestsPerSecond: flags['api-rps'] || DEFAULT_RATE_LIMIT.requestsPerSecond,
+        burst: flags['api-burst'] || DEFAULT_RATE_LIMIT.burst,
+      },
       workerLimits: {
         activitySlots: flags['activity-slots'] || DEFAULT_LIMITS.activitySlots,
         urgentActivitySlots: DEFAULT_LIMITS.urgentActivitySlots,
@@ -438,9 +500,15 @@ async function main(): Promise<void> {
     },
     modes,
     concurrentOverSequential:
-      seq && conc ? { wall: round(conc.wallMs.median / seq.wallMs.median, 4), totalDowntime: round(conc.totalDowntimeMs.median / seq.totalDowntimeMs.median, 4) } : null,
+      seq && conc
+        ? {
+            wall: round(conc.wallMs.median / seq.wallMs.median, 4),
+            totalDowntime: round(conc.totalDowntimeMs.median / seq.totalDowntimeMs.median, 4),
+          }
+        : null,
     goals: {
-      statement: 'per mode: 0 P1 violations, 0 servers not restored, every export done, 0 holds left running, 0 extra stops or restarts while held, 0 stops while not held',
+      statement:
+        'per mode: 0 P1 violations, 0 servers not restored, every export done, 0 holds left running, 0 extra stops or restarts while held, 0 stops while not held',
       met: Object.fromEntries(MODES.map((m) => [m, goalMet(modes[m]!)])),
     },
     runs: results,
@@ -466,13 +534,24 @@ function summarizeMode(runs: ModeRun[]) {
       stops: med((s) => s.stops),
       starts: med((s) => s.starts),
       downIntervals: med((s) => s.downIntervals),
-      downtimeMs: round(med((s) => s.downtimeMs), 0),
+      downtimeMs: round(
+        med((s) => s.downtimeMs),
+        0,
+      ),
       needPeriods: med((s) => s.needPeriods),
       /** Over all runs (not medians): what the goals forbid. */
       extraStopsWhileHeld: sum(runs.map((r) => r.servers[i].extraStopsWhileHeld)),
       restartsWhileHeld: sum(runs.map((r) => r.servers[i].restartsWhileHeld)),
       stopsWhileNotHeld: sum(runs.map((r) => r.servers[i].stopsWhileNotHeld)),
-      breakdownMs: Object.fromEntries(BREAKDOWN_KEYS.map((k) => [k, round(med((s) => s.breakdown[k]), 0)])) as unknown as Breakdown,
+      breakdownMs: Object.fromEntries(
+        BREAKDOWN_KEYS.map((k) => [
+          k,
+          round(
+            med((s) => s.breakdown[k]),
+            0,
+          ),
+        ]),
+      ) as unknown as Breakdown,
     };
   });
   return {
@@ -506,11 +585,17 @@ function summarizeMode(runs: ModeRun[]) {
     anomalies: runs.flatMap((r) => [
       ...r.p1Violations.map((p) => ({ rep: r.rep, what: 'P1 violation', detail: JSON.stringify(p) })),
       ...r.serversNotRestored.map((s) => ({ rep: r.rep, what: 'not restored', detail: s })),
-      ...r.holdsLeftRunning.map((h) => ({ rep: r.rep, what: 'hold left running', detail: `${h.server}: ${h.view ? `${h.view.status}, holders ${h.view.holders.map((x) => x.workflowId).join(', ') || 'none'}${h.view.attention.length ? `, attention: ${h.view.attention.join('; ')}` : ''}` : 'no answer'}` })),
+      ...r.holdsLeftRunning.map((h) => ({
+        rep: r.rep,
+        what: 'hold left running',
+        detail: `${h.server}: ${h.view ? `${h.view.status}, holders ${h.view.holders.map((x) => x.workflowId).join(', ') || 'none'}${h.view.attention.length ? `, attention: ${h.view.attention.join('; ')}` : ''}` : 'no answer'}`,
+      })),
       ...r.servers.flatMap((s) => [
         ...s.restartsWhileHeldAt.map((at) => ({ rep: r.rep, what: 'restart begun while held', detail: `${s.server} at ${at}` })),
         ...s.stopsWhileNotHeldAt.map((at) => ({ rep: r.rep, what: 'stop while not held', detail: `${s.server} at ${at}` })),
-        ...(s.extraStopsWhileHeld ? [{ rep: r.rep, what: 'stopped again while held', detail: `${s.server}: ${s.stops} stops in ${s.needPeriods} need period(s)` }] : []),
+        ...(s.extraStopsWhileHeld
+          ? [{ rep: r.rep, what: 'stopped again while held', detail: `${s.server}: ${s.stops} stops in ${s.needPeriods} need period(s)` }]
+          : []),
       ]),
     ]),
   };
@@ -544,7 +629,10 @@ function printHuman(out: {
     workerLimits: { activitySlots: number; urgentActivitySlots: number; workflowTaskSlots: number; maxCachedWorkflows: number };
     timings: Timings;
   };
-  topology: { disks: { key: string; kind: string; sizeGb: number; servers: string[] }[]; exportsPerServer: { server: string; exports: number }[] };
+  topology: {
+    disks: { key: string; kind: string; sizeGb: number; servers: string[] }[];
+    exportsPerServer: { server: string; exports: number }[];
+  };
   modes: Partial<Record<Mode, ModeSummary>>;
   concurrentOverSequential: { wall: number; totalDowntime: number } | null;
 }): void {
@@ -568,7 +656,22 @@ function printHuman(out: {
       (p.staggerMs ? `; concurrent exports started ${p.staggerMs} ms apart` : ''),
     '',
     table(
-      ['mode', 'wall s', 'min–max s', 'exports/min', 'worker RSS peak MB', 'CPU s worker/Temporal/sim', 'export s (median)', 'done/failed/unfinished', 'stops', 'starts', 'down intervals', 'total downtime s', 'intrinsic s', 'API calls/export'],
+      [
+        'mode',
+        'wall s',
+        'min–max s',
+        'exports/min',
+        'worker RSS peak MB',
+        'CPU s worker/Temporal/sim',
+        'export s (median)',
+        'done/failed/unfinished',
+        'stops',
+        'starts',
+        'down intervals',
+        'total downtime s',
+        'intrinsic s',
+        'API calls/export',
+      ],
       MODES.map((m) => {
         const r = out.modes[m]!;
         return [
@@ -593,20 +696,40 @@ function printHuman(out: {
       ? `concurrent/sequential: wall time ${ratio(out.concurrentOverSequential.wall)}, total downtime ${ratio(out.concurrentOverSequential.totalDowntime)}`
       : 'concurrent/sequential: - (needs both modes)',
     '  wall s, stops, starts, down intervals, total downtime: medians over runs (totals over the servers of a run);',
-    '  done/failed/unfinished: sums over runs. intrinsic: the simulator\'s own time, per server summed (see bench/README.md).',
+    "  done/failed/unfinished: sums over runs. intrinsic: the simulator's own time, per server summed (see bench/README.md).",
     '',
     'per server (median over runs):',
     table(
       ['mode', 'server', 'exports', 'stops', 'starts', 'down intervals', 'downtime s', 'intrinsic s', 'need periods'],
-      MODES.flatMap((m) => out.modes[m]!.perServer.map((x) => [m, x.server, x.exports, x.stops, x.starts, x.downIntervals, s(x.downtimeMs), s(x.intrinsicMs), x.needPeriods])),
+      MODES.flatMap((m) =>
+        out.modes[m]!.perServer.map((x) => [
+          m,
+          x.server,
+          x.exports,
+          x.stops,
+          x.starts,
+          x.downIntervals,
+          s(x.downtimeMs),
+          s(x.intrinsicMs),
+          x.needPeriods,
+        ]),
+      ),
     ),
-    '  need periods: maximal periods in which at least one export held the server, from its hold workflows\' histories',
+    "  need periods: maximal periods in which at least one export held the server, from its hold workflows' histories",
     '  (the fewest stops possible: one per period).',
     '',
-    'where each server\'s downtime went (median over runs, s, summed over its down intervals; from the simulator event log):',
+    "where each server's downtime went (median over runs, s, summed over its down intervals; from the simulator event log):",
     table(
       ['mode', 'server', 'stop', '→upload', 'uploads', '→start', 'start', 'downtime', 'intrinsic'],
-      MODES.flatMap((m) => out.modes[m]!.perServer.map((x) => [m, x.server, ...BREAKDOWN_KEYS.map((k) => s(x.breakdownMs[k])), s(x.downtimeMs), s(x.intrinsicMs)])),
+      MODES.flatMap((m) =>
+        out.modes[m]!.perServer.map((x) => [
+          m,
+          x.server,
+          ...BREAKDOWN_KEYS.map((k) => s(x.breakdownMs[k])),
+          s(x.downtimeMs),
+          s(x.intrinsicMs),
+        ]),
+      ),
     ),
     '  stop = server.stopping→stopped; →upload = stopped→first upload of one of its disks; uploads = →last of its disks',
     '  released; →start = →server.starting; start = starting→started.',
@@ -628,15 +751,29 @@ function printHuman(out: {
   ];
   const failures = MODES.flatMap((m) => out.modes[m]!.failures.map((f) => ({ m, ...f })));
   if (failures.length) {
-    lines.push('', 'exports that did not end done:', ...failures.slice(0, 20).map((f) => `  ${f.m} run ${f.rep + 1} ${f.disk}: ${f.outcome}${f.phase ? ` in phase ${f.phase}` : ''}${f.failureType ? ` ${f.failureType}: ${f.failureMessage}` : ''}`));
+    lines.push(
+      '',
+      'exports that did not end done:',
+      ...failures
+        .slice(0, 20)
+        .map(
+          (f) =>
+            `  ${f.m} run ${f.rep + 1} ${f.disk}: ${f.outcome}${f.phase ? ` in phase ${f.phase}` : ''}${f.failureType ? ` ${f.failureType}: ${f.failureMessage}` : ''}`,
+        ),
+    );
     if (failures.length > 20) lines.push(`  ... ${failures.length - 20} more (see --json)`);
   }
   const anomalies = MODES.flatMap((m) => out.modes[m]!.anomalies.map((a) => ({ m, ...a })));
   if (anomalies.length) {
-    lines.push('', 'what the goals forbid, as it happened:', ...anomalies.slice(0, 30).map((a) => `  ${a.m} run ${a.rep + 1}: ${a.what}: ${a.detail}`));
+    lines.push(
+      '',
+      'what the goals forbid, as it happened:',
+      ...anomalies.slice(0, 30).map((a) => `  ${a.m} run ${a.rep + 1}: ${a.what}: ${a.detail}`),
+    );
     if (anomalies.length > 30) lines.push(`  ... ${anomalies.length - 30} more (see --json)`);
   }
-  if (MODES.some((m) => !out.modes[m]!.simSettled)) lines.push('', 'note: the simulator still had pending transitions 20 s after a run (images not yet active).');
+  if (MODES.some((m) => !out.modes[m]!.simSettled))
+    lines.push('', 'note: the simulator still had pending transitions 20 s after a run (images not yet active).');
   console.log(lines.join('\n'));
 }
 

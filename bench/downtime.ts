@@ -28,9 +28,17 @@ const flags = parseFlags('bench:downtime', 'per-server downtime of an export: or
   'size-gb': { kind: 'int', default: 20, help: 'disk size' },
   ...SIM_TIMING_FLAGS,
   'baseline-poll-ms': { kind: 'int', default: 100, help: "the plain script's fixed poll interval" },
-  'jitter-ms': { kind: 'int', default: 0, help: 'draw each repetition\'s stop, start and upload-base timings from ±this range (same draw for both modes)' },
+  'jitter-ms': {
+    kind: 'int',
+    default: 0,
+    help: "draw each repetition's stop, start and upload-base timings from ±this range (same draw for both modes)",
+  },
   seed: { kind: 'int', default: 1, help: 'seeds the simulator and the jitter draws' },
-  scenarios: { kind: 'string', default: 'single,shared3', help: 'comma-separated: single (in-use disk, 1 server), shared3 (shared disk, 3 servers)' },
+  scenarios: {
+    kind: 'string',
+    default: 'single,shared3',
+    help: 'comma-separated: single (in-use disk, 1 server), shared3 (shared disk, 3 servers)',
+  },
 });
 
 // Goals printed beside the figures.
@@ -165,8 +173,13 @@ function totalCalls(counts: Record<string, number>): number {
 }
 
 async function main(): Promise<void> {
-  const scenarioKeys = flags.scenarios.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const k of scenarioKeys) if (!SCENARIOS[k]) throw new UsageError(`--scenarios: unknown scenario ${JSON.stringify(k)}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  const scenarioKeys = flags.scenarios
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const k of scenarioKeys)
+    if (!SCENARIOS[k])
+      throw new UsageError(`--scenarios: unknown scenario ${JSON.stringify(k)}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const v = versions();
   const startedAt = new Date().toISOString();
   const log = (line: string) => {
@@ -208,10 +221,25 @@ async function main(): Promise<void> {
     const handle = await startExport(client, taskQueue, { volumeId, imageName: `bench-downtime-${s.key}-${rep}-${Date.now()}` });
     try {
       const result = await handle.result();
-      return { rep, mode: 'orchestrated', ok: true, wallMs: performance.now() - t0, apiCalls: totalCalls(result.apiCalls), servers: samplesFor(sim.sim, since, rep, volumeId, serverIds) };
+      return {
+        rep,
+        mode: 'orchestrated',
+        ok: true,
+        wallMs: performance.now() - t0,
+        apiCalls: totalCalls(result.apiCalls),
+        servers: samplesFor(sim.sim, since, rep, volumeId, serverIds),
+      };
     } catch (err) {
       const cause = err instanceof WorkflowFailedError ? err.cause : err;
-      return { rep, mode: 'orchestrated', ok: false, error: cause instanceof Error ? cause.message : String(cause), wallMs: performance.now() - t0, apiCalls: NaN, servers: samplesFor(sim.sim, since, rep, volumeId, serverIds) };
+      return {
+        rep,
+        mode: 'orchestrated',
+        ok: false,
+        error: cause instanceof Error ? cause.message : String(cause),
+        wallMs: performance.now() - t0,
+        apiCalls: NaN,
+        servers: samplesFor(sim.sim, since, rep, volumeId, serverIds),
+      };
     }
   }
 
@@ -227,7 +255,15 @@ async function main(): Promise<void> {
       error = err instanceof Error ? err.message : String(err);
     }
     const wallMs = performance.now() - t0;
-    return { rep, mode: 'baseline', ok: !error, error, wallMs, apiCalls: totalCalls(baselineCloud.callCounts()) - before, servers: samplesFor(sim.sim, since, rep, volumeId, serverIds) };
+    return {
+      rep,
+      mode: 'baseline',
+      ok: !error,
+      error,
+      wallMs,
+      apiCalls: totalCalls(baselineCloud.callCounts()) - before,
+      servers: samplesFor(sim.sim, since, rep, volumeId, serverIds),
+    };
   }
 
   const reports = [];
@@ -236,14 +272,22 @@ async function main(): Promise<void> {
     const results: RepResult[] = [];
     for (let rep = -flags.warmup; rep < flags.runs; rep++) {
       if (flags['jitter-ms'] > 0) {
-        sim.sim.setConfig({ timings: { stopMs: jittered(timings.stopMs ?? 0), startMs: jittered(timings.startMs ?? 0), uploadBaseMs: jittered(timings.uploadBaseMs ?? 0) } });
+        sim.sim.setConfig({
+          timings: {
+            stopMs: jittered(timings.stopMs ?? 0),
+            startMs: jittered(timings.startMs ?? 0),
+            uploadBaseMs: jittered(timings.uploadBaseMs ?? 0),
+          },
+        });
       }
       // Interleaved, alternating which goes first, so drift on the machine hits both modes alike.
       const order: Mode[] = rep % 2 === 0 ? ['orchestrated', 'baseline'] : ['baseline', 'orchestrated'];
       for (const mode of order) {
         const r = mode === 'orchestrated' ? await orchestrated(s, rep) : await baseline(s, rep);
         const down = r.servers.map((x) => x.downtimeMs);
-        log(`  ${s.key} ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${flags.runs}`} ${mode.padEnd(12)} downtime ${down.map((d) => fmt(Math.round(d))).join(', ')} ms${r.ok ? '' : `  FAILED: ${r.error}`}`);
+        log(
+          `  ${s.key} ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${flags.runs}`} ${mode.padEnd(12)} downtime ${down.map((d) => fmt(Math.round(d))).join(', ')} ms${r.ok ? '' : `  FAILED: ${r.error}`}`,
+        );
         if (rep >= 0) results.push(r);
       }
     }
@@ -286,7 +330,13 @@ function summarizeScenario(s: Scenario, results: RepResult[]) {
       runs: reps.length,
       failed: reps.filter((r) => !r.ok).map((r) => ({ rep: r.rep, error: r.error })),
       downtimeMs: summarize(servers.map((x) => x.downtimeMs)),
-      breakdownMedianMs: { stop: med((x) => x.stop), toExport: med((x) => x.toExport), upload: med((x) => x.upload), toStart: med((x) => x.toStart), start: med((x) => x.start) },
+      breakdownMedianMs: {
+        stop: med((x) => x.stop),
+        toExport: med((x) => x.toExport),
+        upload: med((x) => x.upload),
+        toStart: med((x) => x.toStart),
+        start: med((x) => x.start),
+      },
       intrinsicFromEventsMedianMs: med((x) => x.intrinsicFromEvents),
       /** Largest |oracle downtime − (server.started − server.stopping)| over the samples: the two clocks agree. */
       oracleVsEventsMaxDiffMs: round(Math.max(0, ...servers.map((x) => Math.abs(x.downtimeMs - x.downtimeFromEvents)))),
@@ -301,7 +351,10 @@ function summarizeScenario(s: Scenario, results: RepResult[]) {
   const baseline = modeReport('baseline');
   const o = orchestrated.downtimeMs.median;
   const b = baseline.downtimeMs.median;
-  const ok = (mode: Mode) => pick(mode).filter((r) => r.ok).flatMap((r) => r.servers);
+  const ok = (mode: Mode) =>
+    pick(mode)
+      .filter((r) => r.ok)
+      .flatMap((r) => r.servers);
   // With --jitter-ms each repetition has its own intrinsic time: compare per sample, then take the median.
   const overIntrinsic = (mode: Mode) => round(median(ok(mode).map((x) => x.downtimeMs - x.intrinsicMs)));
   const orchestratedMinusIntrinsicMs = overIntrinsic('orchestrated');
@@ -361,7 +414,18 @@ function printHuman(out: {
         (['orchestrated', 'baseline'] as const).map((m) => {
           const r = s[m];
           const b = r.breakdownMedianMs;
-          return [s.scenario, m, Math.round(b.stop), Math.round(b.toExport), Math.round(b.upload), Math.round(b.toStart), Math.round(b.start), Math.round(r.downtimeMs.median), `${Math.round(r.downtimeMs.min)}–${Math.round(r.downtimeMs.max)}`, Math.round(r.apiCallsPerExport.median)];
+          return [
+            s.scenario,
+            m,
+            Math.round(b.stop),
+            Math.round(b.toExport),
+            Math.round(b.upload),
+            Math.round(b.toStart),
+            Math.round(b.start),
+            Math.round(r.downtimeMs.median),
+            `${Math.round(r.downtimeMs.min)}–${Math.round(r.downtimeMs.max)}`,
+            Math.round(r.apiCallsPerExport.median),
+          ];
         }),
       ),
     ),
@@ -383,8 +447,12 @@ function printHuman(out: {
         `orchestrated ≤ intrinsic + ${GOAL_OVER_INTRINSIC_MS} ms: ${verdict(s.goals.withinOneSecondOfIntrinsic)} (${signed(s.orchestratedMinusIntrinsicMs)} ms)`,
     ),
   ];
-  const failed = out.scenarios.flatMap((s) => [...s.orchestrated.failed.map((f) => ({ ...f, s: s.scenario, m: 'orchestrated' })), ...s.baseline.failed.map((f) => ({ ...f, s: s.scenario, m: 'baseline' }))]);
-  if (failed.length) lines.push('', 'runs that failed (excluded from the figures):', ...failed.map((f) => `  ${f.s} ${f.m} run ${f.rep + 1}: ${f.error}`));
+  const failed = out.scenarios.flatMap((s) => [
+    ...s.orchestrated.failed.map((f) => ({ ...f, s: s.scenario, m: 'orchestrated' })),
+    ...s.baseline.failed.map((f) => ({ ...f, s: s.scenario, m: 'baseline' })),
+  ]);
+  if (failed.length)
+    lines.push('', 'runs that failed (excluded from the figures):', ...failed.map((f) => `  ${f.s} ${f.m} run ${f.rep + 1}: ${f.error}`));
   console.log(lines.join('\n'));
 }
 

@@ -68,7 +68,10 @@ function chaosMix(rng: Rng, runs: number, scale: number, uploadFail: number): Ch
   ];
   for (let b = 0; b < 3; b++) {
     const after = Math.floor((0.05 + 0.75 * rng.next()) * runs * CALLS_PER_RUN_ESTIMATE);
-    mix.push({ label: `429 burst #${b + 1}: 10 in a row after ${after} calls`, rule: { op: '*', kind: 'throttle', retryAfterSec: 1, after, times: 10 } });
+    mix.push({
+      label: `429 burst #${b + 1}: 10 in a row after ${after} calls`,
+      rule: { op: '*', kind: 'throttle', retryAfterSec: 1, after, times: 10 },
+    });
   }
   mix.push(
     { label: '202+Common.0024 on ecs.stop', rule: every('ecs.stop', 'throttle-202', 0.1) },
@@ -82,7 +85,11 @@ function chaosMix(rng: Rng, runs: number, scale: number, uploadFail: number): Ch
     { label: 'job-fail on ecs.stop (per server)', rule: every('ecs.stop', 'job-fail', 0.05) },
     { label: 'job-fail on ecs.start (per server)', rule: every('ecs.start', 'job-fail', 0.05) },
   );
-  if (uploadFail > 0) mix.push({ label: 'upload-fail on evs.uploadImage', rule: { op: 'evs.uploadImage', kind: 'upload-fail', probability: Math.min(1, uploadFail), times: 0 } });
+  if (uploadFail > 0)
+    mix.push({
+      label: 'upload-fail on evs.uploadImage',
+      rule: { op: 'evs.uploadImage', kind: 'upload-fail', probability: Math.min(1, uploadFail), times: 0 },
+    });
   return mix;
 }
 
@@ -134,7 +141,15 @@ interface LiveWorker {
 }
 
 /** Topology: about half in-use disks on one server, a quarter shared on 2, a quarter shared on 3; some servers stopped. */
-function topology(rng: Rng, runs: number, tag: string): { spec: { servers: SeedServer[]; volumes: SeedVolume[] }; shapes: Omit<RunSpec, 'volumeId' | 'servers'>[]; running: Map<string, boolean> } {
+function topology(
+  rng: Rng,
+  runs: number,
+  tag: string,
+): {
+  spec: { servers: SeedServer[]; volumes: SeedVolume[] };
+  shapes: Omit<RunSpec, 'volumeId' | 'servers'>[];
+  running: Map<string, boolean>;
+} {
   const servers: SeedServer[] = [];
   const volumes: SeedVolume[] = [];
   const shapes: Omit<RunSpec, 'volumeId' | 'servers'>[] = [];
@@ -312,7 +327,9 @@ async function main(): Promise<void> {
       rec.outcome = 'failed';
       rec.failureChain = causeChain(cause);
       if (cause instanceof ApplicationFailure) {
-        const d = cause.details?.[0] as { imageId?: string; imageStatus?: string; adopted?: boolean; apiCalls?: Record<string, number>; jobFailures?: unknown[] } | undefined;
+        const d = cause.details?.[0] as
+          | { imageId?: string; imageStatus?: string; adopted?: boolean; apiCalls?: Record<string, number>; jobFailures?: unknown[] }
+          | undefined;
         Object.assign(rec, {
           failureType: cause.type ?? 'ApplicationFailure without type',
           failureMessage: cause.message,
@@ -327,7 +344,9 @@ async function main(): Promise<void> {
         rec.failureMessage = cause instanceof Error ? cause.message : String(cause);
       }
     }
-    vlog(`run ${spec.i} (${spec.shape}): ${rec.outcome}${rec.failureType ? ` ${rec.failureType}: ${rec.failureMessage}` : ''} in ${rec.durationMs} ms`);
+    vlog(
+      `run ${spec.i} (${spec.shape}): ${rec.outcome}${rec.failureType ? ` ${rec.failureType}: ${rec.failureMessage}` : ''} in ${rec.durationMs} ms`,
+    );
   }
 
   async function lane(): Promise<void> {
@@ -335,7 +354,8 @@ async function main(): Promise<void> {
       const spec = specs[next++];
       await runOne(spec);
       finished++;
-      if (!flags.json && finished % 10 === 0) log(`  ${finished}/${specs.length} runs finished (${fmt((performance.now() - t0) / 1000, 1)} s)`);
+      if (!flags.json && finished % 10 === 0)
+        log(`  ${finished}/${specs.length} runs finished (${fmt((performance.now() - t0) / 1000, 1)} s)`);
     }
   }
 
@@ -350,15 +370,33 @@ async function main(): Promise<void> {
       await Promise.all(live.map((w) => w.proc.ready));
       if (lanesDone) return;
       const phases = await Promise.all(
-        [...inFlight].map(async ([run, h]) => ({ run, phase: (await withTimeout(h.query(progressQuery).then((p) => p.phase, () => 'no answer'), 3000)) ?? 'no answer' })),
+        [...inFlight].map(async ([run, h]) => ({
+          run,
+          phase:
+            (await withTimeout(
+              h.query(progressQuery).then(
+                (p) => p.phase,
+                () => 'no answer',
+              ),
+              3000,
+            )) ?? 'no answer',
+        })),
       );
       const idx = k.victim % live.length;
       const victim = live[idx];
-      const kill: Kill = { n: kills.length + 1, atMs: round(performance.now() - t0, 0), pid: victim.proc.child.pid, runsFinishedBefore: finished, inFlight: phases };
+      const kill: Kill = {
+        n: kills.length + 1,
+        atMs: round(performance.now() - t0, 0),
+        pid: victim.proc.child.pid,
+        runsFinishedBefore: finished,
+        inFlight: phases,
+      };
       await victim.proc.kill('SIGKILL');
       victim.log.end();
       kills.push(kill);
-      log(`  SIGKILL worker ${victim.n} (pid ${kill.pid}) at ${fmt(kill.atMs / 1000, 1)} s; in flight: ${phases.map((p) => `run ${p.run} ${p.phase}`).join(', ') || 'none'}`);
+      log(
+        `  SIGKILL worker ${victim.n} (pid ${kill.pid}) at ${fmt(kill.atMs / 1000, 1)} s; in flight: ${phases.map((p) => `run ${p.run} ${p.phase}`).join(', ') || 'none'}`,
+      );
       live[idx] = spawnOne();
     }
   }
@@ -373,14 +411,31 @@ async function main(): Promise<void> {
   // Runs given up on: where are they now?
   for (const [i, h] of notFinished) {
     const rec = records.find((r) => r.i === i)!;
-    rec.status = (await withTimeout(h.describe().then((d) => d.status.name, () => 'unknown'), 5000)) ?? 'unknown';
-    rec.phase = (await withTimeout(h.query(progressQuery).then((p) => p.phase, () => 'unknown'), 5000)) ?? 'unknown';
+    rec.status =
+      (await withTimeout(
+        h.describe().then(
+          (d) => d.status.name,
+          () => 'unknown',
+        ),
+        5000,
+      )) ?? 'unknown';
+    rec.phase =
+      (await withTimeout(
+        h.query(progressQuery).then(
+          (p) => p.phase,
+          () => 'unknown',
+        ),
+        5000,
+      )) ?? 'unknown';
   }
 
   // The history of every run that did not end done, for diagnosis.
   for (const rec of records.filter((r) => r.outcome !== 'done')) {
     const handle = client.workflow.getHandle(exportWorkflowId(rec.volumeId));
-    const history = await withTimeout(handle.fetchHistory().catch(() => undefined), 10_000);
+    const history = await withTimeout(
+      handle.fetchHistory().catch(() => undefined),
+      10_000,
+    );
     if (!history) continue;
     rec.historyFile = join(outDir, `run-${rec.i}-history.json`);
     writeFileSync(rec.historyFile, JSON.stringify(history, null, 1));
@@ -405,7 +460,9 @@ async function main(): Promise<void> {
     return !(run?.outcome === 'failed' && run.imageId === img.id);
   });
   const unclaimed = images.filter((img) => img.status === 'active' && runOfImageName.get(img.name)?.imageId !== img.id);
-  const doneWithoutActiveImage = records.filter((r) => r.outcome === 'done' && !images.some((img) => img.id === r.imageId && img.status === 'active'));
+  const doneWithoutActiveImage = records.filter(
+    (r) => r.outcome === 'done' && !images.some((img) => img.id === r.imageId && img.status === 'active'),
+  );
   const stoppedServersStarted = specs
     .flatMap((s) => s.servers.filter((x) => !x.running))
     .filter((x) => (oracle.servers[x.id]?.starts ?? 0) > 0 || String(state.servers.find((s) => s.id === x.id)?.status) !== 'SHUTOFF')
@@ -424,7 +481,8 @@ async function main(): Promise<void> {
   }
 
   const appliedByRule = new Map<string, number>();
-  for (const e of events) if (e.type === 'fault.applied') appliedByRule.set(String(e.faultId), (appliedByRule.get(String(e.faultId)) ?? 0) + 1);
+  for (const e of events)
+    if (e.type === 'fault.applied') appliedByRule.set(String(e.faultId), (appliedByRule.get(String(e.faultId)) ?? 0) + 1);
   const faultsApplied = [...ruleIds].map(([id, label]) => ({ id, label, applied: appliedByRule.get(id) ?? 0 }));
   const lostResponses = events.filter((e) => e.type === 'api.call' && e.lost === true).length;
 
@@ -497,7 +555,9 @@ async function main(): Promise<void> {
       orphanedImages: orphaned,
       unclaimedImages: unclaimed,
       doneWithoutActiveImage: doneWithoutActiveImage.map((r) => ({ run: r.i, imageId: r.imageId })),
-      notFinished: records.filter((r) => r.outcome === 'not-finished').map((r) => ({ run: r.i, volumeId: r.volumeId, status: r.status, phase: r.phase })),
+      notFinished: records
+        .filter((r) => r.outcome === 'not-finished')
+        .map((r) => ({ run: r.i, volumeId: r.volumeId, status: r.status, phase: r.phase })),
       simSettled: settled,
       maxStopsOfARunningServer: Math.max(0, ...stopsOfRunning),
     },
@@ -529,14 +589,23 @@ async function main(): Promise<void> {
       `${topoOut.servers} servers, ${topoOut.alreadyStopped} already stopped (${topoOut.disksWithNothingToStop} disks with nothing to stop); tags ${TAGS.join(', ')}`,
     '',
     `chaos (simulator fault rules, tried in order; one request-level fault per request)${flags['chaos-scale'] !== 1 ? `, probabilities × ${flags['chaos-scale']}` : ''}:`,
-    table(['rule', 'p', 'applied'], faultsApplied.map((f) => [f.label, chaos.find((c) => c.label === f.label)?.rule.probability ?? '-', f.applied])),
+    table(
+      ['rule', 'p', 'applied'],
+      faultsApplied.map((f) => [f.label, chaos.find((c) => c.label === f.label)?.rule.probability ?? '-', f.applied]),
+    ),
     `  responses lost (effect done, connection dropped): ${lostResponses}`,
     '',
     'worker kills:',
     kills.length
       ? table(
           ['#', 'at s', 'pid', 'runs finished', 'in flight (run phase)'],
-          kills.map((k) => [k.n, fmt(k.atMs / 1000, 1), k.pid ?? '-', k.runsFinishedBefore, k.inFlight.map((p) => `${p.run} ${p.phase}`).join(', ') || '-']),
+          kills.map((k) => [
+            k.n,
+            fmt(k.atMs / 1000, 1),
+            k.pid ?? '-',
+            k.runsFinishedBefore,
+            k.inFlight.map((p) => `${p.run} ${p.phase}`).join(', ') || '-',
+          ]),
         )
       : '  none (the runs finished before the planned moments)',
     '',
@@ -571,10 +640,20 @@ async function main(): Promise<void> {
     }
   }
   if (verdicts.notFinished) {
-    lines.push('', 'not finished:', ...output.details.notFinished.map((n) => `  run ${n.run} (disk ${n.volumeId}): ${n.status}, phase ${n.phase}`));
+    lines.push(
+      '',
+      'not finished:',
+      ...output.details.notFinished.map((n) => `  run ${n.run} (disk ${n.volumeId}): ${n.status}, phase ${n.phase}`),
+    );
   }
   const detail = (title: string, items: unknown[]) => {
-    if (items.length) lines.push('', `${title}:`, ...items.slice(0, 20).map((x) => `  ${JSON.stringify(x)}`), ...(items.length > 20 ? [`  ... ${items.length - 20} more (see --json)`] : []));
+    if (items.length)
+      lines.push(
+        '',
+        `${title}:`,
+        ...items.slice(0, 20).map((x) => `  ${JSON.stringify(x)}`),
+        ...(items.length > 20 ? [`  ... ${items.length - 20} more (see --json)`] : []),
+      );
   };
   detail('P1 violations', oracle.p1Violations);
   detail('servers not restored', oracle.serversNotRestored);
@@ -587,7 +666,12 @@ async function main(): Promise<void> {
     table(
       ['API calls per run', 'median', 'p95', 'max'],
       [
-        ['from each result\'s apiCalls (done and failed runs)', fmt(median(perRunCalls)), fmt(p95(perRunCalls)), fmt(Math.max(0, ...perRunCalls))],
+        [
+          "from each result's apiCalls (done and failed runs)",
+          fmt(median(perRunCalls)),
+          fmt(p95(perRunCalls)),
+          fmt(Math.max(0, ...perRunCalls)),
+        ],
         ['simulator oracle total / runs', output.apiCalls.oraclePerRun, '', ''],
       ],
     ),

@@ -30,7 +30,14 @@ import { type ExportHandle, startExport } from '../src/export-client';
 import { createSim, type SimServer } from '../src/sim';
 import { createExportWorker } from '../src/worker';
 import type { exportServerDisks, scheduledExport } from '../src/workflows';
-import { approveUpdate, type ExportDiskResult, exportServerWorkflowId, FailureType, holdWorkflowId, progressQuery } from '../src/workflows/api';
+import {
+  approveUpdate,
+  type ExportDiskResult,
+  exportServerWorkflowId,
+  FailureType,
+  holdWorkflowId,
+  progressQuery,
+} from '../src/workflows/api';
 
 const ROOT = resolve(__dirname, '..');
 export const HISTORIES_DIR = join(ROOT, 'test', 'fixtures', 'histories');
@@ -42,7 +49,6 @@ function scrubPaths(json: string): string {
   if (left) throw new Error(`an absolute path is left in the history: ${left[0]}`);
   return scrubbed;
 }
-
 
 interface Ctx {
   sim: SimServer;
@@ -113,7 +119,11 @@ export const SCENARIOS: Scenario[] = [
         servers: [{ name: 'a' }, { name: 'b' }, { name: 'c', status: 'SHUTOFF' }],
         volumes: [{ name: 'shared', size: 10, multiattach: true, attachedTo: ['a', 'b', 'c'] }],
       });
-      const handle = await startExport(c.client, c.taskQueue, { volumeId: s.volumes[0].id, imageName: 'rec-shared', tags: ['golden', 'recorded'] });
+      const handle = await startExport(c.client, c.taskQueue, {
+        volumeId: s.volumes[0].id,
+        imageName: 'rec-shared',
+        tags: ['golden', 'recorded'],
+      });
       const r: ExportDiskResult = await handle.result();
       check(r.imageStatus === 'active' && !r.adopted, 'image active, not adopted');
       check(r.servers.filter((x) => x.state === 'restarted').length === 2, 'two servers restarted');
@@ -159,13 +169,19 @@ export const SCENARIOS: Scenario[] = [
       await until(async () => {
         const events = (await handle.fetchHistory()).events ?? [];
         const cancelAt = events.findIndex((e) => e.workflowExecutionCancelRequestedEventAttributes);
-        return cancelAt >= 0 && events.slice(cancelAt).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitVolumeReleased');
+        return (
+          cancelAt >= 0 &&
+          events.slice(cancelAt).some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'awaitVolumeReleased')
+        );
       }, 'the compensation to wait for the disk');
       c.sim.sim.advance({ kind: 'upload', id: volumeId });
       const cause = await failureOf(handle);
       check(cause instanceof CancelledFailure, `the run ends cancelled (got ${String(cause)})`);
       const servers = c.sim.sim.state().servers;
-      check(servers.every((x) => x.status === 'ACTIVE'), 'both servers run again');
+      check(
+        servers.every((x) => x.status === 'ACTIVE'),
+        'both servers run again',
+      );
       return handle;
     },
   },
@@ -185,7 +201,11 @@ export const SCENARIOS: Scenario[] = [
     name: 'approval',
     what: 'requireApproval: the run waits in awaiting-approval until the approve update',
     async run(c) {
-      const handle = await startExport(c.client, c.taskQueue, { volumeId: oneServerDisk(c), imageName: 'rec-approval', requireApproval: true });
+      const handle = await startExport(c.client, c.taskQueue, {
+        volumeId: oneServerDisk(c),
+        imageName: 'rec-approval',
+        requireApproval: true,
+      });
       await phase(handle, 'awaiting-approval');
       const p = await handle.executeUpdate(approveUpdate, { args: [{ by: 'recorder' }] });
       check(p.approvedBy === 'recorder', 'approved by the recorder');
@@ -208,10 +228,20 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'server-hold-shared',
-    what: "the hold of a server two concurrent exports share (its two data disks): stopped once, restarted by the last release (the hold's history is recorded)",
+    what:
+      'the hold of a server two concurrent exports share (its two data disks): stopped once, restarted by the last release ' +
+      "(the hold's history is recorded)",
     async run(c) {
-      const s = c.sim.sim.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd1', size: 5, attachedTo: ['app'] }, { name: 'd2', size: 20, attachedTo: ['app'] }] });
-      const runs = await Promise.all(s.volumes.map((v, i) => startExport(c.client, c.taskQueue, { volumeId: v.id, imageName: `rec-hold-${i}` })));
+      const s = c.sim.sim.seed({
+        servers: [{ name: 'app' }],
+        volumes: [
+          { name: 'd1', size: 5, attachedTo: ['app'] },
+          { name: 'd2', size: 20, attachedTo: ['app'] },
+        ],
+      });
+      const runs = await Promise.all(
+        s.volumes.map((v, i) => startExport(c.client, c.taskQueue, { volumeId: v.id, imageName: `rec-hold-${i}` })),
+      );
       await Promise.all(runs.map((r) => r.result()));
       const hold = c.client.workflow.getHandle(holdWorkflowId(s.servers[0].id));
       await hold.result();

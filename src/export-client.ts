@@ -1,5 +1,6 @@
 // Starting and following exports from a Temporal client: the CLI, the demo, tests and parent code use this,
 // so every start goes through the same validation and the same per-disk workflow id (P4, P5).
+import type { QueryDefinition } from '@temporalio/common';
 import {
   type Client,
   type WorkflowHandle,
@@ -27,7 +28,10 @@ export class ExportAlreadyRunningError extends Error {
     readonly workflowId: string,
     readonly runId?: string,
   ) {
-    super(`an export of disk ${volumeId} is already running: workflow ${workflowId}${runId ? ` (run ${runId})` : ''}; follow it with \`evs-export status ${workflowId}\` or cancel it with \`evs-export abort ${workflowId}\``);
+    super(
+      `an export of disk ${volumeId} is already running: workflow ${workflowId}${runId ? ` (run ${runId})` : ''}; ` +
+        `follow it with \`evs-export status ${workflowId}\` or cancel it with \`evs-export abort ${workflowId}\``,
+    );
   }
 }
 
@@ -61,7 +65,10 @@ export async function startExport(
     });
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      const running = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+      const running = await client.workflow
+        .getHandle(workflowId)
+        .describe()
+        .catch(() => undefined);
       throw new ExportAlreadyRunningError(input.volumeId, workflowId, running?.runId);
     }
     throw err;
@@ -69,11 +76,23 @@ export async function startExport(
 }
 
 /** Polls the `progress` query until the run ends, calling `onProgress` on every change; returns the result. */
-export async function followExport(
-  handle: ExportHandle,
-  onProgress: (p: ExportProgress) => void,
+export function followExport(handle: ExportHandle, onProgress: (p: ExportProgress) => void, intervalMs = 500): Promise<ExportDiskResult> {
+  return followProgress(handle, progressQuery, onProgress, intervalMs);
+}
+
+/** What `followProgress` needs of a workflow handle: its result and a progress query. */
+export interface ProgressHandle<P, R> {
+  result(): Promise<R>;
+  query(def: QueryDefinition<P>): Promise<P>;
+}
+
+/** Polls a run's progress query until the run ends, calling `onProgress` on every change; returns the result. */
+export async function followProgress<P, R>(
+  handle: ProgressHandle<P, R>,
+  query: QueryDefinition<P>,
+  onProgress: (p: P) => void,
   intervalMs = 500,
-): Promise<ExportDiskResult> {
+): Promise<R> {
   let settled = false;
   const result = handle.result().finally(() => {
     settled = true;
@@ -82,7 +101,7 @@ export async function followExport(
   let last = '';
   const report = async () => {
     try {
-      const p = await handle.query(progressQuery);
+      const p = await handle.query(query);
       const key = JSON.stringify({ ...p, updatedAt: undefined });
       if (key !== last) {
         last = key;

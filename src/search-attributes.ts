@@ -31,6 +31,14 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
 
 /** The `--search-attribute` flags for `temporal server start-dev`. */
 export function devServerSearchAttributeArgs(): string[] {
-  const cli: Record<string, string> = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'Text', INT: 'Int', BOOL: 'Bool', DOUBLE: 'Double', DATETIME: 'Datetime' };
+  const cli: Record<string, string> = {
+    KEYWORD: 'Keyword',
+    KEYWORD_LIST: 'KeywordList',
+    TEXT: 'Text',
+    INT: 'Int',
+    BOOL: 'Bool',
+    DOUBLE: 'Double',
+    DATETIME: 'Datetime',
+  };
   return SEARCH_ATTRIBUTES.flatMap((k) => ['--search-attribute', `${k.name}=${cli[k.type]}`]);
 }

@@ -37,7 +37,8 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Wor
     const raw = env[name];
     if (raw === undefined || raw === '') continue;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1) throw new WorkerConfigError(`${name}: expected a whole number of at least 1, got ${JSON.stringify(raw)}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new WorkerConfigError(`${name}: expected a whole number of at least 1, got ${JSON.stringify(raw)}`);
     out[field] = n;
   }
   return out;

@@ -2,6 +2,7 @@
 // polls two task queues — the main one (workflows and their activities) and the urgent one (the calls of
 // server restarts, with their own slots and the urgent lane of the API budget, P9) — and shuts down
 // gracefully on SIGTERM/SIGINT.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -11,6 +12,7 @@ import { createCloudClient, describeCloudConfig, loadCloudConfig } from './cloud
 import type { CloudApi } from './cloud/types';
 import { loadTemporalSettings } from './config';
 import { ensureSearchAttributes } from './search-attributes';
+import { BUNDLE_FILE } from './bundle-workflows';
 import { DEFAULT_LIMITS, limitsFromEnv, type WorkerLimits } from './worker-limits';
 import { urgentTaskQueue } from './workflows/api';
 
@@ -24,7 +26,7 @@ export interface ExportWorkerOptions {
   /** How often a server hold checks its holders still run (EVS_EXPORT_HOLD_LIVENESS_MS, default 30 s). */
   holdLivenessMs?: number;
   poll?: Partial<PollPolicy>;
-  /** A pre-built bundle (tests bundle once per file); otherwise the workflows are bundled at start. */
+  /** A pre-built bundle (tests bundle once per file); otherwise `npm run build`'s bundle, or bundled at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
   /** Slots and cache; defaults from worker-limits.ts, then EVS_EXPORT_* variables (see limitsFromEnv). */
@@ -72,6 +74,18 @@ export class ExportWorker {
 // A directory path: the SDK's bundler resolves its index (.ts from source, .js when built).
 export const WORKFLOWS_PATH = join(__dirname, 'workflows');
 
+/** The given bundle; else the one `npm run build` wrote beside the built worker; else bundle from source at start. */
+function workflowCode(bundle: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (bundle) return { workflowBundle: bundle };
+  if (existsSync(BUNDLE_FILE)) return { workflowBundle: { codePath: BUNDLE_FILE } };
+  return { workflowsPath: WORKFLOWS_PATH };
+}
+
+/** For the start-up line: where this worker's workflow code comes from. */
+export function workflowCodeSource(): string {
+  return existsSync(BUNDLE_FILE) ? 'the prebuilt bundle' : 'bundled from source';
+}
+
 export async function createExportWorker(o: ExportWorkerOptions): Promise<ExportWorker> {
   const limits: WorkerLimits = { ...DEFAULT_LIMITS, ...limitsFromEnv(), ...o.limits };
   const deps = {
@@ -93,7 +107,7 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
   const main = await Worker.create({
     ...common,
     taskQueue: o.taskQueue,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...workflowCode(o.workflowBundle),
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: limits.activitySlots,
     maxConcurrentWorkflowTaskExecutions: limits.workflowTaskSlots,
@@ -120,16 +134,25 @@ async function main(): Promise<void> {
   } catch (err) {
     throw new Error(
       `search attributes are missing on namespace ${temporal.namespace} and could not be created (${(err as Error).message}); ` +
-        'create them once with `evs-export setup` or in Temporal Cloud: EvsVolumeId, EvsPhase, EvsImageId (Keyword), EvsServerIds (KeywordList)',
+        'create them once with `evs-export setup` or in Temporal Cloud: ' +
+        'EvsVolumeId, EvsPhase, EvsImageId (Keyword), EvsServerIds (KeywordList)',
     );
   } finally {
     await client.close();
   }
   const connection = await NativeConnection.connect(temporal.connectionOptions);
   try {
-    const worker = await createExportWorker({ connection, namespace: temporal.namespace, taskQueue: temporal.taskQueue, cloud, poll: pollPolicyFromEnv() });
+    const worker = await createExportWorker({
+      connection,
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      cloud,
+      poll: pollPolicyFromEnv(),
+    });
     console.log(
-      `worker polling task queue "${temporal.taskQueue}" (and "${urgentTaskQueue(temporal.taskQueue)}" for restarts) on ${temporal.address} (namespace ${temporal.namespace}); cloud: ${describeCloudConfig(cloudConfig)}`,
+      `worker polling task queue "${temporal.taskQueue}" (and "${urgentTaskQueue(temporal.taskQueue)}" for restarts) ` +
+        `on ${temporal.address} ` +
+        `(namespace ${temporal.namespace}); workflows: ${workflowCodeSource()}; cloud: ${describeCloudConfig(cloudConfig)}`,
     );
     await worker.run();
   } finally {

@@ -31,9 +31,7 @@ const LIVE_IMAGE = new Set(['queued', 'saving', 'active', 'uploading', 'importin
 export async function findOurImage(cloud: CloudApi, imageName: string): Promise<Image | undefined> {
   const owner = await cloud.projectId();
   const images = await cloud.ims.findImages({ name: imageName, owner });
-  return images
-    .filter((i) => LIVE_IMAGE.has(i.status))
-    .sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))[0];
+  return images.filter((i) => LIVE_IMAGE.has(i.status)).sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))[0];
 }
 
 /**
@@ -55,7 +53,8 @@ export async function requestExport(cloud: CloudApi, args: StartExportArgs & { m
         type: FailureType.ImageFailed,
         message: failed
           ? `${what}: the export requested earlier failed: image ${failed.id} is ${JSON.stringify(failed.status)}`
-          : `${what}: an earlier export request got no answer and no image of that name exists now, so the upload failed in the cloud or the request never arrived; not requesting a second export — run again to retry`,
+          : `${what}: an earlier export request got no answer and no image of that name exists now, so the upload failed in the ` +
+            'cloud or the request never arrived; not requesting a second export — run again to retry',
         nonRetryable: true,
         details: [{ imageId: failed?.id, status: failed?.status ?? 'gone' }],
       });
@@ -84,7 +83,13 @@ export async function requestExport(cloud: CloudApi, args: StartExportArgs & { m
     if (failure instanceof ApplicationFailure && !failure.nonRetryable) {
       const status = err instanceof CloudError ? err.status : 0;
       const uncertain = sent && classify(err).kind === 'transient' && [0, 502, 504].includes(status);
-      throw ApplicationFailure.create({ type: failure.type ?? FailureType.CloudUnavailable, message: failure.message, nonRetryable: false, nextRetryDelay: failure.nextRetryDelay, details: [{ requestSent: uncertain }] });
+      throw ApplicationFailure.create({
+        type: failure.type ?? FailureType.CloudUnavailable,
+        message: failure.message,
+        nonRetryable: false,
+        nextRetryDelay: failure.nextRetryDelay,
+        details: [{ requestSent: uncertain }],
+      });
     }
     throw failure;
   }
@@ -99,21 +104,33 @@ export interface VolumeReleased {
  * A wait until the disk leaves `uploading` (P1: only then may its servers run again). A disk that turns to
  * `error*` fails the wait at once (P6) — unless the caller is compensating, for which any state but `uploading` will do.
  */
-export function awaitVolumeReleased(cloud: CloudApi, policy: PollPolicy, args: { volumeId: string; failOnError: boolean; since?: number }): Promise<Waited<VolumeReleased>> {
+export function awaitVolumeReleased(
+  cloud: CloudApi,
+  policy: PollPolicy,
+  args: { volumeId: string; failOnError: boolean; since?: number },
+): Promise<Waited<VolumeReleased>> {
   const { volumeId, failOnError } = args;
   const what = `wait for disk ${volumeId} to leave "uploading"`;
   return waitStage<VolumeReleased>(policy, what, args.since, async () => {
     const v = await cloud.evs.getVolume(volumeId);
     if (v.status === 'uploading') return { notYet: 'the disk is uploading' };
     if (failOnError && v.status.startsWith('error')) {
-      throw ApplicationFailure.create({ type: FailureType.VolumeFailed, message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FailureType.VolumeFailed,
+        message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`,
+        nonRetryable: true,
+      });
     }
     return { done: { status: v.status, releasedAt: new Date().toISOString() } };
   });
 }
 
 /** A wait until the image is `active`; `killed`, `deleted` or gone fail at once (P6). */
-export function awaitImageActive(cloud: CloudApi, policy: PollPolicy, args: { imageId: string; since?: number }): Promise<Waited<{ status: string }>> {
+export function awaitImageActive(
+  cloud: CloudApi,
+  policy: PollPolicy,
+  args: { imageId: string; since?: number },
+): Promise<Waited<{ status: string }>> {
   const { imageId } = args;
   const what = `wait for image ${imageId} to become active`;
   return waitStage<{ status: string }>(policy, what, args.since, async () => {
@@ -122,11 +139,21 @@ export function awaitImageActive(cloud: CloudApi, policy: PollPolicy, args: { im
       image = await cloud.ims.getImage(imageId);
     } catch (err) {
       if (!isStatus(err, 404)) throw err;
-      throw ApplicationFailure.create({ type: FailureType.ImageFailed, message: `${what}: image ${imageId} is gone (the upload failed)`, nonRetryable: true, details: [{ imageId, status: 'gone' }] });
+      throw ApplicationFailure.create({
+        type: FailureType.ImageFailed,
+        message: `${what}: image ${imageId} is gone (the upload failed)`,
+        nonRetryable: true,
+        details: [{ imageId, status: 'gone' }],
+      });
     }
     if (image.status === 'active') return { done: { status: image.status } };
     if (image.status === 'killed' || image.status === 'deleted' || image.status === 'pending_delete') {
-      throw ApplicationFailure.create({ type: FailureType.ImageFailed, message: `${what}: image ${imageId} ended ${JSON.stringify(image.status)} (the upload failed)`, nonRetryable: true, details: [{ imageId, status: image.status }] });
+      throw ApplicationFailure.create({
+        type: FailureType.ImageFailed,
+        message: `${what}: image ${imageId} ended ${JSON.stringify(image.status)} (the upload failed)`,
+        nonRetryable: true,
+        details: [{ imageId, status: image.status }],
+      });
     }
     return { notYet: `the image is ${image.status}` };
   });

@@ -21,7 +21,9 @@ export function exportingActivities(s: ActivityScope) {
     /** A wait stage (`since`: see poll.ts) until the disk leaves `uploading`. */
     async awaitVolumeReleased(args: { volumeId: string; compensating?: boolean; since?: number }) {
       const { volumeId, since } = args;
-      return s.waited<VolumeReleased>(`wait for disk ${volumeId}`, since, (c) => awaitVolumeReleased(c, s.policy, { volumeId, failOnError: !args.compensating, since }));
+      return s.waited<VolumeReleased>(`wait for disk ${volumeId}`, since, (c) =>
+        awaitVolumeReleased(c, s.policy, { volumeId, failOnError: !args.compensating, since }),
+      );
     },
 
     async awaitImageActive(args: { imageId: string; since?: number }) {

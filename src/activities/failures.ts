@@ -4,28 +4,22 @@ import { ApplicationFailure } from '@temporalio/common';
 import { classify } from '../cloud/errors';
 import { FailureType } from '../workflows/api';
 
-/** Wraps any error from a cloud call made while doing `what` (e.g. "stop servers a, b"). */
+/**
+ * Wraps any error from a step while doing `what` (e.g. "stop servers a, b"). Retried exactly when `classify`
+ * says the error may pass: throttling and transient failures. Everything else fails at once, typed by its cause.
+ */
 export function toFailure(err: unknown, what: string): Error {
   if (err instanceof ApplicationFailure) return err;
   const c = classify(err);
   const message = `${what}: ${err instanceof Error ? err.message : String(err)}`;
-  switch (c.kind) {
-    case 'aborted':
-      // Cancellation of the activity: let the SDK report it as such.
-      return err instanceof Error ? err : new Error(message);
-    case 'throttled':
-    case 'transient':
-    case 'unknown':
-      return ApplicationFailure.create({
-        type: FailureType.CloudUnavailable,
-        message,
-        nonRetryable: false,
-        nextRetryDelay: c.retryAfterMs,
-      });
-    default:
-      // A 4xx: the cloud refused and will refuse again. Its own words go to the operator.
-      return ApplicationFailure.create({ type: FailureType.CloudRejected, message, nonRetryable: true });
-  }
+  if (c.kind === 'aborted') return err instanceof Error ? err : new Error(message); // the SDK reports a cancellation as such
+  if (c.retryable)
+    return ApplicationFailure.create({ type: FailureType.CloudUnavailable, message, nonRetryable: false, nextRetryDelay: c.retryAfterMs });
+  // A setting that cannot work, or something nobody expected (a bug, an answer we cannot read): retrying will not help.
+  if (c.kind === 'config') return ApplicationFailure.create({ type: FailureType.WorkerMisconfigured, message, nonRetryable: true });
+  if (c.kind === 'unknown') return ApplicationFailure.create({ type: FailureType.Unexpected, message, nonRetryable: true });
+  // The cloud refused and will refuse again. Its own words go to the operator.
+  return ApplicationFailure.create({ type: FailureType.CloudRejected, message, nonRetryable: true });
 }
 
 export function notExportable(message: string, details?: unknown): ApplicationFailure {

@@ -30,7 +30,9 @@ export function holdingActivities(s: ActivityScope) {
     async power(args: PowerArgs) {
       const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
       const since = args.since;
-      return s.waited<PowerSettled, PowerPending>(what, since, (c) => (since === undefined ? powerPromptly(c, s.policy, args) : powerPatiently(c, s.policy, { ...args, since })));
+      return s.waited<PowerSettled, PowerPending>(what, since, (c) =>
+        since === undefined ? powerPromptly(c, s.policy, args) : powerPatiently(c, s.policy, { ...args, since }),
+      );
     },
 
     async awaitStartable(args: { serverId: string; since?: number }) {

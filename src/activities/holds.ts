@@ -17,7 +17,10 @@ export interface HoldDeps {
  * the holder; the hold signals the holder when the server is stopped (`serverHeld`), so nothing here waits for a
  * stop — an activity that did would hold a worker slot the stop itself needs (P9).
  */
-export async function acquireHolds(deps: HoldDeps, args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number }): Promise<void> {
+export async function acquireHolds(
+  deps: HoldDeps,
+  args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number },
+): Promise<void> {
   const taskQueue = activityInfo().taskQueue;
   for (const serverId of [...args.serverIds].sort()) {
     await deps.client.workflow.executeUpdateWithStart(acquireUpdate, {
@@ -50,8 +53,8 @@ export async function closedHolders(deps: HoldDeps, holders: Holder[]): Promise<
 
 export function holdsUnavailable(): ApplicationFailure {
   return ApplicationFailure.create({
-    type: FailureType.CloudRejected,
-    message: 'this worker was built without a Temporal client, so it cannot take server holds',
+    type: FailureType.WorkerMisconfigured,
+    message: 'this worker was built without a Temporal client, so it cannot take server holds: pass `client` to createActivities',
     nonRetryable: true,
   });
 }

@@ -7,7 +7,8 @@ import { holdingActivities } from './holding';
 import { planningActivities } from './planning';
 import { type ActivityDeps, ActivityScope } from './scope';
 
-export type { ActivityDeps, CallCounts, Counted } from './scope';
+export type { ActivityDeps, Counted } from './scope';
+export type { CallCounts } from '../workflows/api';
 export type { ImageSummary } from './planning';
 
 export function createActivities(deps: ActivityDeps) {

@@ -34,7 +34,8 @@ export function serverProblem(s: Server, heldByAnotherRun = false): string | und
   const label = `server ${s.name} (${s.id})`;
   if (heldByAnotherRun) return undefined;
   if (s.taskState !== null) return `${label}: task_state is ${JSON.stringify(s.taskState)}; wait until it is idle`;
-  if (!isRunning(s) && !isStopped(s)) return `${label}: status is ${JSON.stringify(s.status)}; only ACTIVE or SHUTOFF servers can be handled`;
+  if (!isRunning(s) && !isStopped(s))
+    return `${label}: status is ${JSON.stringify(s.status)}; only ACTIVE or SHUTOFF servers can be handled`;
   if (s.locked && isRunning(s)) return `${label}: locked is true; a locked running server cannot be stopped`;
   return undefined;
 }

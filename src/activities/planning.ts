@@ -26,14 +26,21 @@ export function planningActivities(s: ActivityScope) {
     /** Reads the disk and its servers; refuses what cannot be exported, before anything is touched (P5). */
     async planExport(args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines }): Promise<Counted<{ plan: ExportPlan }>> {
       return s.counted(`read disk ${args.volumeId} and its servers`, async (c) => {
-        const reading = await readPlan(c, args, held).catch((err: unknown) => (err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err)));
+        const reading = await readPlan(c, args, held).catch((err: unknown) =>
+          err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err),
+        );
         if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
         return { plan: reading.plan };
       });
     },
 
     /** The plan of a whole-server export: its disks, their image names, every server involved (P5). */
-    async planServerExport(args: { serverId: string; imageNamePrefix?: string; stopType?: StopType; deadlines?: Deadlines }): Promise<Counted<{ plan: ExportServerPlan }>> {
+    async planServerExport(args: {
+      serverId: string;
+      imageNamePrefix?: string;
+      stopType?: StopType;
+      deadlines?: Deadlines;
+    }): Promise<Counted<{ plan: ExportServerPlan }>> {
       return s.counted(`read server ${args.serverId} and its disks`, async (c) => {
         const reading = await readServerPlan(c, args, held).catch((err: unknown) =>
           err instanceof UnknownServerError || err instanceof InputError ? invalidInput(err) : Promise.reject(err),

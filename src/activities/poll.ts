@@ -50,13 +50,17 @@ async function readMapped<T>(what: string, read: () => Promise<Reading<T>>): Pro
   }
 }
 
-/** Stage 1: reads until done or until the next read is due later than `promptMs`. */
+/**
+ * Stage 1: reads until done or until the next read is due later than `promptMs`. An activity that waited for a
+ * slot longer than that finds the worker busy: it reads once and hands over, keeping no slot from the calls.
+ */
 export async function readPromptly<T>(policy: PollPolicy, what: string, read: () => Promise<Reading<T>>): Promise<Waited<T>> {
   const since = Date.now();
+  const busy = since - activityInfo().currentAttemptScheduledTimestampMs > policy.promptMs;
   for (;;) {
     const r = await readMapped(what, read);
     if ('done' in r) return r;
-    if ('later' in r) return { since };
+    if ('later' in r || busy) return { since };
     const delay = nextDelay(policy, Date.now() - since);
     if (delay >= policy.promptMs) return { since };
     await sleep(delay);
@@ -71,13 +75,20 @@ export async function readOnce<T>(policy: PollPolicy, what: string, since: numbe
   } catch (f) {
     // A cloud failure that may pass keeps the wait's own pace, not the retry policy's growing backoff.
     if (!(f instanceof ApplicationFailure) || f.nonRetryable) throw f;
-    throw ApplicationFailure.create({ type: f.type ?? undefined, message: f.message, details: f.details as unknown[], nextRetryDelay: Math.max(Number(f.nextRetryDelay ?? 0), delayNow(policy, since)) });
+    throw ApplicationFailure.create({
+      type: f.type ?? undefined,
+      message: f.message,
+      details: f.details as unknown[],
+      nextRetryDelay: Math.max(Number(f.nextRetryDelay ?? 0), delayNow(policy, since)),
+    });
   }
   if ('done' in r) return r;
   const info = activityInfo();
   throw ApplicationFailure.create({
     type: WAIT_NOT_READY,
-    message: `${what}: ${'notYet' in r ? r.notYet : r.later} (waiting ${Math.round((Date.now() - since) / 1000)} s, read ${info.attempt} time${info.attempt === 1 ? '' : 's'} in this stage)`,
+    message:
+      `${what}: ${'notYet' in r ? r.notYet : r.later} (waiting ${Math.round((Date.now() - since) / 1000)} s, ` +
+      `read ${info.attempt} time${info.attempt === 1 ? '' : 's'} in this stage)`,
     category: 'BENIGN',
     nextRetryDelay: delayNow(policy, since),
   });
@@ -93,7 +104,12 @@ function delayNow(policy: PollPolicy, since: number, now = Date.now()): number {
 }
 
 /** A wait's two stages: `since` absent = prompt (stage 1), given = patient (stage 2). */
-export function waitStage<T>(policy: PollPolicy, what: string, since: number | undefined, read: () => Promise<Reading<T>>): Promise<Waited<T>> {
+export function waitStage<T>(
+  policy: PollPolicy,
+  what: string,
+  since: number | undefined,
+  read: () => Promise<Reading<T>>,
+): Promise<Waited<T>> {
   return since === undefined ? readPromptly(policy, what, read) : readOnce(policy, what, since, read);
 }
 
@@ -103,7 +119,9 @@ export function pollPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
   if (!raw) return undefined;
   const parts = raw.split(',').map((x) => Number(x.trim()));
   if (parts.length < 3 || parts.length > 4 || parts.some((n) => !Number.isFinite(n) || n <= 0) || parts[0] > parts[1]) {
-    throw new Error(`EVS_EXPORT_POLL: expected initialMs,maxMs,fraction[,promptMs] (positive numbers, initialMs <= maxMs), got ${JSON.stringify(raw)}`);
+    throw new Error(
+      `EVS_EXPORT_POLL: expected initialMs,maxMs,fraction[,promptMs] (positive numbers, initialMs <= maxMs), got ${JSON.stringify(raw)}`,
+    );
   }
   const [initialMs, maxMs, fraction, promptMs] = parts;
   return { initialMs, maxMs, fraction, ...(promptMs !== undefined ? { promptMs } : {}) };

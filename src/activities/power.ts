@@ -24,7 +24,11 @@ export interface PowerArgs {
 
 function inError(s: Server, what: string): ApplicationFailure {
   // Retryable: an ERROR server may be repaired by its owner; the step's deadline bounds the wait.
-  return ApplicationFailure.create({ type: FailureType.JobFailed, message: `${what}: server ${s.name} (${s.id}) is in status ERROR${s.fault ? `: ${s.fault.message}` : ''}`, nonRetryable: false });
+  return ApplicationFailure.create({
+    type: FailureType.JobFailed,
+    message: `${what}: server ${s.name} (${s.id}) is in status ERROR${s.fault ? `: ${s.fault.message}` : ''}`,
+    nonRetryable: false,
+  });
 }
 
 /** True when a disk attached to the server is `uploading`: it may not run again yet (P1). */
@@ -76,7 +80,10 @@ export async function powerPromptly(cloud: CloudApi, policy: PollPolicy, args: P
     // A start that an upload blocks hands over at once: that wait is the patient kind (minutes, not seconds).
     blocked = seen.idle === 'blocked';
     if (blocked) return { later: 'a disk of the server is uploading' };
-    jobId = args.target === 'SHUTOFF' ? await cloud.ecs.stopServers([args.serverId], args.stopType ?? 'SOFT') : await cloud.ecs.startServers([args.serverId]);
+    jobId =
+      args.target === 'SHUTOFF'
+        ? await cloud.ecs.stopServers([args.serverId], args.stopType ?? 'SOFT')
+        : await cloud.ecs.startServers([args.serverId]);
     requestedAt ??= new Date().toISOString();
     return { notYet: `asked (job ${jobId})` };
   });
@@ -96,7 +103,11 @@ export function powerPatiently(cloud: CloudApi, policy: PollPolicy, args: PowerA
 }
 
 /** A wait for the restart: until no disk attached to the server is `uploading` (P1). */
-export function awaitStartable(cloud: CloudApi, policy: PollPolicy, args: { serverId: string; since?: number }): Promise<Waited<{ at: string }>> {
+export function awaitStartable(
+  cloud: CloudApi,
+  policy: PollPolicy,
+  args: { serverId: string; since?: number },
+): Promise<Waited<{ at: string }>> {
   const what = `wait until no disk of server ${args.serverId} is uploading`;
   const read = async (): Promise<Reading<{ at: string }>> => {
     const s = await cloud.ecs.getServer(args.serverId);
@@ -104,4 +115,3 @@ export function awaitStartable(cloud: CloudApi, policy: PollPolicy, args: { serv
   };
   return args.since === undefined ? readPromptly(policy, what, read) : readOnce(policy, what, args.since, read);
 }
-

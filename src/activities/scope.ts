@@ -6,6 +6,7 @@ import { activityInfo, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import type { Priority } from '../cloud/ratelimit';
 import type { CloudApi } from '../cloud/types';
+import type { CallCounts } from '../workflows/api';
 import { toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { type HoldDeps, holdsUnavailable } from './holds';
@@ -23,7 +24,6 @@ export interface ActivityDeps {
   priority?: Priority;
 }
 
-export type CallCounts = Record<string, number>;
 export type Counted<T> = T & { apiCalls: CallCounts };
 
 export class ActivityScope {
@@ -44,7 +44,11 @@ export class ActivityScope {
     const signal = Context.current().cancellationSignal;
     // Many parallel requests of one activity each listen for its cancellation.
     setMaxListeners(100, signal);
-    const c = this.deps.cloud.withOptions({ signal, priority: this.deps.priority, onAttempt: (op) => (apiCalls[op] = (apiCalls[op] ?? 0) + 1) });
+    const c = this.deps.cloud.withOptions({
+      signal,
+      priority: this.deps.priority,
+      onAttempt: (op) => (apiCalls[op] = (apiCalls[op] ?? 0) + 1),
+    });
     try {
       return { ...(await keepAlive(() => fn(c))), apiCalls };
     } catch (err) {
@@ -56,7 +60,11 @@ export class ActivityScope {
    * A wait stage (poll.ts). In the patient stage every read but the last failed with NotReady and reported
    * nothing: each made the calls the last one made, so they count as attempts × those.
    */
-  async waited<T, S = never>(what: string, since: number | undefined, fn: (c: CloudApi) => Promise<Waited<T, S>>): Promise<Counted<{ waited: Waited<T, S> }>> {
+  async waited<T, S = never>(
+    what: string,
+    since: number | undefined,
+    fn: (c: CloudApi) => Promise<Waited<T, S>>,
+  ): Promise<Counted<{ waited: Waited<T, S> }>> {
     const r = await this.counted(what, async (c) => ({ waited: await fn(c) }));
     const reads = since === undefined ? 1 : activityInfo().attempt;
     for (const op of Object.keys(r.apiCalls)) r.apiCalls[op] *= reads;

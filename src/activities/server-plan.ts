@@ -37,7 +37,9 @@ export async function readServerPlan(
   const disks: ExportServerPlan['disks'] = [];
   let biggest = 0;
   // System disk first (bootIndex 0), then data disks by device.
-  const attached = [...server.volumesAttached].sort((a, b) => Number(a.bootIndex !== '0') - Number(b.bootIndex !== '0') || (a.device ?? '').localeCompare(b.device ?? ''));
+  const attached = [...server.volumesAttached].sort(
+    (a, b) => Number(a.bootIndex !== '0') - Number(b.bootIndex !== '0') || (a.device ?? '').localeCompare(b.device ?? ''),
+  );
   for (const [i, v] of attached.entries()) {
     const reading = await readPlan(cloud, { volumeId: v.id, stopType: args.stopType, deadlines: args.deadlines }, heldServers);
     problems.push(...reading.problems);
@@ -47,10 +49,18 @@ export async function readServerPlan(
     try {
       validateExportInput({ volumeId: v.id, imageName });
     } catch (err) {
-      if (err instanceof InputError) throw new InputError('imageNamePrefix', prefix, `gives the image name ${JSON.stringify(imageName)}, which ${err.message}`);
+      if (err instanceof InputError)
+        throw new InputError('imageNamePrefix', prefix, `gives the image name ${JSON.stringify(imageName)}, which ${err.message}`);
       throw err;
     }
-    disks.push({ volumeId: v.id, volumeName: reading.plan.volumeName, device: v.device, bootable: reading.plan.bootable, sizeGb: reading.plan.sizeGb, imageName });
+    disks.push({
+      volumeId: v.id,
+      volumeName: reading.plan.volumeName,
+      device: v.device,
+      bootable: reading.plan.bootable,
+      sizeGb: reading.plan.sizeGb,
+      imageName,
+    });
     biggest = Math.max(biggest, reading.plan.sizeGb);
   }
   const all = [...servers.values()].sort((a, b) => a.serverId.localeCompare(b.serverId));

@@ -1,17 +1,31 @@
 // Human output of the CLI and the demo: one line per change, so logs and terminals read the same.
-import type { ExportDiskResult, ExportPlan, ExportProgress, ServerReport } from '../workflows/api';
+import type {
+  ExportDiskResult,
+  ExportPlan,
+  ExportProgress,
+  ExportServerResult,
+  PlannedServer,
+  ServerExportProgress,
+  ServerReport,
+} from '../workflows/api';
 
 const secs = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+
+function plannedServerLine(s: PlannedServer): string {
+  const fate = s.wasRunning ? 'will be stopped and restarted' : 'left as it is';
+  return `  - ${s.name} (${s.serverId}) ${s.status}${s.taskState ? `/${s.taskState}` : ''}${s.locked ? ' locked' : ''} → ${fate}`;
+}
+
+function diskFacts(plan: ExportPlan): string {
+  return `${plan.volumeStatus}, ${plan.sizeGb} GB${plan.multiattach ? ', shared (multiattach)' : ''}${plan.bootable ? ', bootable' : ''}`;
+}
 
 export function formatPlan(plan: ExportPlan, problems: string[] = []): string {
   const lines = [
     `disk      ${plan.volumeName} (${plan.volumeId})`,
-    `status    ${plan.volumeStatus}, ${plan.sizeGb} GB${plan.multiattach ? ', shared (multiattach)' : ''}${plan.bootable ? ', bootable' : ''}`,
+    `status    ${diskFacts(plan)}`,
     `servers   ${plan.servers.length === 0 ? 'none attached' : ''}`,
-    ...plan.servers.map(
-      (s) =>
-        `  - ${s.name} (${s.serverId}) ${s.status}${s.taskState ? `/${s.taskState}` : ''}${s.locked ? ' locked' : ''} → ${s.wasRunning ? 'will be stopped and restarted' : 'left as it is'}`,
-    ),
+    ...plan.servers.map(plannedServerLine),
     `export    force=${plan.force}`,
     `deadlines stop ${secs(plan.deadlines.stopMs)}, upload ${secs(plan.deadlines.uploadMs)}, start ${secs(plan.deadlines.startMs)}`,
   ];
@@ -21,7 +35,8 @@ export function formatPlan(plan: ExportPlan, problems: string[] = []): string {
 }
 
 function serverLine(s: ServerReport): string {
-  return `${s.name}: ${s.state}${s.downtimeMs !== undefined ? ` (down ${secs(s.downtimeMs)})` : ''}${s.lastError ? ` — ${s.lastError}` : ''}`;
+  const down = s.downtimeMs !== undefined ? ` (down ${secs(s.downtimeMs)})` : '';
+  return `${s.name}: ${s.state}${down}${s.lastError ? ` — ${s.lastError}` : ''}`;
 }
 
 /** Lines describing what changed between two progress snapshots. */
@@ -46,12 +61,55 @@ export function progressChanges(prev: ExportProgress | undefined, next: ExportPr
   return out;
 }
 
+function restoredAs(s: ServerReport): string {
+  return s.wasRunning ? `${s.state}, downtime ${secs(s.downtimeMs)}` : 'was stopped, left stopped';
+}
+
 export function formatResult(r: ExportDiskResult): string {
   const calls = Object.values(r.apiCalls).reduce((a, b) => a + b, 0);
   const wall = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
   return [
     `image     ${r.imageName} (${r.imageId}) ${r.imageStatus}${r.adopted ? ' (adopted an export already in flight)' : ''}`,
     `took      ${secs(wall)}, ${calls} API calls`,
-    ...r.servers.map((s) => `server    ${s.name}: ${s.wasRunning ? `${s.state}, downtime ${secs(s.downtimeMs)}` : 'was stopped, left stopped'}`),
+    ...r.servers.map((s) => `server    ${s.name}: ${restoredAs(s)}`),
+  ].join('\n');
+}
+
+type DiskRun = ServerExportProgress['disks'][number];
+
+function diskLine(d: DiskRun, p: ServerExportProgress): string {
+  const planned = p.plan?.disks.find((x) => x.volumeId === d.volumeId);
+  const disk = planned?.device ? `${planned.device} (${d.volumeId})` : d.volumeId;
+  const name = planned ? `${disk} → ${planned.imageName}` : disk;
+  return `disk ${name}: ${d.state}${d.imageId ? `, image ${d.imageId}` : ''}${d.error ? ` — ${d.error}` : ''}`;
+}
+
+/** Lines describing what changed between two progress snapshots of a whole-server export (no timestamps: it has none). */
+export function serverProgressChanges(prev: ServerExportProgress | undefined, next: ServerExportProgress): string[] {
+  const out: string[] = [];
+  if (prev?.phase !== next.phase) {
+    let detail = '';
+    if (next.phase === 'stopping') detail = ` ${next.plan?.toStop.length ?? 0} server(s)`;
+    if (next.phase === 'exporting') detail = ` ${next.disks.length} disk(s)`;
+    out.push(`${next.phase}${detail}`);
+  }
+  for (const d of next.disks) {
+    const before = prev?.disks.find((p) => p.volumeId === d.volumeId);
+    if (!before || before.state !== d.state) out.push(`  ${diskLine(d, next)}`);
+  }
+  // Every server of the set is shown once, untouched ones too: each is attached to a disk of the set.
+  for (const s of next.servers) {
+    const before = prev?.servers.find((p) => p.serverId === s.serverId);
+    if (!before || before.state !== s.state) out.push(`  ${serverLine(s)}`);
+  }
+  for (const a of next.attention) if (!prev?.attention.includes(a)) out.push(`  ATTENTION ${a}`);
+  return out;
+}
+
+export function formatServerResult(r: ExportServerResult): string {
+  return [
+    `set tag  ${r.setTag}`,
+    ...r.images.map((i) => `image    ${i.imageName} (${i.imageId}) ${i.imageStatus} from ${i.device ?? i.volumeId}`),
+    ...r.servers.map((s) => `server   ${s.name}: ${s.state}${s.downtimeMs !== undefined ? `, downtime ${secs(s.downtimeMs)}` : ''}`),
   ].join('\n');
 }

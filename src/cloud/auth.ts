@@ -108,7 +108,13 @@ export class TokenAuth implements Authenticator {
       // A new token does not invalidate earlier ones (§2.1): asking again after a lost answer is harmless.
       idempotent: true,
     });
-    const at = { service: 'keystone' as const, op: 'keystone.token' as const, method: 'POST', path: new URL(url).pathname, status: res.status };
+    const at = {
+      service: 'keystone' as const,
+      op: 'keystone.token' as const,
+      method: 'POST',
+      path: new URL(url).pathname,
+      status: res.status,
+    };
     const header = res.headers['x-subject-token'];
     const token = Array.isArray(header) ? header[0] : header;
     let info: TokenInfo;

@@ -29,7 +29,8 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
     try {
       url = spec.url(base);
     } catch (err) {
-      if (err instanceof ResponseFormatError) throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path: '', status: 0 }, err);
+      if (err instanceof ResponseFormatError)
+        throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path: '', status: 0 }, err);
       throw err;
     }
     const path = new URL(url).pathname;
@@ -52,7 +53,13 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
       } catch (err) {
         // A refused token (not a failed token request) is replayed once with a new one.
         if (replay === 0 && err instanceof CloudError && err.service !== 'keystone' && isAuthFailure(err) && auth.invalidate(sent)) {
-          logger?.warn?.('cloud token refused; authenticating again and replaying once', { op: spec.op, method: spec.method, path, status: err.status, code: err.code });
+          logger?.warn?.('cloud token refused; authenticating again and replaying once', {
+            op: spec.op,
+            method: spec.method,
+            path,
+            status: err.status,
+            code: err.code,
+          });
           continue;
         }
         throw err;
@@ -60,7 +67,8 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
       try {
         return spec.parse(res.body, res);
       } catch (err) {
-        if (err instanceof ResponseFormatError) throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path, status: res.status }, err);
+        if (err instanceof ResponseFormatError)
+          throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path, status: res.status }, err);
         throw err;
       }
     }
@@ -68,14 +76,26 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
 }
 
 /** Runs a step before the first HTTP attempt (endpoint lookup, project id) with the same error mapping as a call. */
-export async function beforeRequest<T>(at: { service: ServiceKey | 'keystone'; op: OpName; method?: string }, signal: AbortSignal | undefined, step: () => Promise<T>): Promise<T> {
+export async function beforeRequest<T>(
+  at: { service: ServiceKey | 'keystone'; op: OpName; method?: string },
+  signal: AbortSignal | undefined,
+  step: () => Promise<T>,
+): Promise<T> {
   try {
     return await step();
   } catch (err) {
     if (signal?.aborted && !(err instanceof CloudError)) {
-      throw new CloudAbortError({ service: at.service, op: at.op, method: at.method ?? 'GET', path: '', code: 'Aborted', detail: 'aborted by the caller' });
+      throw new CloudAbortError({
+        service: at.service,
+        op: at.op,
+        method: at.method ?? 'GET',
+        path: '',
+        code: 'Aborted',
+        detail: 'aborted by the caller',
+      });
     }
-    if (err instanceof ResponseFormatError) throw invalidResponse({ service: 'keystone', op: 'keystone.token', method: 'POST', path: '', status: 0 }, err);
+    if (err instanceof ResponseFormatError)
+      throw invalidResponse({ service: 'keystone', op: 'keystone.token', method: 'POST', path: '', status: 0 }, err);
     throw err;
   }
 }

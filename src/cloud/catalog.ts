@@ -54,7 +54,8 @@ export function selectEndpoint(catalog: readonly CatalogService[], service: Serv
     const urls = [...new Set(eps.map((e) => trim(e.url)))];
     if (urls.length === 1 || regions.length === 1) return urls[0];
     throw new EndpointNotFoundError(
-      `the catalog has ${LABEL[service]} endpoints (type ${type}, interface ${iface}) in several regions: ${regions.join(', ')}; set the region (OS_REGION_NAME / region_name)`,
+      `the catalog has ${LABEL[service]} endpoints (type ${type}, interface ${iface}) in several regions: ${regions.join(', ')}; ` +
+        'set the region (OS_REGION_NAME / region_name)',
     );
   }
   const offered = catalog
@@ -79,7 +80,10 @@ const TEMPLATE_PATHS: Record<ServiceKey, string> = { evs: '/v2/{project_id}', ec
 export function templateEndpoint(cfg: CloudConfig, service: ServiceKey, projectId: string): string {
   const override = cfg.endpointOverrides[service];
   if (override) return fillProject(override, projectId);
-  if (!cfg.endpointTemplate) throw new EndpointNotFoundError(`no endpoint for ${LABEL[service]}: set OS_ENDPOINT_OVERRIDE_${service.toUpperCase()} or OS_ENDPOINT_TEMPLATE`);
+  if (!cfg.endpointTemplate)
+    throw new EndpointNotFoundError(
+      `no endpoint for ${LABEL[service]}: set OS_ENDPOINT_OVERRIDE_${service.toUpperCase()} or OS_ENDPOINT_TEMPLATE`,
+    );
   const host = cfg.endpointTemplate.replace(/\{service\}/g, service).replace(/\{region\}/g, cfg.region ?? '');
   return fillProject(trim(host) + TEMPLATE_PATHS[service], projectId);
 }

@@ -11,7 +11,10 @@ import { DEFAULT_RATE_LIMIT, type RateLimit } from './ratelimit';
 import type { CallOptions, CloudApi, EcsApi, EvsApi, ImsApi } from './types';
 
 export interface CloudClientOptions {
-  /** API budget of this client (all its calls, retries and token requests). `false` disables it. Default 20 rps, burst 40, or EVS_EXPORT_API_RPS / EVS_EXPORT_API_BURST. */
+  /**
+   * API budget of this client (all its calls, retries and token requests). `false` disables it. Default 20 rps,
+   * burst 40, or EVS_EXPORT_API_RPS / EVS_EXPORT_API_BURST.
+   */
   rateLimit?: Partial<RateLimit> | false;
   /** Deadline of one HTTP attempt; default 30 s. */
   timeoutMs?: number;

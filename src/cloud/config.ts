@@ -181,7 +181,10 @@ function fromEnv(env: NodeJS.ProcessEnv): CloudConfig {
     else entry[key] = v;
   }
   if (!auth.auth_url && !auth.ak && !auth.sk) {
-    throw new CloudConfigError('no cloud configured: set OS_CLOUD (with a clouds.yaml) or OS_AUTH_URL and the other OS_* variables', 'OS_AUTH_URL');
+    throw new CloudConfigError(
+      'no cloud configured: set OS_CLOUD (with a clouds.yaml) or OS_AUTH_URL and the other OS_* variables',
+      'OS_AUTH_URL',
+    );
   }
   return build(entry, 'environment (OS_*)', (key) => ENV_NAMES[key] ?? key, process.cwd());
 }
@@ -221,7 +224,10 @@ function fromCloudsYaml(name: string, env: NodeJS.ProcessEnv, files?: string[]):
     }
     return build(entry, `clouds.yaml ${file} cloud "${name}"`, (key) => key, dirname(file));
   }
-  throw new CloudConfigError(`cloud "${name}" (OS_CLOUD) not found in any clouds.yaml; searched: ${searched.join(', ') || '(nothing)'}`, 'OS_CLOUD');
+  throw new CloudConfigError(
+    `cloud "${name}" (OS_CLOUD) not found in any clouds.yaml; searched: ${searched.join(', ') || '(nothing)'}`,
+    'OS_CLOUD',
+  );
 }
 
 function deepMerge(a: Entry, b: Entry): Entry {
@@ -265,7 +271,13 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
     if (sk === undefined) fail('auth.sk', 'is missing (AK/SK auth needs both keys)');
     const projectId = a('project_id') ?? fail('auth.project_id', 'is missing (AK/SK auth signs for one project)');
     const token = a('security_token');
-    authCfg = { type: 'aksk', accessKey: new Secret(ak!), secretKey: new Secret(sk!), projectId, ...(token ? { securityToken: new Secret(token) } : {}) };
+    authCfg = {
+      type: 'aksk',
+      accessKey: new Secret(ak!),
+      secretKey: new Secret(sk!),
+      projectId,
+      ...(token ? { securityToken: new Secret(token) } : {}),
+    };
   } else {
     const authUrl = url('auth.auth_url', a('auth_url')) ?? fail('auth.auth_url', 'is missing');
     const username = a('username');
@@ -274,10 +286,12 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
     const password = a('password') ?? fail('auth.password', 'is missing');
     const userDomainName = a('user_domain_name') ?? a('domain_name');
     const userDomainId = a('user_domain_id') ?? a('domain_id');
-    if (username && !userDomainName && !userDomainId) fail('auth.user_domain_name', 'is missing (a user name is unique only within its domain)');
+    if (username && !userDomainName && !userDomainId)
+      fail('auth.user_domain_name', 'is missing (a user name is unique only within its domain)');
     const projectId = a('project_id');
     const projectName = a('project_name');
-    if (!projectId && !projectName) fail('auth.project_id', 'is missing (or set the project name); EVS, ECS and IMS need a project-scoped token');
+    if (!projectId && !projectName)
+      fail('auth.project_id', 'is missing (or set the project name); EVS, ECS and IMS need a project-scoped token');
     const projectDomainName = a('project_domain_name') ?? a('domain_name') ?? (a('project_domain_id') ? undefined : userDomainName);
     const projectDomainId = a('project_domain_id') ?? a('domain_id') ?? (projectDomainName ? undefined : userDomainId);
     authCfg = strip({
@@ -296,7 +310,8 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
   }
 
   let iface = (top('interface') ?? 'public').toLowerCase().replace(/url$/, '');
-  if (iface !== 'public' && iface !== 'internal' && iface !== 'admin') iface = fail('interface', `must be public, internal or admin, got ${JSON.stringify(top('interface'))}`);
+  if (iface !== 'public' && iface !== 'internal' && iface !== 'admin')
+    iface = fail('interface', `must be public, internal or admin, got ${JSON.stringify(top('interface'))}`);
 
   const endpointOverrides: Partial<Record<ServiceKey, string>> = {};
   const override = (service: ServiceKey, keys: string[]) => {
@@ -308,7 +323,13 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
       }
     }
   };
-  override('evs', ['evs_endpoint_override', 'block_storage_endpoint_override', 'volume_endpoint_override', 'volumev2_endpoint_override', 'volumev3_endpoint_override']);
+  override('evs', [
+    'evs_endpoint_override',
+    'block_storage_endpoint_override',
+    'volume_endpoint_override',
+    'volumev2_endpoint_override',
+    'volumev3_endpoint_override',
+  ]);
   override('ecs', ['ecs_endpoint_override']);
   override('ims', ['ims_endpoint_override', 'image_endpoint_override']);
   const endpointTemplate = url('endpoint_template', top('endpoint_template'));
@@ -318,9 +339,13 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
     // Without a token there is no catalog: every endpoint comes from an override or the template.
     const missing = (['evs', 'ecs', 'ims'] as const).filter((s) => !endpointOverrides[s]);
     if (missing.length && !endpointTemplate) {
-      fail('endpoint_template', `is missing: AK/SK auth has no service catalog, so set it (or the endpoint overrides for ${missing.join(', ')})`);
+      fail(
+        'endpoint_template',
+        `is missing: AK/SK auth has no service catalog, so set it (or the endpoint overrides for ${missing.join(', ')})`,
+      );
     }
-    if (missing.length && endpointTemplate?.includes('{region}') && !region) fail('region_name', 'is missing (the endpoint template needs {region})');
+    if (missing.length && endpointTemplate?.includes('{region}') && !region)
+      fail('region_name', 'is missing (the endpoint template needs {region})');
   }
 
   const cfg: CloudConfig = { source, auth: authCfg, interface: iface as EndpointInterface, endpointOverrides };

@@ -85,10 +85,7 @@ export interface TransportErrorInit {
 export abstract class CloudTransportError extends CloudError {
   abstract readonly kind: TransportKind;
   constructor(i: TransportErrorInit) {
-    super(
-      { ...i, status: 0, cloudMessage: i.detail },
-      `${SERVICE_LABEL[i.service]} ${shortOp(i.op)}: ${i.detail} (${i.method} ${i.path})`,
-    );
+    super({ ...i, status: 0, cloudMessage: i.detail }, `${SERVICE_LABEL[i.service]} ${shortOp(i.op)}: ${i.detail} (${i.method} ${i.path})`);
   }
 }
 
@@ -161,7 +158,8 @@ const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'n
  * Reads every documented error body shape:
  * - EVS/Cinder/Nova fault wrappers `{"badRequest":{"message","code"}}` with any wrapper key (itemNotFound,
  *   conflictingRequest, overLimit, computeFault, the lower-case `badrequest`, …), string or integer `code` (§3.1, §4.5, §6);
- * - `{"error":{"message","code","details"?}}` (EVS §3.1, ECS §4.3, IMS §5.5) and Keystone `{"error":{"code":401,"message","title"}}` (§2.1);
+ * - `{"error":{"message","code","details"?}}` (EVS §3.1, ECS §4.3, IMS §5.5) and Keystone
+ *   `{"error":{"code":401,"message","title"}}` (§2.1);
  * - API gateway `{"error_msg","error_code","request_id"}` (§2.2);
  * - anything else (HTML, plain text, empty): its text, tags stripped, shortened.
  */
@@ -258,7 +256,8 @@ export function isCode(err: unknown, ...codes: string[]): err is CloudError {
   return err instanceof CloudError && err.code !== '' && codes.some((c) => c.toLowerCase() === err.code.toLowerCase());
 }
 
-export type ErrorKind = 'throttled' | 'transient' | 'not-found' | 'conflict' | 'invalid' | 'auth' | 'forbidden' | 'aborted' | 'unknown';
+export type ErrorKind =
+  'throttled' | 'transient' | 'not-found' | 'conflict' | 'invalid' | 'auth' | 'forbidden' | 'aborted' | 'config' | 'unknown';
 
 export interface Classification {
   kind: ErrorKind;
@@ -316,7 +315,7 @@ export function classify(err: unknown): Classification {
     return { kind: 'unknown', retryable: false };
   }
   // A setting that cannot work will not start working on retry.
-  if (err instanceof CloudConfigError) return { kind: 'invalid', retryable: false };
+  if (err instanceof CloudConfigError) return { kind: 'config', retryable: false };
   if (err instanceof Error && err.name === 'AbortError') return { kind: 'aborted', retryable: false };
   return { kind: 'unknown', retryable: false };
 }

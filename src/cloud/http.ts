@@ -163,7 +163,14 @@ export class HttpClient {
       const started = performance.now();
       try {
         res = await this.attempt(req, url, body);
-        this.o.logger?.debug?.('cloud request', { op: req.op, method: req.method, path: url.pathname, status: res.status, attempt, ms: Math.round(performance.now() - started) });
+        this.o.logger?.debug?.('cloud request', {
+          op: req.op,
+          method: req.method,
+          path: url.pathname,
+          status: res.status,
+          attempt,
+          ms: Math.round(performance.now() - started),
+        });
       } catch (err) {
         const e = err instanceof CloudError ? err : this.transportError(req, url, err, false, false);
         if (idempotent && isRetryableTransport(e) && transient < this.retry.transientRetries) {
@@ -221,7 +228,8 @@ export class HttpClient {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {
-      if (req.authorize) Object.assign(headers, await raceAbort(req.authorize({ method: req.method, url, headers: { ...headers }, body }), signal));
+      if (req.authorize)
+        Object.assign(headers, await raceAbort(req.authorize({ method: req.method, url, headers: { ...headers }, body }), signal));
       const res = await this.pool(url.origin).request({
         method: req.method,
         path: url.pathname + url.search,
@@ -266,7 +274,11 @@ export class HttpClient {
     const secrets = this.o.secrets?.() ?? [];
     const e = (err ?? {}) as { name?: unknown; code?: unknown; message?: unknown };
     const code = typeof e.code === 'string' ? e.code : '';
-    const what = redact(`${typeof e.name === 'string' ? e.name : 'Error'}${code ? ` ${code}` : ''}: ${typeof e.message === 'string' ? e.message : String(err)}`, secrets);
+    const what = redact(
+      `${typeof e.name === 'string' ? e.name : 'Error'}${code ? ` ${code}` : ''}: ` +
+        `${typeof e.message === 'string' ? e.message : String(err)}`,
+      secrets,
+    );
     const base: Omit<TransportErrorInit, 'code' | 'detail'> = {
       service: req.service,
       op: req.op,

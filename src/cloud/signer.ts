@@ -33,7 +33,10 @@ export interface SignResult {
 
 /** `X-Sdk-Date`: UTC `YYYYMMDDTHHMMSSZ` (§2.2 step 1). */
 export function sdkDate(d: Date = new Date()): string {
-  return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return d
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** RFC 3986 percent-encoding: only `A-Za-z0-9-_.~` stay as they are. */

@@ -24,10 +24,14 @@ async function main(): Promise<void> {
     const handle = await startExport(stack.client, stack.taskQueue, { volumeId, imageName, tags: ['demo'] });
     console.log(`started workflow ${handle.workflowId}`);
     let prev: ExportProgress | undefined;
-    const result = await followExport(handle, (p) => {
-      for (const line of progressChanges(prev, p)) console.log(line);
-      prev = p;
-    }, 200);
+    const result = await followExport(
+      handle,
+      (p) => {
+        for (const line of progressChanges(prev, p)) console.log(line);
+        prev = p;
+      },
+      200,
+    );
     console.log(`\n${formatResult(result)}`);
 
     const oracle = stack.sim.sim.oracle();
@@ -36,7 +40,9 @@ async function main(): Promise<void> {
         `${oracle.duplicateExports.length} duplicate exports, ${oracle.apiCalls.total} API calls`,
     );
     for (const [id, s] of Object.entries(oracle.servers)) {
-      console.log(`  ${id}: stopped ${s.stops}x, started ${s.starts}x, downtime ${(s.downtimeMs / 1000).toFixed(1)} s (measured by the cloud)`);
+      console.log(
+        `  ${id}: stopped ${s.stops}x, started ${s.starts}x, downtime ${(s.downtimeMs / 1000).toFixed(1)} s (measured by the cloud)`,
+      );
     }
     if (oracle.p1Violations.length || oracle.serversNotRestored.length || oracle.duplicateExports.length) process.exitCode = 1;
   } finally {

@@ -5,7 +5,16 @@ import type { PollPolicy } from '../activities/poll';
 import type { ConfigPatch } from '../sim/types';
 
 export const FAST_TIMINGS: ConfigPatch = {
-  timings: { stopMs: 300, hardStopMs: 100, startMs: 300, uploadBaseMs: 500, uploadMsPerGb: 10, imageActivateMs: 200, killedImageTtlMs: 400, jobInitMs: 50 },
+  timings: {
+    stopMs: 300,
+    hardStopMs: 100,
+    startMs: 300,
+    uploadBaseMs: 500,
+    uploadMsPerGb: 10,
+    imageActivateMs: 200,
+    killedImageTtlMs: 400,
+    jobInitMs: 50,
+  },
 };
 
 export const FAST_POLL: PollPolicy = { initialMs: 100, maxMs: 1000, fraction: 0.2, promptMs: 500 };

@@ -18,10 +18,14 @@ export interface WorkerProcessOptions {
   env?: Record<string, string>;
   /** Receives the child's output lines. */
   log?: (line: string) => void;
+  /** A built worker (`lib/worker.js`) to run with node; default: src/worker.ts through tsx. */
+  script?: string;
 }
 
 export interface WorkerProcess {
   child: ChildProcess;
+  /** Every line the worker printed so far. */
+  lines: string[];
   /** Resolves once the worker polls its task queue. */
   ready: Promise<void>;
   exited: Promise<number | null>;
@@ -41,13 +45,16 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
     ...(o.poll ? { EVS_EXPORT_POLL: `${o.poll.initialMs},${o.poll.maxMs},${o.poll.fraction},${o.poll.promptMs}` } : {}),
     ...o.env,
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = o.script ? [o.script] : ['--import', 'tsx', join(ROOT, 'src', 'worker.ts')];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? -1 : null))));
+  const lines: string[] = [];
   const ready = new Promise<void>((resolveReady, reject) => {
     const tail: string[] = [];
     const onLine = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
         o.log?.(line);
+        lines.push(line);
         tail.push(line);
         if (tail.length > 20) tail.shift();
         if (line.startsWith('worker polling task queue')) resolveReady();
@@ -60,6 +67,7 @@ export function spawnWorker(o: WorkerProcessOptions): WorkerProcess {
   ready.catch(() => undefined);
   return {
     child,
+    lines,
     ready,
     exited,
     async kill(signal: NodeJS.Signals = 'SIGKILL') {

@@ -16,7 +16,15 @@ export const DEFAULT_CONFIG: SimConfig = {
   tokenTtlMs: 24 * 60 * 60 * 1000,
 };
 
-const NULLABLE = new Set<keyof Timings>(['stopMs', 'hardStopMs', 'startMs', 'uploadBaseMs', 'imageActivateMs', 'killedImageTtlMs', 'jobInitMs']);
+const NULLABLE = new Set<keyof Timings>([
+  'stopMs',
+  'hardStopMs',
+  'startMs',
+  'uploadBaseMs',
+  'imageActivateMs',
+  'killedImageTtlMs',
+  'jobInitMs',
+]);
 
 export function mergeConfig(base: SimConfig, patch: ConfigPatch | undefined): SimConfig {
   const out: SimConfig = { timings: { ...base.timings }, tokenTtlMs: base.tokenTtlMs };

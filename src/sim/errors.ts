@@ -21,13 +21,27 @@ export class SimError extends Error {
 
 // Cinder fault names (cinder/api/openstack/wsgi.py); OTC uses "error" for 500.
 const EVS_WRAPPER: Record<number, string> = {
-  400: 'badRequest', 401: 'unauthorized', 403: 'forbidden', 404: 'itemNotFound', 405: 'badMethod',
-  409: 'conflictingRequest', 413: 'overLimit', 415: 'badMediaType', 501: 'notImplemented', 503: 'serviceUnavailable',
+  400: 'badRequest',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'itemNotFound',
+  405: 'badMethod',
+  409: 'conflictingRequest',
+  413: 'overLimit',
+  415: 'badMediaType',
+  501: 'notImplemented',
+  503: 'serviceUnavailable',
 };
 
 const KEYSTONE_TITLE: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict',
-  429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 const DEFAULTS: Record<Service, Record<number, [code: string, message: string]>> = {
@@ -63,7 +77,12 @@ const DEFAULTS: Record<Service, Record<number, [code: string, message: string]>>
 
 // HTTP status of the model's rule codes (the rest are 400, as the clouds document).
 const STATUS_BY_CODE: Record<string, number> = {
-  'EVS.5404': 404, 'Ecs.0114': 404, 'Ecs.0614': 404, 'IMG.0027': 404, 'EVS.5500': 500, 'Ecs.1002': 500,
+  'EVS.5404': 404,
+  'Ecs.0114': 404,
+  'Ecs.0614': 404,
+  'IMG.0027': 404,
+  'EVS.5500': 500,
+  'Ecs.1002': 500,
 };
 
 export function serviceError(service: Service, status: number, code?: string, message?: string, details?: ErrorDetail[]): SimError {
@@ -99,9 +118,19 @@ export function projectMismatch(service: Service): SimError {
 export function throttled(service: Service, retryAfterSec: number, requestId: string): SimError {
   const headers = { 'Retry-After': String(retryAfterSec) };
   if (service === 'ecs') {
-    return new SimError(429, { error: { message: 'Api flow control Error because the number of requests exceeds the limit.', code: 'Common.1503' } }, headers);
+    return new SimError(
+      429,
+      { error: { message: 'Api flow control Error because the number of requests exceeds the limit.', code: 'Common.1503' } },
+      headers,
+    );
   }
-  return apigError(429, 'APIGW.0308', 'The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute', requestId, headers);
+  return apigError(
+    429,
+    'APIGW.0308',
+    'The throttling threshold has been reached: policy user over ratelimit,limit:100,time:1 minute',
+    requestId,
+    headers,
+  );
 }
 
 /** ECS's documented quirk: traffic control answered with HTTP 202 and an error body (no effect performed). */
@@ -109,7 +138,13 @@ export function throttled202(): SimError {
   return new SimError(202, { error: { message: 'Flow limit exceeded.', code: 'Common.0024' } });
 }
 
-export function apigError(status: number, code: string, message: string, requestId: string, headers: Record<string, string> = {}): SimError {
+export function apigError(
+  status: number,
+  code: string,
+  message: string,
+  requestId: string,
+  headers: Record<string, string> = {},
+): SimError {
   return new SimError(status, { error_msg: message, error_code: code, request_id: requestId }, headers);
 }
 

@@ -59,20 +59,23 @@ export class FaultBook {
 
 function validate(r: FaultRule): void {
   if (typeof r !== 'object' || r === null) throw new AdminError('fault rule must be an object');
-  if (r.op !== '*' && !(OPS as readonly string[]).includes(r.op)) throw new AdminError(`op must be '*' or one of ${OPS.join(', ')}; got ${JSON.stringify(r.op)}`);
+  if (r.op !== '*' && !(OPS as readonly string[]).includes(r.op))
+    throw new AdminError(`op must be '*' or one of ${OPS.join(', ')}; got ${JSON.stringify(r.op)}`);
   if (!FAULT_KINDS.includes(r.kind)) throw new AdminError(`kind must be one of ${FAULT_KINDS.join(', ')}; got ${JSON.stringify(r.kind)}`);
   const only = ONLY_FOR[r.kind];
   if (only && r.op !== '*' && !only.includes(r.op)) throw new AdminError(`kind ${r.kind} applies only to ${only.join(', ')}`);
   if (r.target !== undefined && typeof r.target !== 'string') throw new AdminError('target must be a string');
   const int = (k: keyof FaultRule, min: number, max = Infinity) => {
     const v = r[k];
-    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min || (v as number) > max)) throw new AdminError(`${k} must be an integer in [${min}, ${max}]`);
+    if (v !== undefined && (!Number.isInteger(v) || (v as number) < min || (v as number) > max))
+      throw new AdminError(`${k} must be an integer in [${min}, ${max}]`);
   };
   int('status', 100, 599);
   int('times', 0);
   int('after', 0);
   int('retryAfterSec', 0);
   int('delayMs', 0);
-  if (r.probability !== undefined && !(typeof r.probability === 'number' && r.probability >= 0 && r.probability <= 1)) throw new AdminError('probability must be a number in [0, 1]');
+  if (r.probability !== undefined && !(typeof r.probability === 'number' && r.probability >= 0 && r.probability <= 1))
+    throw new AdminError('probability must be a number in [0, 1]');
   if (r.kind === 'delay' && r.delayMs === undefined) throw new AdminError('a delay fault needs delayMs');
 }

@@ -16,8 +16,22 @@ async function main(): Promise<void> {
   });
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${values.port} is not a port number`);
-  const fast = { stopMs: 200, hardStopMs: 100, startMs: 200, uploadBaseMs: 200, uploadMsPerGb: 10, imageActivateMs: 100, killedImageTtlMs: 500, jobInitMs: 50 };
-  const s = await createSim({ port, host: values.host, seed: values.seed === undefined ? undefined : Number(values.seed), config: values.fast ? { timings: fast } : undefined });
+  const fast = {
+    stopMs: 200,
+    hardStopMs: 100,
+    startMs: 200,
+    uploadBaseMs: 200,
+    uploadMsPerGb: 10,
+    imageActivateMs: 100,
+    killedImageTtlMs: 500,
+    jobInitMs: 50,
+  };
+  const s = await createSim({
+    port,
+    host: values.host,
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+    config: values.fast ? { timings: fast } : undefined,
+  });
   const seeded = values.demo ? s.sim.seed(DEMO_TOPOLOGY) : undefined;
 
   console.log(`cloud simulator listening on ${s.url} (admin API under ${s.url}/__sim)\n\nPoint a client at it:`);

@@ -67,7 +67,14 @@ export class Oracle {
   // Each triggering event is seen once, so a violation is recorded once per (export, server, state change).
   private check(s: ServerRec, volumeId: string, imageId: string, e: SimEvent): void {
     if (isFullyStopped(s.vmState, s.taskState)) return;
-    const v: P1Violation = { volumeId, imageId, serverId: s.id, at: e.at, serverStatus: deriveServerStatus(s.vmState, s.taskState), taskState: s.taskState };
+    const v: P1Violation = {
+      volumeId,
+      imageId,
+      serverId: s.id,
+      at: e.at,
+      serverStatus: deriveServerStatus(s.vmState, s.taskState),
+      taskState: s.taskState,
+    };
     this.violations.push(v);
     this.w.events.emit('p1.violation', { ...v, cause: e.type, causeSeq: e.seq });
   }
@@ -105,7 +112,10 @@ export class Oracle {
         starts: t.starts,
         // An interval still open counts up to now, so a live reading shows the downtime so far.
         downtimeMs: t.intervals.reduce((sum, i) => sum + ((i.startedAt ?? now) - i.stoppedAt), 0),
-        downIntervals: t.intervals.map((i) => ({ stoppedAt: new Date(i.stoppedAt).toISOString(), startedAt: i.startedAt === null ? null : new Date(i.startedAt).toISOString() })),
+        downIntervals: t.intervals.map((i) => ({
+          stoppedAt: new Date(i.stoppedAt).toISOString(),
+          startedAt: i.startedAt === null ? null : new Date(i.startedAt).toISOString(),
+        })),
       };
     }
     const notRestored: OracleReport['serversNotRestored'] = [];
@@ -120,7 +130,10 @@ export class Oracle {
     return {
       p1Violations: [...this.violations],
       exports: w.exports.map((e) => ({
-        volumeId: e.volumeId, imageId: e.imageId, imageName: e.imageName, force: e.force,
+        volumeId: e.volumeId,
+        imageId: e.imageId,
+        imageName: e.imageName,
+        force: e.force,
         requestedAt: new Date(e.requestedAt).toISOString(),
         uploadEndedAt: e.uploadEndedAt === null ? null : new Date(e.uploadEndedAt).toISOString(),
         imageStatus: imageStatus(e.imageId),
@@ -129,7 +142,9 @@ export class Oracle {
       serversNotRestored: notRestored,
       servers,
       apiCalls: { total: [...this.calls.values()].reduce((a, b) => a + b, 0), byOp },
-      orphanedImages: [...w.images.values()].filter((i) => i.status !== 'active').map((i) => ({ imageId: i.id, name: i.name, status: i.status })),
+      orphanedImages: [...w.images.values()]
+        .filter((i) => i.status !== 'active')
+        .map((i) => ({ imageId: i.id, name: i.name, status: i.status })),
     };
   }
 }

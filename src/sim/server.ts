@@ -131,8 +131,16 @@ async function adminCall(sim: Sim, req: IncomingMessage, method: string, url: UR
 }
 
 const malformed = (service: Service) =>
-  service === 'keystone' ? serviceError('keystone', 400) : service === 'ecs' ? serviceError('ecs', 400, 'Ecs.0000', 'Request error: malformed JSON body.') : serviceError(service, 400);
+  service === 'keystone'
+    ? serviceError('keystone', 400)
+    : service === 'ecs'
+      ? serviceError('ecs', 400, 'Ecs.0000', 'Request error: malformed JSON body.')
+      : serviceError(service, 400);
 
-const errorReply = (e: { status: number; body: unknown; headers: Record<string, string> }): Reply => ({ status: e.status, body: e.body, headers: e.headers });
+const errorReply = (e: { status: number; body: unknown; headers: Record<string, string> }): Reply => ({
+  status: e.status,
+  body: e.body,
+  headers: e.headers,
+});
 
 const headerValue = (h: string | string[] | undefined) => (Array.isArray(h) ? h[0] : h);

@@ -14,8 +14,21 @@ import { seedWorld } from './model/seed';
 import { World, type WorldAccount } from './model/world';
 import { Oracle } from './oracle';
 import {
-  type AdvanceRequest, type ConfigPatch, type FaultKind, type FaultRule, type OracleReport, type PatchSpec, type PendingTransition,
-  type SeedResult, type SeedSpec, type SimAccount, type SimConfig, type SimEvent, type SimHandle, type SimState, type StoredFault,
+  type AdvanceRequest,
+  type ConfigPatch,
+  type FaultKind,
+  type FaultRule,
+  type OracleReport,
+  type PatchSpec,
+  type PendingTransition,
+  type SeedResult,
+  type SeedSpec,
+  type SimAccount,
+  type SimConfig,
+  type SimEvent,
+  type SimHandle,
+  type SimState,
+  type StoredFault,
   TRANSITION_KINDS,
 } from './types';
 
@@ -48,7 +61,11 @@ export class Sim implements SimHandle {
 
   constructor(private readonly o: SimOptions = {}) {
     const account = { ...DEFAULT_ACCOUNT, ...o.account };
-    const full: WorldAccount = { ...account, userId: hash32(`user:${account.userName}`), domainId: hash32(`domain:${account.userDomainName}`) };
+    const full: WorldAccount = {
+      ...account,
+      userId: hash32(`user:${account.userName}`),
+      domainId: hash32(`domain:${account.userDomainName}`),
+    };
     this.baseConfig = mergeConfig(DEFAULT_CONFIG, o.config);
     const rng = new Rng(o.seed);
     this.world = new World(o.clock ?? realClock, rng, mergeConfig(this.baseConfig, undefined), full);

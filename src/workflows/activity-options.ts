@@ -34,7 +34,11 @@ const CALLS: ActivityOptions = {
 export const calls = proxyActivities<Activities>(CALLS);
 
 /** The export request: one attempt per activity, retried by the workflow (export-disk-image.ts) so it is never sent twice (P3). */
-export const exportRequest = proxyActivities<Activities>({ startToCloseTimeout: ATTEMPT_TIMEOUT, heartbeatTimeout: HEARTBEAT_TIMEOUT, retry: { maximumAttempts: 1 } });
+export const exportRequest = proxyActivities<Activities>({
+  startToCloseTimeout: ATTEMPT_TIMEOUT,
+  heartbeatTimeout: HEARTBEAT_TIMEOUT,
+  retry: { maximumAttempts: 1 },
+});
 
 /** Waits bounded by `deadlineMs`; on the urgent task queue when `urgent`. */
 export function waits(deadlineMs: number, urgent = false) {

@@ -5,6 +5,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 
 export const DEFAULT_TASK_QUEUE = 'evs-image-export';
 
+/** Cloud API calls, per operation (`evs.getVolume`, …): what a run, a hold or an activity cost (P8). */
+export type CallCounts = Record<string, number>;
+
 /**
  * The task queue of the calls a stopped server's restart needs, beside the main one: its own slots on every
  * worker, so a restart never queues behind other runs' plans, stops and polls (P9).
@@ -91,14 +94,7 @@ export interface ExportPlan {
 }
 
 export type ServerState =
-  | 'untouched'
-  | 'held-by-others'
-  | 'stopping'
-  | 'stopped'
-  | 'restarting'
-  | 'restarted'
-  | 'left-stopped'
-  | 'restart-failing';
+  'untouched' | 'held-by-others' | 'stopping' | 'stopped' | 'restarting' | 'restarted' | 'left-stopped' | 'restart-failing';
 
 export interface ServerReport {
   serverId: string;
@@ -154,7 +150,7 @@ export interface ExportDiskResult {
   startedAt: string;
   finishedAt: string;
   /** Cloud API calls made by this run's activities, per operation. */
-  apiCalls: Record<string, number>;
+  apiCalls: CallCounts;
   /** Stop/start jobs that failed and were retried. */
   jobFailures: JobFailure[];
 }
@@ -218,7 +214,8 @@ export interface ExportServerPlan {
   deadlines: Required<Deadlines>;
 }
 
-export type ServerExportPhase = 'validating' | 'planning' | 'stopping' | 'exporting' | 'restarting' | 'done' | 'compensating' | 'failed' | 'cancelled';
+export type ServerExportPhase =
+  'validating' | 'planning' | 'stopping' | 'exporting' | 'restarting' | 'done' | 'compensating' | 'failed' | 'cancelled';
 
 export interface ServerExportProgress {
   phase: ServerExportPhase;
@@ -236,7 +233,7 @@ export interface ExportServerResult {
   servers: ServerReport[];
   startedAt: string;
   finishedAt: string;
-  apiCalls: Record<string, number>;
+  apiCalls: CallCounts;
 }
 
 // ---- Per-server holds (P4): one entity workflow per server, reference-counted by the runs that need it stopped.
@@ -270,7 +267,7 @@ export interface HoldView {
   /** Stop/start jobs of this hold session that failed and were retried. */
   jobFailures: JobFailure[];
   /** Cloud API calls of this hold session (stop, then start), per operation. */
-  apiCalls: Record<string, number>;
+  apiCalls: CallCounts;
 }
 
 export interface AcquireRequest {
@@ -292,7 +289,7 @@ export interface HeldServer {
   stoppedAt: string;
   jobFailures: JobFailure[];
   /** API calls the hold made to stop the server (counted by every run that holds it). */
-  apiCalls: Record<string, number>;
+  apiCalls: CallCounts;
 }
 
 export interface ReleaseRequest {
@@ -316,7 +313,7 @@ export interface ReleaseResult {
   lastError?: string;
   jobFailures: JobFailure[];
   /** API calls the hold made since the stop (the restart), when this answer is the last release. */
-  apiCalls: Record<string, number>;
+  apiCalls: CallCounts;
 }
 
 // Holder → hold: `acquire` (update-with-start, from an activity: it may have to start the hold) and `release`
@@ -362,35 +359,41 @@ export const SA_SERVER_IDS = defineSearchAttributeKey('EvsServerIds', SearchAttr
 export const SEARCH_ATTRIBUTES = [SA_VOLUME_ID, SA_PHASE, SA_IMAGE_ID, SA_SERVER_IDS] as const;
 
 /**
- * ApplicationFailure `type` strings. Tests and callers branch on these, never on message text.
- * Non-retryable ones are listed in the activity retry policies.
+ * ApplicationFailure `type` strings: callers and tests branch on these, never on message text. Each means one
+ * thing; README "Failure types" says when each happens. Activities retry only CloudUnavailable (and the waits'
+ * internal NotReady).
  */
 export const FailureType = {
-  /** The input breaks a rule; names field and value. Nothing was touched. */
+  /** The input breaks a rule; the message names the field and the value. Nothing was touched. */
   InvalidInput: 'InvalidInput',
   /** The disk or a server is in a state that cannot be exported now (P5). Nothing was touched. */
   NotExportable: 'NotExportable',
-  /** The cloud refused a request (4xx) with its own message. */
+  /** The cloud refused a request (a 4xx, an authentication failure) with its own message; it would refuse again. */
   CloudRejected: 'CloudRejected',
-  /** The cloud is throttling or failing transiently; retried. */
+  /** The cloud throttled or failed transiently (429, 5xx, no answer) until the step's retries ran out. */
   CloudUnavailable: 'CloudUnavailable',
-  /** An ECS job ended FAIL; carries error_code and fail_reason. */
+  /** An ECS stop or start job ended FAIL three times (or the server is in ERROR); carries error_code and fail_reason. */
   JobFailed: 'JobFailed',
-  /** The image ended `killed`, `deleted` or disappeared. */
+  /** The image ended `killed` or `deleted`, or disappeared: the upload failed in the cloud. */
   ImageFailed: 'ImageFailed',
-  /** The disk entered `error` during the export. */
+  /** The disk turned to `error` during the export. */
   VolumeFailed: 'VolumeFailed',
-  /** An export of the disk is already running (P4); names the running workflow. */
+  /** An export of the disk is already running (P4); the message names the running workflow. */
   AlreadyRunning: 'AlreadyRunning',
-  /** A step did not finish within its deadline (P6). */
+  /** A step did not finish within its deadline (P6); the message names the deadline and its value. */
   DeadlineExceeded: 'DeadlineExceeded',
-  /** A server that was running could not be started again before the start deadline; it needs attention. */
+  /** A server that was running did not run again within the start deadline; its hold keeps trying. */
   RestartFailed: 'RestartFailed',
-  /** A whole-server export of which some disks could not be exported; the images that were made are in the details. */
+  /** Some disks of a whole-server export could not be exported; the images that were made are in the details. */
   PartialExport: 'PartialExport',
+  /** The worker cannot do this step as configured (no Temporal client, no endpoint for a service). */
+  WorkerMisconfigured: 'WorkerMisconfigured',
+  /** Something nobody expected: a bug, or an answer from the cloud the client cannot read. Not retried. */
+  Unexpected: 'Unexpected',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
 
+/** Failures an activity is not retried after. */
 export const NON_RETRYABLE_TYPES: string[] = [
   FailureType.AlreadyRunning,
   FailureType.InvalidInput,
@@ -398,4 +401,6 @@ export const NON_RETRYABLE_TYPES: string[] = [
   FailureType.CloudRejected,
   FailureType.ImageFailed,
   FailureType.VolumeFailed,
+  FailureType.WorkerMisconfigured,
+  FailureType.Unexpected,
 ];

@@ -1,8 +1,8 @@
 // Reading failures and adding up API calls, shared by the workflows. Pure and deterministic.
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure } from '@temporalio/common';
-import { FailureType, type JobFailure, WAIT_NOT_READY } from './api';
+import { type CallCounts, FailureType, type JobFailure, WAIT_NOT_READY } from './api';
 
-export type CallCounts = Record<string, number>;
+export type { CallCounts };
 
 export function addCounts(into: CallCounts, more: CallCounts): void {
   for (const [op, n] of Object.entries(more)) into[op] = (into[op] ?? 0) + n;
@@ -27,9 +27,11 @@ export function messageOf(err: unknown): string {
 export function typeOf(err: unknown): string | undefined {
   const e = innermost(err);
   if (e instanceof TimeoutFailure) return FailureType.DeadlineExceeded;
-  if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT') return FailureType.DeadlineExceeded;
   if (e instanceof ApplicationFailure && e.type === WAIT_NOT_READY) return FailureType.DeadlineExceeded;
-  return e instanceof ApplicationFailure ? (e.type ?? undefined) : undefined;
+  // Retries that ran out of time on a failure of their own (CloudUnavailable) keep its type.
+  if (e instanceof ApplicationFailure && e.type) return e.type;
+  if (err instanceof ActivityFailure && err.retryState === 'TIMEOUT') return FailureType.DeadlineExceeded;
+  return undefined;
 }
 
 /** The failed jobs a JobFailed failure carries in its details (see activities/servers.ts). */

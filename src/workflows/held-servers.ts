@@ -2,16 +2,18 @@
 // (a workflow condition, no activity) until each hold signals that its server is stopped; release them by
 // signal and wait until each says how its server ended up; keep the run's per-server report up to date.
 // Workflow code: deterministic.
-import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation } from '@temporalio/workflow';
+import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   FailureType,
   FINAL_RELEASE_OUTCOMES,
   type HeldServer,
+  heldSignal,
   type Holder,
   holdWorkflowId,
   type JobFailure,
   type ReleaseResult,
   releaseSignal,
+  releasedSignal,
   type ServerReport,
   type StopType,
 } from './api';
@@ -19,7 +21,6 @@ import { calls } from './activity-options';
 import type { CallCounts } from './failures';
 
 export interface HeldServersOptions {
-  holder: Holder;
   /** The run's per-server report, updated in place. */
   reports: ServerReport[];
   counted: (calls: CallCounts) => void;
@@ -34,6 +35,9 @@ export class HeldServers {
   pending: string[] = [];
   private readonly held = new Map<string, HeldServer>();
   private readonly released = new Map<string, ReleaseResult>();
+
+  /** This run: the holds signal it, and know it by its run id too. */
+  private readonly holder: Holder = { workflowId: workflowInfo().workflowId, runId: workflowInfo().runId };
 
   constructor(private readonly o: HeldServersOptions) {}
 
@@ -73,10 +77,14 @@ export class HeldServers {
     this.pending = ids;
     for (const id of toStop) this.report(id).state = 'stopping';
     this.o.changed();
-    this.o.counted((await calls.acquireHolds({ serverIds: ids, holder: this.o.holder, stopType, stopMs })).apiCalls);
+    this.o.counted((await calls.acquireHolds({ serverIds: ids, holder: this.holder, stopType, stopMs })).apiCalls);
     if (!(await condition(() => ids.every((id) => this.held.has(id)), stopMs))) {
       const late = ids.filter((id) => !this.held.has(id)).map((id) => this.name(id));
-      throw ApplicationFailure.create({ type: FailureType.DeadlineExceeded, message: `servers not stopped in time: ${late.join(', ')}`, nonRetryable: true });
+      throw ApplicationFailure.create({
+        type: FailureType.DeadlineExceeded,
+        message: `servers not stopped in time: ${late.join(', ')}`,
+        nonRetryable: true,
+      });
     }
     const failed = ids.map((id) => this.held.get(id)!).filter((h) => h.stopError);
     if (failed.length > 0) {
@@ -105,7 +113,7 @@ export class HeldServers {
 
   private async signalRelease(serverId: string, leaveStopped: boolean | undefined): Promise<void> {
     try {
-      await getExternalWorkflowHandle(holdWorkflowId(serverId)).signal(releaseSignal, { holder: this.o.holder, leaveStopped });
+      await getExternalWorkflowHandle(holdWorkflowId(serverId)).signal(releaseSignal, { holder: this.holder, leaveStopped });
     } catch (err) {
       if (isCancellation(err)) throw err;
       // The hold has ended (nobody holds the server): the cloud tells how it stands.
@@ -156,6 +164,20 @@ export class HeldServers {
   notRestarted(startMs: number): string | undefined {
     if (this.pending.length === 0) return undefined;
     const names = this.pending.map((id) => this.name(id)).join(', ');
-    return `servers not running again within deadlines.startMs = ${startMs} ms: ${names}; their holds keep retrying (query ${this.pending.map(holdWorkflowId).join(', ')})`;
+    const holds = this.pending.map(holdWorkflowId).join(', ');
+    return `servers not running again within deadlines.startMs = ${startMs} ms: ${names}; their holds keep retrying (query ${holds})`;
   }
+}
+
+/** The run's per-server reports before anything is touched. */
+export function untouchedReports(servers: readonly { serverId: string; name: string; wasRunning: boolean }[]): ServerReport[] {
+  return servers.map(({ serverId, name, wasRunning }) => ({ serverId, name, wasRunning, state: 'untouched' }));
+}
+
+/** Registers the signals the holds answer a run with; `holds()` is the run's HeldServers once it has a plan. */
+export function handleHoldSignals(holds: () => HeldServers | undefined): void {
+  setHandler(heldSignal, (h) => holds()?.onHeld(h), { description: 'From a server hold: the server is stopped for this run.' });
+  setHandler(releasedSignal, (r) => holds()?.onReleased(r), {
+    description: 'From a server hold: how the server stands after this run released it.',
+  });
 }

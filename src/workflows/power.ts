@@ -60,7 +60,8 @@ export async function drivePower(o: PowerRequest): Promise<PowerOutcome> {
       }
       const patient = await waits(giveUpAt - Date.now(), o.urgent).power({ ...step, jobId: pending.jobId, since: prompt.waited.since });
       count(patient.apiCalls);
-      if (!('done' in patient.waited)) throw ApplicationFailure.create({ message: 'the patient stage of a stop or start ended without a result', nonRetryable: true });
+      if (!('done' in patient.waited))
+        throw ApplicationFailure.create({ message: 'the patient stage of a stop or start ended without a result', nonRetryable: true });
       settled = patient.waited.done;
     }
     if (settled.outcome !== 'idle') out.requestedAt ??= settled.requestedAt;
@@ -70,7 +71,9 @@ export async function drivePower(o: PowerRequest): Promise<PowerOutcome> {
       if (out.jobFailures.length >= MAX_JOB_FAILURES) {
         throw ApplicationFailure.create({
           type: FailureType.JobFailed,
-          message: `${o.target === 'SHUTOFF' ? 'stop' : 'start'} server ${o.serverId}: ${out.jobFailures.length} jobs failed; last ${failureText(settled.failure)}`,
+          message:
+            `${o.target === 'SHUTOFF' ? 'stop' : 'start'} server ${o.serverId}: ` +
+            `${out.jobFailures.length} jobs failed; last ${failureText(settled.failure)}`,
           nonRetryable: true,
           details: [{ jobFailures: out.jobFailures }],
         });

@@ -7,7 +7,6 @@ import { type ExportDiskInput, exportWorkflowId, FailureType, type ScheduledExpo
 import { exportDiskImage } from './export-disk-image';
 import { expandImageName } from './image-name';
 
-
 export async function scheduledExport(input: ScheduledExportInput): Promise<ScheduledExportResult> {
   const at = new Date(workflowInfo().startTime);
   const args: ExportDiskInput = { ...input.export, imageName: expandImageName(input.export.imageName, at) };

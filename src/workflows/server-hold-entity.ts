@@ -3,7 +3,14 @@
 // restarts it — only if it was running, and only once no disk attached to it is `uploading` (P1, P2). A holder
 // whose run ends without releasing is noticed and released. Holders hear from the hold by signal (`serverHeld`,
 // `serverReleased`): no one waits inside an activity for another workflow (P9).
-import { CancellationScope, condition, getExternalWorkflowHandle, isCancellation, setCurrentDetails, type SignalDefinition } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setCurrentDetails,
+  type SignalDefinition,
+} from '@temporalio/workflow';
 import {
   type AcquireRequest,
   FINAL_RELEASE_OUTCOMES,
@@ -84,7 +91,8 @@ export class ServerHoldEntity {
   // ---- Messages
 
   acquire(req: AcquireRequest): HoldView {
-    if (!this.isHolder(req.holder)) this.view.holders.push({ workflowId: req.holder.workflowId, runId: req.holder.runId, since: new Date().toISOString() });
+    if (!this.isHolder(req.holder))
+      this.view.holders.push({ workflowId: req.holder.workflowId, runId: req.holder.runId, since: new Date().toISOString() });
     if (req.livenessCheckMs) this.st.livenessCheckMs = Math.min(this.st.livenessCheckMs, req.livenessCheckMs);
     if (req.stopMs) this.st.stopMs = Math.max(this.st.stopMs, req.stopMs);
     if (req.stopType === 'HARD') this.st.stopType = 'HARD';
@@ -101,7 +109,10 @@ export class ServerHoldEntity {
     this.st.told = this.st.told.filter((k) => k !== key(req.holder));
     if (!this.st.releasers.some((r) => key(r.holder) === key(req.holder))) {
       const now = this.releaseOutcome();
-      this.st.releasers.push({ holder: { workflowId: req.holder.workflowId, runId: req.holder.runId }, ...(now.outcome === 'held-by-others' ? { outcome: now } : {}) });
+      this.st.releasers.push({
+        holder: { workflowId: req.holder.workflowId, runId: req.holder.runId },
+        ...(now.outcome === 'held-by-others' ? { outcome: now } : {}),
+      });
     }
     this.changed();
   }
@@ -148,7 +159,13 @@ export class ServerHoldEntity {
         v.stoppedAt = new Date().toISOString();
         if (stopped) return;
       }
-      const out = await drivePower({ serverId: this.serverId, target: 'SHUTOFF', stopType: this.st.stopType, deadlineMs: this.st.stopMs, onCalls: (c) => this.count('stop', c) });
+      const out = await drivePower({
+        serverId: this.serverId,
+        target: 'SHUTOFF',
+        stopType: this.st.stopType,
+        deadlineMs: this.st.stopMs,
+        onCalls: (c) => this.count('stop', c),
+      });
       v.jobFailures.push(...out.jobFailures);
       // Re-stopped after a cancelled restart: if no stop had to be asked for, it has been down all along.
       if (!keepPrior || out.requestedAt) v.stoppedAt = out.requestedAt ?? out.reachedAt;
@@ -202,7 +219,15 @@ export class ServerHoldEntity {
     const scope = new CancellationScope();
     let settled = false;
     const run = scope
-      .run(() => drivePower({ serverId: this.serverId, target: 'ACTIVE', deadlineMs: START_ATTEMPT_MS, urgent: true, onCalls: (c) => this.count('start', c) }))
+      .run(() =>
+        drivePower({
+          serverId: this.serverId,
+          target: 'ACTIVE',
+          deadlineMs: START_ATTEMPT_MS,
+          urgent: true,
+          onCalls: (c) => this.count('start', c),
+        }),
+      )
       .finally(() => (settled = true));
     void condition(() => settled || this.view.holders.length > 0).then(() => {
       if (!settled) scope.cancel();
@@ -274,7 +299,14 @@ export class ServerHoldEntity {
 
   private heldServer(): HeldServer {
     const v = this.view;
-    return { serverId: this.serverId, stopError: v.stopError, wasRunning: v.prior === 'running', stoppedAt: v.stoppedAt ?? '', jobFailures: v.jobFailures, apiCalls: this.st.calls.stop };
+    return {
+      serverId: this.serverId,
+      stopError: v.stopError,
+      wasRunning: v.prior === 'running',
+      stoppedAt: v.stoppedAt ?? '',
+      jobFailures: v.jobFailures,
+      apiCalls: this.st.calls.stop,
+    };
   }
 
   private releaseOutcome(): ReleaseResult {

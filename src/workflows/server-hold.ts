@@ -16,13 +16,17 @@ export async function serverHold(input: HoldInput): Promise<void> {
 
   setHandler(holdQuery, () => hold.view, { description: 'Who holds this server, since when, and its state.' });
   setHandler(acquireUpdate, (req: AcquireRequest) => hold.acquire(req), {
-    description: 'Hold the server stopped for a run: {"holder": {"workflowId", "runId"}}. Answers at once; the hold signals `serverHeld` to the run once the server is stopped.',
+    description:
+      'Hold the server stopped for a run: {"holder": {"workflowId", "runId"}}. ' +
+      'Answers at once; the hold signals `serverHeld` to the run once the server is stopped.',
     validator: (req: AcquireRequest) => {
       if (!req?.holder?.workflowId || !req.holder.runId) throw new Error('holder.workflowId and holder.runId are required');
     },
   });
   setHandler(releaseSignal, (req: ReleaseRequest) => hold.release(req), {
-    description: 'Release a hold: {"holder": {"workflowId", "runId"}}. The last release restarts the server if it was running; the run hears how it ends (`serverReleased`).',
+    description:
+      'Release a hold: {"holder": {"workflowId", "runId"}}. ' +
+      'The last release restarts the server if it was running; the run hears how it ends (`serverReleased`).',
   });
 
   await hold.run(

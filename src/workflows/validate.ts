@@ -106,7 +106,17 @@ export function validateExportInput(raw: unknown): ExportDiskInput {
   return input as unknown as ExportDiskInput;
 }
 
-const SERVER_KNOWN_KEYS = new Set(['serverId', 'imageNamePrefix', 'diskFormat', 'containerFormat', 'osType', 'stopType', 'leaveServersStopped', 'deadlines', 'tags']);
+const SERVER_KNOWN_KEYS = new Set([
+  'serverId',
+  'imageNamePrefix',
+  'diskFormat',
+  'containerFormat',
+  'osType',
+  'stopType',
+  'leaveServersStopped',
+  'deadlines',
+  'tags',
+]);
 
 /** Input rules of exportServerDisks: the export's own rules, with a server instead of a disk. */
 export function validateServerExportInput(raw: unknown): ExportServerInput {
@@ -115,7 +125,8 @@ export function validateServerExportInput(raw: unknown): ExportServerInput {
   }
   const input = raw as Record<string, unknown>;
   for (const key of Object.keys(input)) {
-    if (!SERVER_KNOWN_KEYS.has(key)) throw new InputError(key, input[key], `is not a known field (known: ${[...SERVER_KNOWN_KEYS].join(', ')})`);
+    if (!SERVER_KNOWN_KEYS.has(key))
+      throw new InputError(key, input[key], `is not a known field (known: ${[...SERVER_KNOWN_KEYS].join(', ')})`);
   }
   if (typeof input.serverId !== 'string' || !VOLUME_ID.test(input.serverId)) {
     throw new InputError('serverId', input.serverId, 'must be a server id (letters, digits, "-", "_"; at most 64 characters)');
@@ -124,7 +135,11 @@ export function validateServerExportInput(raw: unknown): ExportServerInput {
   if (input.imageNamePrefix !== undefined) {
     const p = input.imageNamePrefix;
     if (typeof p !== 'string' || p.length === 0 || p.length > 120 || p.startsWith(' ') || p.endsWith(' ') || !IMAGE_NAME.test(p)) {
-      throw new InputError('imageNamePrefix', p, 'must be 1–120 letters, digits, spaces, "-", "." or "_", without a leading or trailing space');
+      throw new InputError(
+        'imageNamePrefix',
+        p,
+        'must be 1–120 letters, digits, spaces, "-", "." or "_", without a leading or trailing space',
+      );
     }
   }
   const { serverId: _s, imageNamePrefix: _p, ...rest } = input;

@@ -24,7 +24,10 @@ export interface WaitOptions {
   counted: (calls: CallCounts) => void;
 }
 
-export async function waitFor<T>(o: WaitOptions, stage: (w: WaitActivities, since?: number) => Promise<Counted<{ waited: Waited<T> }>>): Promise<T> {
+export async function waitFor<T>(
+  o: WaitOptions,
+  stage: (w: WaitActivities, since?: number) => Promise<Counted<{ waited: Waited<T> }>>,
+): Promise<T> {
   const giveUpAt = Date.now() + o.deadlineMs;
   let since = Date.now();
   if (!o.patientOnly) {
@@ -36,5 +39,8 @@ export async function waitFor<T>(o: WaitOptions, stage: (w: WaitActivities, sinc
   const patient = await stage(waits(giveUpAt - Date.now(), o.urgent || o.restartPath), since);
   o.counted(patient.apiCalls);
   if ('done' in patient.waited) return patient.waited.done;
-  throw ApplicationFailure.create({ message: 'a wait ended without its value (the patient stage never returns "not yet")', nonRetryable: true });
+  throw ApplicationFailure.create({
+    message: 'a wait ended without its value (the patient stage never returns "not yet")',
+    nonRetryable: true,
+  });
 }

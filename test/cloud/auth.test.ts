@@ -20,7 +20,8 @@ afterEach(async () => {
 });
 
 const volumePath = (id: string) => `/evs/v2/${PROJECT}/volumes/${id}`;
-const serveVolumes = () => cloud.on('GET', /\/evs\/v2\/.*\/volumes\/.*/, (_r, res) => send(res, 200, { volume: fixture('evs/volume-data-disk.json') }));
+const serveVolumes = () =>
+  cloud.on('GET', /\/evs\/v2\/.*\/volumes\/.*/, (_r, res) => send(res, 200, { volume: fixture('evs/volume-data-disk.json') }));
 const tokensUsed = () => cloud.serviceRequests().map((r) => String(r.headers['x-auth-token']).split('-').slice(0, 2).join('-'));
 
 describe('Keystone token', () => {
@@ -55,7 +56,17 @@ describe('Keystone token', () => {
   });
 
   it('a second 401 after the replay is an auth CloudError (no loop)', async () => {
-    cloud.on('GET', volumePath('a'), (_r, res) => send(res, 401, { error_msg: 'Incorrect IAM authentication information: token expires', error_code: 'APIGW.0301', request_id: 'r1' }), true);
+    cloud.on(
+      'GET',
+      volumePath('a'),
+      (_r, res) =>
+        send(res, 401, {
+          error_msg: 'Incorrect IAM authentication information: token expires',
+          error_code: 'APIGW.0301',
+          request_id: 'r1',
+        }),
+      true,
+    );
     client = clientFor(cloud);
     const err = await client.evs.getVolume('a').catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 401, code: 'APIGW.0301', requestId: 'r1', op: 'evs.getVolume' });
@@ -67,7 +78,9 @@ describe('Keystone token', () => {
   it('EVS "invalid token" with HTTP 400 (Common.0013, §3.6) also re-authenticates', async () => {
     let n = 0;
     cloud.on('GET', volumePath('a'), (_r, res) =>
-      n++ === 0 ? send(res, 400, { badRequest: { message: 'Invalid token in the header.', code: 'Common.0013' } }) : send(res, 200, { volume: fixture('evs/volume-data-disk.json') }),
+      n++ === 0
+        ? send(res, 400, { badRequest: { message: 'Invalid token in the header.', code: 'Common.0013' } })
+        : send(res, 200, { volume: fixture('evs/volume-data-disk.json') }),
     );
     client = clientFor(cloud);
     await expect(client.evs.getVolume('a')).resolves.toBeDefined();
@@ -124,22 +137,42 @@ describe('AK/SK signing (§2.2)', () => {
     if (!m || m[1] !== AK) return false;
     const names = m[2].split(';');
     const headers = Object.fromEntries(names.map((n) => [n, String(r.headers[n])]));
-    const s = sign({ method: r.method, url: `http://${String(r.headers.host)}${r.url}`, headers, body: r.body }, { ak: AK, sk: SK, signedHeaders: names });
+    const s = sign(
+      { method: r.method, url: `http://${String(r.headers.host)}${r.url}`, headers, body: r.body },
+      { ak: AK, sk: SK, signedHeaders: names },
+    );
     return s.signature === m[3];
   }
 
   function akskClient() {
     const cfg = loadCloudConfig({
-      env: { OS_ACCESS_KEY: AK, OS_SECRET_KEY: SK, OS_PROJECT_ID: PROJECT, OS_REGION_NAME: 'eu-de', OS_ENDPOINT_TEMPLATE: `${cloud.url}/{service}` },
+      env: {
+        OS_ACCESS_KEY: AK,
+        OS_SECRET_KEY: SK,
+        OS_PROJECT_ID: PROJECT,
+        OS_REGION_NAME: 'eu-de',
+        OS_ENDPOINT_TEMPLATE: `${cloud.url}/{service}`,
+      },
     });
     client = createCloudClient(cfg, { rateLimit: false, retry: { baseDelayMs: 5, maxDelayMs: 50 } });
     return client;
   }
 
   it('signs every request (no token, no catalog) and the server can verify it', async () => {
-    const ok = (r: Recorded) => verify(r) && r.headers['x-project-id'] === PROJECT && /^\d{8}T\d{6}Z$/.test(String(r.headers['x-sdk-date']));
-    cloud.on('GET', volumePath('a%20b'), (r, res) => (ok(r) ? send(res, 200, { volume: fixture('evs/volume-data-disk.json') }) : send(res, 401, {})), true);
-    cloud.on('POST', `/ecs/v1/${PROJECT}/cloudservers/action`, (r, res) => (ok(r) ? send(res, 200, { job_id: 'j' }) : send(res, 401, {})), true);
+    const ok = (r: Recorded) =>
+      verify(r) && r.headers['x-project-id'] === PROJECT && /^\d{8}T\d{6}Z$/.test(String(r.headers['x-sdk-date']));
+    cloud.on(
+      'GET',
+      volumePath('a%20b'),
+      (r, res) => (ok(r) ? send(res, 200, { volume: fixture('evs/volume-data-disk.json') }) : send(res, 401, {})),
+      true,
+    );
+    cloud.on(
+      'POST',
+      `/ecs/v1/${PROJECT}/cloudservers/action`,
+      (r, res) => (ok(r) ? send(res, 200, { job_id: 'j' }) : send(res, 401, {})),
+      true,
+    );
     cloud.on('GET', '/ims/v2/images', (r, res) => (ok(r) ? send(res, 200, { images: [] }) : send(res, 401, {})), true);
     const c = akskClient();
     await c.evs.getVolume('a b');

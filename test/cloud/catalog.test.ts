@@ -30,7 +30,9 @@ describe('selectEndpoint', () => {
     expect(selectEndpoint(catalog, 'ims', { region: 'eu-nl' })).toBe('https://ims.eu-nl');
     expect(selectEndpoint([svc('image', ep('eu-de', 'https://ims.eu-de'))], 'ims')).toBe('https://ims.eu-de');
     expect(() => selectEndpoint(catalog, 'ims')).toThrow(/several regions: eu-de, eu-nl; set the region \(OS_REGION_NAME/);
-    expect(() => selectEndpoint(catalog, 'ims', { region: 'eu-ch2' })).toThrow(/region eu-ch2; offered: image\/public\/eu-de, image\/public\/eu-nl/);
+    expect(() => selectEndpoint(catalog, 'ims', { region: 'eu-ch2' })).toThrow(
+      /region eu-ch2; offered: image\/public\/eu-de, image\/public\/eu-nl/,
+    );
   });
 
   it('falls back to the next type when the preferred one is not in the region', () => {
@@ -39,7 +41,9 @@ describe('selectEndpoint', () => {
   });
 
   it('explains a missing service', () => {
-    expect(() => selectEndpoint([svc('compute', ep('r', 'https://nova'))], 'ecs')).toThrow(/no ECS endpoint .* none of these types is listed; set an endpoint override \(OS_ENDPOINT_OVERRIDE_ECS\)/);
+    expect(() => selectEndpoint([svc('compute', ep('r', 'https://nova'))], 'ecs')).toThrow(
+      /no ECS endpoint .* none of these types is listed; set an endpoint override \(OS_ENDPOINT_OVERRIDE_ECS\)/,
+    );
   });
 });
 
@@ -62,7 +66,9 @@ describe('without a catalog (AK/SK)', () => {
 
   it('prefers overrides and explains a missing endpoint', () => {
     expect(templateEndpoint(cfg({ endpointOverrides: { evs: 'https://x/v2/%(project_id)s' } }), 'evs', 'p1')).toBe('https://x/v2/p1');
-    expect(() => templateEndpoint(cfg({ endpointTemplate: undefined }), 'ims', 'p1')).toThrow(/OS_ENDPOINT_OVERRIDE_IMS or OS_ENDPOINT_TEMPLATE/);
+    expect(() => templateEndpoint(cfg({ endpointTemplate: undefined }), 'ims', 'p1')).toThrow(
+      /OS_ENDPOINT_OVERRIDE_IMS or OS_ENDPOINT_TEMPLATE/,
+    );
   });
 
   it('helpers', () => {

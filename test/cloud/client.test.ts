@@ -33,7 +33,10 @@ describe('EVS', () => {
     expect(cloud.tokenRequests()).toHaveLength(1);
     expect(cloud.tokenRequests()[0].json).toEqual({
       auth: {
-        identity: { methods: ['password'], password: { user: { name: 'alice', domain: { name: 'Default' }, password: expect.any(String) } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: 'alice', domain: { name: 'Default' }, password: expect.any(String) } },
+        },
         scope: { project: { id: PROJECT } },
       },
     });
@@ -41,7 +44,13 @@ describe('EVS', () => {
 
   it('uploadImage: POST {evs}/volumes/{id}/action with the exact body, 202', async () => {
     cloud.on('POST', `/evs/v2/${PROJECT}/volumes/${VOL}/action`, (_r, res) => send(res, 202, fixture('evs/upload-response-otc.json')));
-    const r = await client.evs.uploadImage(VOL, { imageName: 'golden-2024', force: true, diskFormat: 'zvhd2', containerFormat: 'bare', osType: 'linux' });
+    const r = await client.evs.uploadImage(VOL, {
+      imageName: 'golden-2024',
+      force: true,
+      diskFormat: 'zvhd2',
+      containerFormat: 'bare',
+      osType: 'linux',
+    });
     expect(r).toEqual({
       volumeId: '16369c5d-384d-4e64-b37a-56d898769362',
       imageId: 'c5333daa-fbc8-4d1d-bf79-b0567bb45d15',
@@ -53,16 +62,24 @@ describe('EVS', () => {
     });
     const [req] = cloud.serviceRequests();
     expect(req.headers['content-type']).toBe('application/json');
-    expect(req.body).toBe('{"os-volume_upload_image":{"image_name":"golden-2024","force":true,"disk_format":"zvhd2","container_format":"bare","__os_type":"linux"}}');
+    expect(req.body).toBe(
+      '{"os-volume_upload_image":{"image_name":"golden-2024","force":true,"disk_format":"zvhd2","container_format":"bare","__os_type":"linux"}}',
+    );
   });
 
   it('uploadImage: a 200 is not the documented 202 → CloudError', async () => {
     cloud.on('POST', `/evs/v2/${PROJECT}/volumes/${VOL}/action`, (_r, res) => send(res, 200, fixture('evs/upload-response-otc.json')));
-    await expect(client.evs.uploadImage(VOL, { imageName: 'n', force: false })).rejects.toMatchObject({ name: 'CloudError', status: 200, op: 'evs.uploadImage' });
+    await expect(client.evs.uploadImage(VOL, { imageName: 'n', force: false })).rejects.toMatchObject({
+      name: 'CloudError',
+      status: 200,
+      op: 'evs.uploadImage',
+    });
   });
 
   it('maps an EVS fault to a CloudError with code, message and request id', async () => {
-    cloud.on('POST', `/evs/v2/${PROJECT}/volumes/${VOL}/action`, (_r, res) => send(res, 400, fixture('evs/error-badrequest.json'), { 'X-Request-Id': 'req-77' }));
+    cloud.on('POST', `/evs/v2/${PROJECT}/volumes/${VOL}/action`, (_r, res) =>
+      send(res, 400, fixture('evs/error-badrequest.json'), { 'X-Request-Id': 'req-77' }),
+    );
     const err = await client.evs.uploadImage(VOL, { imageName: 'n', force: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudError);
     expect(err).toMatchObject({
@@ -88,10 +105,14 @@ describe('EVS', () => {
 describe('ECS', () => {
   it('stopServers: POST {ecs}/cloudservers/action os-stop → job id', async () => {
     cloud.on('POST', `/ecs/v1/${PROJECT}/cloudservers/action`, (_r, res) => send(res, 200, { job_id: 'ff808082889bd9690189061140c235fe' }));
-    expect(await client.ecs.stopServers(['616fb98f-46ca-475e-917e-2563e5a8cd19', '726fb98f-46ca-475e-917e-2563e5a8cd20'], 'HARD')).toBe('ff808082889bd9690189061140c235fe');
+    expect(await client.ecs.stopServers(['616fb98f-46ca-475e-917e-2563e5a8cd19', '726fb98f-46ca-475e-917e-2563e5a8cd20'], 'HARD')).toBe(
+      'ff808082889bd9690189061140c235fe',
+    );
     const [r] = cloud.serviceRequests();
     expect(r.json).toEqual(fixture('ecs/stop-request-hard.json'));
-    expect(r.body).toBe('{"os-stop":{"type":"HARD","servers":[{"id":"616fb98f-46ca-475e-917e-2563e5a8cd19"},{"id":"726fb98f-46ca-475e-917e-2563e5a8cd20"}]}}');
+    expect(r.body).toBe(
+      '{"os-stop":{"type":"HARD","servers":[{"id":"616fb98f-46ca-475e-917e-2563e5a8cd19"},{"id":"726fb98f-46ca-475e-917e-2563e5a8cd20"}]}}',
+    );
   });
 
   it('startServers: os-start, a 202 with a job id is accepted', async () => {
@@ -101,10 +122,21 @@ describe('ECS', () => {
   });
 
   it('getServer and getJob', async () => {
-    cloud.on('GET', `/ecs/v1/${PROJECT}/cloudservers/4f4b3dfa-eb70-47cf-a60a-998a53bd598a`, (_r, res) => send(res, 200, fixture('ecs/server-detail.json')));
-    cloud.on('GET', `/ecs/v1/${PROJECT}/jobs/2c9eb2c5544cbf6101544f0602af2b4f`, (_r, res) => send(res, 200, fixture('ecs/job-success.json')));
-    expect(await client.ecs.getServer('4f4b3dfa-eb70-47cf-a60a-998a53bd598a')).toMatchObject({ status: 'ACTIVE', taskState: null, locked: false });
-    expect(await client.ecs.getJob('2c9eb2c5544cbf6101544f0602af2b4f')).toMatchObject({ status: 'SUCCESS', subJobs: [{ serverId: 'bae51750-0089-41a1-9b18-5c777978ff6d' }] });
+    cloud.on('GET', `/ecs/v1/${PROJECT}/cloudservers/4f4b3dfa-eb70-47cf-a60a-998a53bd598a`, (_r, res) =>
+      send(res, 200, fixture('ecs/server-detail.json')),
+    );
+    cloud.on('GET', `/ecs/v1/${PROJECT}/jobs/2c9eb2c5544cbf6101544f0602af2b4f`, (_r, res) =>
+      send(res, 200, fixture('ecs/job-success.json')),
+    );
+    expect(await client.ecs.getServer('4f4b3dfa-eb70-47cf-a60a-998a53bd598a')).toMatchObject({
+      status: 'ACTIVE',
+      taskState: null,
+      locked: false,
+    });
+    expect(await client.ecs.getJob('2c9eb2c5544cbf6101544f0602af2b4f')).toMatchObject({
+      status: 'SUCCESS',
+      subJobs: [{ serverId: 'bae51750-0089-41a1-9b18-5c777978ff6d' }],
+    });
   });
 
   it('an ECS error with details', async () => {
@@ -132,7 +164,12 @@ describe('IMS', () => {
     const img = (id: string, name: string) => ({ ...fixture<Record<string, unknown>>('ims/image-glance.json'), id, name, owner: PROJECT });
     cloud.on('GET', '/ims/v2/images', (r, res) => {
       if (!r.query.get('marker')) {
-        send(res, 200, { images: [img('a', 'golden 1'), img('b', 'golden 10')], first: '/v2/images', next: '/v2/images?marker=b&name=golden%201', schema: '/v2/schemas/images' });
+        send(res, 200, {
+          images: [img('a', 'golden 1'), img('b', 'golden 10')],
+          first: '/v2/images',
+          next: '/v2/images?marker=b&name=golden%201',
+          schema: '/v2/schemas/images',
+        });
       } else {
         send(res, 200, { images: [img('c', 'golden 1')], first: '/v2/images', schema: '/v2/schemas/images' });
       }
@@ -140,7 +177,10 @@ describe('IMS', () => {
     const found = await client.ims.findImages({ name: 'golden 1', owner: PROJECT });
     expect(found.map((i) => i.id)).toEqual(['a', 'c']);
     const reqs = cloud.serviceRequests();
-    expect(reqs.map((r) => r.url)).toEqual([`/ims/v2/images?name=golden%201&owner=${PROJECT}&limit=100`, '/ims/v2/images?marker=b&name=golden%201']);
+    expect(reqs.map((r) => r.url)).toEqual([
+      `/ims/v2/images?name=golden%201&owner=${PROJECT}&limit=100`,
+      '/ims/v2/images?marker=b&name=golden%201',
+    ]);
     expect(client.callCounts()['ims.listImages']).toBe(2);
   });
 
@@ -191,10 +231,14 @@ describe('catalog through the client', () => {
     const other = await FakeCloud.start();
     try {
       other.catalog = [
-        { type: 'volumev2', name: 'cinderv2', endpoints: [
-          { region_id: 'eu-de', interface: 'public', url: `${other.url}/evs/v2/${PROJECT}` },
-          { region_id: 'eu-nl', interface: 'public', url: `${other.url}/nl/v2/${PROJECT}` },
-        ] },
+        {
+          type: 'volumev2',
+          name: 'cinderv2',
+          endpoints: [
+            { region_id: 'eu-de', interface: 'public', url: `${other.url}/evs/v2/${PROJECT}` },
+            { region_id: 'eu-nl', interface: 'public', url: `${other.url}/nl/v2/${PROJECT}` },
+          ],
+        },
       ];
       const c = clientFor(other, {}, { OS_REGION_NAME: '' });
       const err = await c.evs.getVolume(VOL).catch((e: unknown) => e);

@@ -97,7 +97,9 @@ describe('clouds.yaml', () => {
     const noSecure = error(() => loadCloudConfig({ env: { OS_CLOUD: 'otc' }, files: [file] }));
     expect(noSecure.setting).toBe('auth.password');
     expect(noSecure.message).toBe(`clouds.yaml ${file} cloud "otc": auth.password is missing`);
-    expect(error(() => loadCloudConfig({ env: {}, cloud: 'broken', files: [file] })).message).toMatch(/interface must be public, internal or admin, got "sideways"/);
+    expect(error(() => loadCloudConfig({ env: {}, cloud: 'broken', files: [file] })).message).toMatch(
+      /interface must be public, internal or admin, got "sideways"/,
+    );
     const unknown = error(() => loadCloudConfig({ env: { OS_CLOUD: 'nope' }, files: [file] }));
     expect(unknown.setting).toBe('OS_CLOUD');
     expect(unknown.message).toMatch(/cloud "nope" \(OS_CLOUD\) not found in any clouds.yaml; searched: .*clouds.yaml/);
@@ -135,16 +137,33 @@ describe('OS_* environment', () => {
       source: 'environment (OS_*)',
       region: 'eu-nl',
       interface: 'internal',
-      endpointOverrides: { evs: 'https://evs.example.com/v2/{project_id}', ecs: 'https://ecs.example.com/v1/{project_id}', ims: 'https://ims.example.com' },
+      endpointOverrides: {
+        evs: 'https://evs.example.com/v2/{project_id}',
+        ecs: 'https://ecs.example.com/v1/{project_id}',
+        ims: 'https://ims.example.com',
+      },
       rateLimit: { requestsPerSecond: 5, burst: 10 },
-      auth: { type: 'password', authUrl: 'https://iam.eu-de.otc.t-systems.com', username: 'alice', userDomainName: 'OTC-DOMAIN', projectId: 'p1' },
+      auth: {
+        type: 'password',
+        authUrl: 'https://iam.eu-de.otc.t-systems.com',
+        username: 'alice',
+        userDomainName: 'OTC-DOMAIN',
+        projectId: 'p1',
+      },
     });
   });
 
   it('accepts OS_USER_DOMAIN_ID, OS_DOMAIN_NAME and OS_PROJECT_NAME', () => {
     const { OS_USER_DOMAIN_NAME: _, OS_PROJECT_ID: __, ...rest } = base;
-    expect(loadCloudConfig({ env: { ...rest, OS_USER_DOMAIN_ID: 'did', OS_PROJECT_NAME: 'eu-de' } }).auth).toMatchObject({ userDomainId: 'did', projectName: 'eu-de', projectDomainId: 'did' });
-    expect(loadCloudConfig({ env: { ...rest, OS_DOMAIN_NAME: 'dn', OS_PROJECT_NAME: 'eu-de' } }).auth).toMatchObject({ userDomainName: 'dn', projectDomainName: 'dn' });
+    expect(loadCloudConfig({ env: { ...rest, OS_USER_DOMAIN_ID: 'did', OS_PROJECT_NAME: 'eu-de' } }).auth).toMatchObject({
+      userDomainId: 'did',
+      projectName: 'eu-de',
+      projectDomainId: 'did',
+    });
+    expect(loadCloudConfig({ env: { ...rest, OS_DOMAIN_NAME: 'dn', OS_PROJECT_NAME: 'eu-de' } }).auth).toMatchObject({
+      userDomainName: 'dn',
+      projectDomainName: 'dn',
+    });
   });
 
   it.each([
@@ -168,16 +187,24 @@ describe('OS_* environment', () => {
   it('loads AK/SK and requires an endpoint template or overrides', () => {
     const aksk = { OS_ACCESS_KEY: 'AK12345', OS_SECRET_KEY: 'SK-secret-67890', OS_PROJECT_ID: 'p1' };
     expect(error(() => loadCloudConfig({ env: aksk })).setting).toBe('OS_ENDPOINT_TEMPLATE');
-    expect(error(() => loadCloudConfig({ env: { ...aksk, OS_ENDPOINT_TEMPLATE: 'https://{service}.{region}.x' } })).setting).toBe('OS_REGION_NAME');
+    expect(error(() => loadCloudConfig({ env: { ...aksk, OS_ENDPOINT_TEMPLATE: 'https://{service}.{region}.x' } })).setting).toBe(
+      'OS_REGION_NAME',
+    );
     expect(error(() => loadCloudConfig({ env: { OS_ACCESS_KEY: 'AK12345' } })).setting).toBe('OS_SECRET_KEY');
-    const cfg = loadCloudConfig({ env: { ...aksk, OS_REGION_NAME: 'eu-de', OS_ENDPOINT_TEMPLATE: 'https://{service}.{region}.x', OS_SECURITY_TOKEN: 'sts-token-xyz' } });
+    const cfg = loadCloudConfig({
+      env: { ...aksk, OS_REGION_NAME: 'eu-de', OS_ENDPOINT_TEMPLATE: 'https://{service}.{region}.x', OS_SECURITY_TOKEN: 'sts-token-xyz' },
+    });
     expect(cfg.auth).toMatchObject({ type: 'aksk', projectId: 'p1' });
   });
 
   it('OS_INSECURE / OS_CACERT', () => {
     expect(loadCloudConfig({ env: { ...base, OS_INSECURE: 'true' } }).tls).toEqual({ verify: false });
     const pem = write('ca.pem', '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-    expect(loadCloudConfig({ env: { ...base, OS_CACERT: pem } }).tls).toMatchObject({ verify: true, cacert: pem, ca: expect.stringContaining('BEGIN CERTIFICATE') });
+    expect(loadCloudConfig({ env: { ...base, OS_CACERT: pem } }).tls).toMatchObject({
+      verify: true,
+      cacert: pem,
+      ca: expect.stringContaining('BEGIN CERTIFICATE'),
+    });
     expect(error(() => loadCloudConfig({ env: { ...base, OS_CACERT: join(dir, 'nope.pem') } })).setting).toBe('OS_CACERT');
   });
 });
@@ -188,25 +215,59 @@ describe('describeCloudConfig and logging', () => {
   beforeEach(() => {
     configs.length = 0;
     configs.push(
-      loadCloudConfig({ env: { OS_AUTH_URL: 'https://iam/v3', OS_USERNAME: 'alice', OS_PASSWORD: 'env-password-123', OS_USER_DOMAIN_NAME: 'D', OS_PROJECT_NAME: 'eu-de', OS_REGION_NAME: 'eu-de' } }),
-      loadCloudConfig({ env: { OS_ACCESS_KEY: 'AK12345', OS_SECRET_KEY: 'SK-secret-67890', OS_SECURITY_TOKEN: 'sts-token-xyz', OS_PROJECT_ID: 'p1', OS_ENDPOINT_TEMPLATE: 'https://{service}.x' } }),
+      loadCloudConfig({
+        env: {
+          OS_AUTH_URL: 'https://iam/v3',
+          OS_USERNAME: 'alice',
+          OS_PASSWORD: 'env-password-123',
+          OS_USER_DOMAIN_NAME: 'D',
+          OS_PROJECT_NAME: 'eu-de',
+          OS_REGION_NAME: 'eu-de',
+        },
+      }),
+      loadCloudConfig({
+        env: {
+          OS_ACCESS_KEY: 'AK12345',
+          OS_SECRET_KEY: 'SK-secret-67890',
+          OS_SECURITY_TOKEN: 'sts-token-xyz',
+          OS_PROJECT_ID: 'p1',
+          OS_ENDPOINT_TEMPLATE: 'https://{service}.x',
+        },
+      }),
     );
   });
 
   it('describes without secrets', () => {
-    expect(describeCloudConfig(configs[0])).toBe('environment (OS_*), password auth at https://iam/v3, user alice (domain D), project eu-de, region eu-de, interface public');
-    expect(describeCloudConfig(configs[1])).toBe('environment (OS_*), AK/SK auth, project p1, region (from catalog), interface public, endpoint template https://{service}.x');
+    expect(describeCloudConfig(configs[0])).toBe(
+      'environment (OS_*), password auth at https://iam/v3, user alice (domain D), project eu-de, region eu-de, interface public',
+    );
+    expect(describeCloudConfig(configs[1])).toBe(
+      'environment (OS_*), AK/SK auth, project p1, region (from catalog), interface public, endpoint template https://{service}.x',
+    );
   });
 
   it('never prints a secret when logged, inspected or serialised', () => {
     for (const cfg of configs) {
-      const outputs = [describeCloudConfig(cfg), JSON.stringify(cfg), inspect(cfg, { depth: 10, showHidden: true }), String(Object.values(cfg.auth))];
+      const outputs = [
+        describeCloudConfig(cfg),
+        JSON.stringify(cfg),
+        inspect(cfg, { depth: 10, showHidden: true }),
+        String(Object.values(cfg.auth)),
+      ];
       for (const out of outputs) for (const s of secrets) expect(out).not.toContain(s);
     }
   });
 });
 
 it('describeCloudConfig drops user info from URLs', () => {
-  const cfg = loadCloudConfig({ env: { OS_AUTH_URL: 'https://bob:hunter2@iam/v3', OS_USERNAME: 'bob', OS_PASSWORD: 'hunter2', OS_USER_DOMAIN_NAME: 'D', OS_PROJECT_ID: 'p' } });
+  const cfg = loadCloudConfig({
+    env: {
+      OS_AUTH_URL: 'https://bob:hunter2@iam/v3',
+      OS_USERNAME: 'bob',
+      OS_PASSWORD: 'hunter2',
+      OS_USER_DOMAIN_NAME: 'D',
+      OS_PROJECT_ID: 'p',
+    },
+  });
   expect(describeCloudConfig(cfg)).not.toContain('hunter2');
 });

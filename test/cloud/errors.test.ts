@@ -56,10 +56,16 @@ describe('parseErrorBody', () => {
   });
 
   it('reads non-JSON bodies as text and an overLimit retryAfter', () => {
-    expect(parseErrorBody('<html><head><title>502</title></head><body><h1>502 Bad Gateway</h1></body></html>')).toMatchObject({ code: '', message: '502 502 Bad Gateway' });
+    expect(parseErrorBody('<html><head><title>502</title></head><body><h1>502 Bad Gateway</h1></body></html>')).toMatchObject({
+      code: '',
+      message: '502 502 Bad Gateway',
+    });
     expect(parseErrorBody('')).toMatchObject({ code: '', message: '' });
     expect(parseErrorBody('x'.repeat(1000)).message.length).toBeLessThan(310);
-    expect(parseErrorBody('{"overLimit":{"code":413,"message":"Over limit","retryAfter":"7"}}')).toMatchObject({ code: '413', retryAfterMs: 7000 });
+    expect(parseErrorBody('{"overLimit":{"code":413,"message":"Over limit","retryAfter":"7"}}')).toMatchObject({
+      code: '413',
+      retryAfterMs: 7000,
+    });
   });
 
   it('detects an error inside a 2xx body (ECS 202 + Common.0024, §4.7) but not a job id', () => {
@@ -78,7 +84,16 @@ describe('CloudError', () => {
   it('has a human message and the documented properties', () => {
     const e = new CloudError({ ...at, status: 400, code: 'EVS.5400', cloudMessage: 'Malformed request body.', requestId: 'req-1' });
     expect(e.message).toBe('EVS uploadImage 400 EVS.5400: Malformed request body. (request id req-1)');
-    expect(e).toMatchObject({ name: 'CloudError', service: 'evs', op: 'evs.uploadImage', method: 'POST', path: at.path, status: 400, code: 'EVS.5400', requestId: 'req-1' });
+    expect(e).toMatchObject({
+      name: 'CloudError',
+      service: 'evs',
+      op: 'evs.uploadImage',
+      method: 'POST',
+      path: at.path,
+      status: 400,
+      code: 'EVS.5400',
+      requestId: 'req-1',
+    });
     expect(e).toBeInstanceOf(Error);
     expect(new CloudError({ ...at, status: 503, code: '', cloudMessage: '' }).message).toBe('EVS uploadImage 503: Service Unavailable');
   });
@@ -126,7 +141,7 @@ describe('classify', () => {
     [new CloudConnectionError({ ...at, code: 'UND_ERR_SOCKET', detail: 'd' }), 'transient', true],
     [new CloudAbortError({ ...at, code: 'Aborted', detail: 'd' }), 'aborted', false],
     [Object.assign(new Error('x'), { name: 'AbortError' }), 'aborted', false],
-    [new CloudConfigError('no endpoint'), 'invalid', false],
+    [new CloudConfigError('no endpoint'), 'config', false],
     [new Error('bug'), 'unknown', false],
     ['string', 'unknown', false],
   ])('%s → %s', (e, kind, retryable) => {

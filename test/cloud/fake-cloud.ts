@@ -84,7 +84,12 @@ export class FakeCloud {
   defaultCatalog(): unknown[] {
     const ep = (url: string) => [{ region_id: 'eu-de', id: 'e', region: 'eu-de', interface: 'public', url }];
     return [
-      { type: 'identity', name: 'keystone', id: 'k', endpoints: [{ region_id: '*', region: '*', interface: 'public', url: `${this.url}/identity/v3` }] },
+      {
+        type: 'identity',
+        name: 'keystone',
+        id: 'k',
+        endpoints: [{ region_id: '*', region: '*', interface: 'public', url: `${this.url}/identity/v3` }],
+      },
       { type: 'volumev2', name: 'cinderv2', id: 'v2', endpoints: ep(`${this.url}/evs/v2/${PROJECT}`) },
       { type: 'ecs', name: 'ecs', id: 'ecs', endpoints: ep(`${this.url}/ecs/v1/${PROJECT}`) },
       { type: 'image', name: 'glance', id: 'img', endpoints: ep(`${this.url}/ims`) },
@@ -125,9 +130,19 @@ export class FakeCloud {
     } catch {
       json = undefined;
     }
-    const rec: Recorded = { method: req.method ?? '', url: req.url ?? '', path: u.pathname, query: u.searchParams, headers: req.headers, body, json };
+    const rec: Recorded = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      path: u.pathname,
+      query: u.searchParams,
+      headers: req.headers,
+      body,
+      json,
+    };
     this.requests.push(rec);
-    const route = this.routes.find((r) => r.method === rec.method && (typeof r.path === 'string' ? r.path === rec.path : r.path.test(rec.path)));
+    const route = this.routes.find(
+      (r) => r.method === rec.method && (typeof r.path === 'string' ? r.path === rec.path : r.path.test(rec.path)),
+    );
     if (!route) return send(res, 404, { error_msg: 'The API does not exist', error_code: 'APIGW.0101', request_id: 'r-404' });
     if (!route.public && !this.validTokens.has(String(req.headers['x-auth-token']))) {
       return send(res, 401, { error: { code: 401, message: 'The request you have made requires authentication.', title: 'Unauthorized' } });

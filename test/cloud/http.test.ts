@@ -48,14 +48,34 @@ describe('throttling (retried for every method)', () => {
   });
 
   it('429 with an HTTP-date Retry-After', async () => {
-    cloud.on('GET', volumePath, sequence((res) => send(res, 429, { error_msg: 'over ratelimit', error_code: 'APIGW.0308', request_id: 'r' }, { 'Retry-After': new Date(Date.now() + 1000).toUTCString() }), (res) => send(res, 200, volume())));
+    cloud.on(
+      'GET',
+      volumePath,
+      sequence(
+        (res) =>
+          send(
+            res,
+            429,
+            { error_msg: 'over ratelimit', error_code: 'APIGW.0308', request_id: 'r' },
+            { 'Retry-After': new Date(Date.now() + 1000).toUTCString() },
+          ),
+        (res) => send(res, 200, volume()),
+      ),
+    );
     const c = make({ retry: { maxDelayMs: 5000 } });
     await expect(c.evs.getVolume(VOL)).resolves.toMatchObject({ status: 'in-use' });
     expect(c.callCounts()['evs.getVolume']).toBe(2);
   });
 
   it('ECS HTTP 202 + Common.0024 is throttling, retried, then the job id is returned', async () => {
-    cloud.on('POST', actionPath, sequence((res) => send(res, 202, fixture('ecs/error-common-0024-http202.json')), (res) => send(res, 202, { job_id: 'j2' })));
+    cloud.on(
+      'POST',
+      actionPath,
+      sequence(
+        (res) => send(res, 202, fixture('ecs/error-common-0024-http202.json')),
+        (res) => send(res, 202, { job_id: 'j2' }),
+      ),
+    );
     const c = make();
     expect(await c.ecs.startServers(['s1'])).toBe('j2');
     expect(cloud.serviceRequests()).toHaveLength(2);
@@ -82,7 +102,14 @@ describe('throttling (retried for every method)', () => {
 
 describe('5xx and transport failures (retried for GET only)', () => {
   it('500 on GET is retried', async () => {
-    cloud.on('GET', volumePath, sequence((res) => send(res, 500, fixture('evs/error-error.json')), (res) => send(res, 200, volume())));
+    cloud.on(
+      'GET',
+      volumePath,
+      sequence(
+        (res) => send(res, 500, fixture('evs/error-error.json')),
+        (res) => send(res, 200, volume()),
+      ),
+    );
     const c = make();
     await expect(c.evs.getVolume(VOL)).resolves.toMatchObject({ id: '36ba39af-3579-4e6e-adfc-b764349c0f77' });
     expect(c.callCounts()['evs.getVolume']).toBe(2);
@@ -206,7 +233,9 @@ describe('rate limit', () => {
 describe('responses', () => {
   it('reads non-JSON error bodies', async () => {
     cloud.on('GET', volumePath, (_r, res) => send(res, 404, '404 Not Found\n\nThe resource could not be found.'));
-    const err = await make().evs.getVolume(VOL).catch((e: unknown) => e);
+    const err = await make()
+      .evs.getVolume(VOL)
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(CloudError);
     expect(err).toMatchObject({ status: 404, code: '', cloudMessage: '404 Not Found The resource could not be found.' });
   });

@@ -18,11 +18,15 @@ describe('EVS os-volume_upload_image (§3.3)', () => {
   });
 
   it('builds the gophertelekomcloud request', () => {
-    expect(toUploadImageBody({ imageName: 'test', force: true, containerFormat: 'bare', diskFormat: 'raw' })).toEqual(fixture('evs/upload-request-gtc.json'));
+    expect(toUploadImageBody({ imageName: 'test', force: true, containerFormat: 'bare', diskFormat: 'raw' })).toEqual(
+      fixture('evs/upload-request-gtc.json'),
+    );
   });
 
   it('always sends force, omits unset optional fields', () => {
-    expect(JSON.stringify(toUploadImageBody({ imageName: 'n', force: false }))).toBe('{"os-volume_upload_image":{"image_name":"n","force":false}}');
+    expect(JSON.stringify(toUploadImageBody({ imageName: 'n', force: false }))).toBe(
+      '{"os-volume_upload_image":{"image_name":"n","force":false}}',
+    );
   });
 
   it('refuses a missing name or force', () => {
@@ -33,7 +37,9 @@ describe('EVS os-volume_upload_image (§3.3)', () => {
 
 describe('ECS batch stop/start (§4.3)', () => {
   it('builds the doc stop request', () => {
-    expect(toStopBody(['616fb98f-46ca-475e-917e-2563e5a8cd19', '726fb98f-46ca-475e-917e-2563e5a8cd20'], 'HARD')).toEqual(fixture('ecs/stop-request-hard.json'));
+    expect(toStopBody(['616fb98f-46ca-475e-917e-2563e5a8cd19', '726fb98f-46ca-475e-917e-2563e5a8cd20'], 'HARD')).toEqual(
+      fixture('ecs/stop-request-hard.json'),
+    );
   });
 
   it('builds start, de-duplicates ids, refuses empty lists and bad types', () => {
@@ -44,7 +50,14 @@ describe('ECS batch stop/start (§4.3)', () => {
 });
 
 describe('Keystone (§2.1)', () => {
-  const base: PasswordAuthConfig = { type: 'password', authUrl: 'https://iam/v3', username: 'USER', password: new Secret('PASSWORD'), userDomainName: 'DOMAIN', projectName: 'eu-de' };
+  const base: PasswordAuthConfig = {
+    type: 'password',
+    authUrl: 'https://iam/v3',
+    username: 'USER',
+    password: new Secret('PASSWORD'),
+    userDomainName: 'DOMAIN',
+    projectName: 'eu-de',
+  };
 
   it('builds the password request scoped by project name (with its domain)', () => {
     expect(toTokenRequest(base)).toEqual({
@@ -53,7 +66,9 @@ describe('Keystone (§2.1)', () => {
         scope: { project: { name: 'eu-de' } },
       },
     });
-    expect(toTokenRequest({ ...base, projectDomainName: 'DOMAIN' }).auth).toMatchObject({ scope: { project: { name: 'eu-de', domain: { name: 'DOMAIN' } } } });
+    expect(toTokenRequest({ ...base, projectDomainName: 'DOMAIN' }).auth).toMatchObject({
+      scope: { project: { name: 'eu-de', domain: { name: 'DOMAIN' } } },
+    });
   });
 
   it('matches the shape of the documented request', () => {
@@ -63,7 +78,10 @@ describe('Keystone (§2.1)', () => {
 
   it('scopes by project id and user id when given', () => {
     expect(toTokenRequest({ ...base, userId: 'uid', projectId: 'pid' })).toEqual({
-      auth: { identity: { methods: ['password'], password: { user: { id: 'uid', password: 'PASSWORD' } } }, scope: { project: { id: 'pid' } } },
+      auth: {
+        identity: { methods: ['password'], password: { user: { id: 'uid', password: 'PASSWORD' } } },
+        scope: { project: { id: 'pid' } },
+      },
     });
   });
 
@@ -79,7 +97,9 @@ describe('URLs', () => {
   it('encodes path segments and queries', () => {
     expect(joinURL('https://h/ims/', 'v2', 'images', 'a/b c')).toBe('https://h/ims/v2/images/a%2Fb%20c');
     expect(actionURL('https://h/v2/p', 'volumes', 'v1')).toBe('https://h/v2/p/volumes/v1/action');
-    expect(withQuery('https://h/v2/images', { name: 'my image+1', owner: undefined, limit: 5 })).toBe('https://h/v2/images?name=my%20image%2B1&limit=5');
+    expect(withQuery('https://h/v2/images', { name: 'my image+1', owner: undefined, limit: 5 })).toBe(
+      'https://h/v2/images?name=my%20image%2B1&limit=5',
+    );
     expect(() => joinURL('https://h', 'volumes', '')).toThrow(TypeError);
     expect(() => joinURL('https://h', 'volumes', '..')).toThrow(TypeError);
   });
@@ -89,7 +109,9 @@ describe('URLs', () => {
     expect(toListQuery({ name: 'in:x' }).name).toBe('in:"in:x"');
     expect(nextPageURL('https://ims.example.com', '/v2/images?marker=m')).toBe('https://ims.example.com/v2/images?marker=m');
     expect(nextPageURL('http://127.0.0.1:1/ims', '/v2/images?marker=m')).toBe('http://127.0.0.1:1/ims/v2/images?marker=m');
-    expect(nextPageURL('https://ims.example.com', 'https://ims.example.com/v2/images?marker=m')).toBe('https://ims.example.com/v2/images?marker=m');
+    expect(nextPageURL('https://ims.example.com', 'https://ims.example.com/v2/images?marker=m')).toBe(
+      'https://ims.example.com/v2/images?marker=m',
+    );
     expect(() => nextPageURL('https://ims.example.com', 'https://evil.example.com/v2/images')).toThrow(/another origin/);
   });
 });

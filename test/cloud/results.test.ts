@@ -27,7 +27,11 @@ describe('EVS volume detail (§3.1, §3.7)', () => {
           hostName: null,
         },
       ],
-      volumeImageMetadata: expect.objectContaining({ __os_type: 'Linux', image_id: 'c6c153a6-dde8-4bac-8e40-3d7619436934', min_disk: '20' }),
+      volumeImageMetadata: expect.objectContaining({
+        __os_type: 'Linux',
+        image_id: 'c6c153a6-dde8-4bac-8e40-3d7619436934',
+        min_disk: '20',
+      }),
       metadata: {},
       availabilityZone: 'kvmxen.dc1',
       volumeType: 'SSD',
@@ -40,19 +44,38 @@ describe('EVS volume detail (§3.1, §3.7)', () => {
     expect(v.bootable).toBe(false);
     expect(v.status).toBe('in-use');
     expect(v.attachments.map((a) => [a.serverId, a.device])).toEqual([['c3d3250c-7ce5-42cc-b620-dd2b63d19ca5', '/dev/sdf']]);
-    expect(v.metadata).toEqual({ policy: 'dc71a9c9-b3fa-429d-a070-037682d82d21', attached_mode: 'rw', readonly: 'False', 'hw:passthrough': 'false' });
+    expect(v.metadata).toEqual({
+      policy: 'dc71a9c9-b3fa-429d-a070-037682d82d21',
+      attached_mode: 'rw',
+      readonly: 'False',
+      'hw:passthrough': 'false',
+    });
     expect(v.volumeImageMetadata).toBeNull();
     expect(v.updatedAt).toBeNull();
   });
 
   it('parses the shared, unattached disk', () => {
     const v = parseVolume(fixture('evs/volume-shared-unattached.json'));
-    expect(v).toMatchObject({ id: '591ac654-26d8-41be-bb77-4f90699d2d41', multiattach: true, attachments: [], status: 'error_restoring', volumeType: null, size: 40 });
+    expect(v).toMatchObject({
+      id: '591ac654-26d8-41be-bb77-4f90699d2d41',
+      multiattach: true,
+      attachments: [],
+      status: 'error_restoring',
+      volumeType: null,
+      size: 40,
+    });
   });
 
   it('parses the vanilla Cinder v3 volume (available although attached: a fixture quirk)', () => {
     const v = parseVolume(fixture('evs/volume-cinder-v3.json'));
-    expect(v).toMatchObject({ id: 'd32019d3-bc6e-4319-9c1d-6722fc136a22', status: 'available', bootable: false, size: 75, volumeType: 'lvmdriver-1', availabilityZone: 'nova' });
+    expect(v).toMatchObject({
+      id: 'd32019d3-bc6e-4319-9c1d-6722fc136a22',
+      status: 'available',
+      bootable: false,
+      size: 75,
+      volumeType: 'lvmdriver-1',
+      availabilityZone: 'nova',
+    });
     expect(v.attachments[0]).toEqual({
       serverId: '83ec2e3b-4321-422b-8706-a84185f52a0a',
       attachmentId: '05551600-a936-4d4a-ba42-79a037c1-c91a',
@@ -124,7 +147,16 @@ describe('ECS (§4.1, §4.3, §4.4)', () => {
   });
 
   it('reads a stop in progress (ACTIVE + powering-off) and a fault', () => {
-    const s = parseServer({ server: { id: 's', status: 'ACTIVE', 'OS-EXT-STS:task_state': 'powering-off', 'OS-EXT-STS:power_state': 1, locked: true, fault: { message: 'boom', code: 500 } } });
+    const s = parseServer({
+      server: {
+        id: 's',
+        status: 'ACTIVE',
+        'OS-EXT-STS:task_state': 'powering-off',
+        'OS-EXT-STS:power_state': 1,
+        locked: true,
+        fault: { message: 'boom', code: 500 },
+      },
+    });
     expect(s).toMatchObject({ taskState: 'powering-off', locked: true, fault: { message: 'boom', code: 500 } });
   });
 
@@ -159,7 +191,12 @@ describe('ECS (§4.1, §4.3, §4.4)', () => {
       fail_reason: 'nope',
       entities: { sub_jobs: [{ job_id: 's', status: 'FAIL', entities: { server_id: 'x', errorcode_message: 'Ecs.0605' } }] },
     });
-    expect(j).toMatchObject({ status: 'FAIL', endTime: null, errorCode: 'Ecs.0100', subJobs: [{ serverId: 'x', errorCode: 'Ecs.0605', status: 'FAIL' }] });
+    expect(j).toMatchObject({
+      status: 'FAIL',
+      endTime: null,
+      errorCode: 'Ecs.0100',
+      subJobs: [{ serverId: 'x', errorCode: 'Ecs.0605', status: 'FAIL' }],
+    });
   });
 
   it('parses the batch action job id', () => {
@@ -199,7 +236,10 @@ describe('IMS (§5.1, §5.2)', () => {
 
   it('parses a list page with and without next', () => {
     const img = fixture('ims/image-glance.json');
-    expect(parseImagePage({ images: [img], next: '/v2/images?marker=x', first: '/v2/images' })).toMatchObject({ images: [{ id: '1bea47ed-f6a9-463b-b423-14b9cca9ad27' }], next: '/v2/images?marker=x' });
+    expect(parseImagePage({ images: [img], next: '/v2/images?marker=x', first: '/v2/images' })).toMatchObject({
+      images: [{ id: '1bea47ed-f6a9-463b-b423-14b9cca9ad27' }],
+      next: '/v2/images?marker=x',
+    });
     expect(parseImagePage({ images: [] }).next).toBeNull();
     expect(() => parseImagePage({ image: [] })).toThrow(ResponseFormatError);
   });
@@ -213,7 +253,9 @@ describe('Keystone token (§2.1)', () => {
     expect(t.expiresAt).toBe(Date.parse('2219-05-24T15:11:11.815Z'));
     expect(t.issuedAt).toBe(Date.parse('2019-05-23T15:11:11.815Z'));
     expect(t.catalog.map((s) => s.type)).toEqual(['ecs', 'image', 'compute', 'volumev2']);
-    expect(selectEndpoint(t.catalog, 'evs', { region: 'eu-de' })).toBe('https://evs.eu-de.otc.t-systems.com/v2/0391e4486e864c26be5654c522f440f2');
+    expect(selectEndpoint(t.catalog, 'evs', { region: 'eu-de' })).toBe(
+      'https://evs.eu-de.otc.t-systems.com/v2/0391e4486e864c26be5654c522f440f2',
+    );
     expect(selectEndpoint(t.catalog, 'ecs')).toBe('https://ecs.eu-de.otc.t-systems.com/v1/0391e4486e864c26be5654c522f440f2');
     expect(selectEndpoint(t.catalog, 'ims')).toBe('https://ims.eu-de.otc.t-systems.com');
   });

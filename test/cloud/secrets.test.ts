@@ -9,7 +9,10 @@ import { clientFor, FakeCloud, PASSWORD, PROJECT, send } from './fake-cloud';
 let cloud: FakeCloud;
 let client: CloudClient | undefined;
 const logs: string[] = [];
-const logger = { warn: (m: string, meta?: Record<string, unknown>) => logs.push(m + JSON.stringify(meta)), debug: (m: string, meta?: Record<string, unknown>) => logs.push(m + JSON.stringify(meta)) };
+const logger = {
+  warn: (m: string, meta?: Record<string, unknown>) => logs.push(m + JSON.stringify(meta)),
+  debug: (m: string, meta?: Record<string, unknown>) => logs.push(m + JSON.stringify(meta)),
+};
 
 beforeEach(async () => {
   cloud = await FakeCloud.start();
@@ -44,7 +47,9 @@ describe('password / token mode', () => {
   const secrets = () => [PASSWORD, ...cloud.validTokens, 'tok-1-0123456789abcdef'];
 
   it('a service error echoing the token and the password', async () => {
-    cloud.on('GET', /\/evs\/.*/, (r, res) => send(res, 400, { badRequest: { message: `${echo(r)} password=${PASSWORD}`, code: 'EVS.5400' } }));
+    cloud.on('GET', /\/evs\/.*/, (r, res) =>
+      send(res, 400, { badRequest: { message: `${echo(r)} password=${PASSWORD}`, code: 'EVS.5400' } }),
+    );
     client = clientFor(cloud, { logger });
     const err = await client.evs.getVolume('v').catch((e: unknown) => e);
     expect((err as Error).message).toContain('[redacted]');
@@ -52,7 +57,12 @@ describe('password / token mode', () => {
   });
 
   it('a Keystone error echoing the request body (with the password)', async () => {
-    cloud.on('POST', '/identity/v3/auth/tokens', (r, res) => send(res, 400, { error: { code: 400, message: echo(r), title: 'Bad Request' } }), true);
+    cloud.on(
+      'POST',
+      '/identity/v3/auth/tokens',
+      (r, res) => send(res, 400, { error: { code: 400, message: echo(r), title: 'Bad Request' } }),
+      true,
+    );
     client = clientFor(cloud, { logger });
     const err = await client.projectId().catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 400, service: 'keystone' });
@@ -64,10 +74,17 @@ describe('password / token mode', () => {
     cloud.on('GET', /\/evs\/.*/, (r, res) => {
       n++;
       if (n === 1) return send(res, 429, { error_msg: echo(r), error_code: 'APIGW.0308', request_id: 'x' }, { 'Retry-After': '0' });
-      if (n === 2) return send(res, 401, { error_msg: `token expires ${String(r.headers['x-auth-token'])}`, error_code: 'APIGW.0301', request_id: 'y' });
+      if (n === 2)
+        return send(res, 401, {
+          error_msg: `token expires ${String(r.headers['x-auth-token'])}`,
+          error_code: 'APIGW.0301',
+          request_id: 'y',
+        });
       send(res, 500, `<html>${echo(r)}</html>`);
     });
-    cloud.on('POST', /\/ecs\/.*/, (r, res) => send(res, 400, { error: { message: 'x', code: 'Ecs.0100', details: [{ code: 'Ecs.0605', message: echo(r) }] } }));
+    cloud.on('POST', /\/ecs\/.*/, (r, res) =>
+      send(res, 400, { error: { message: 'x', code: 'Ecs.0100', details: [{ code: 'Ecs.0605', message: echo(r) }] } }),
+    );
     client = clientFor(cloud, { logger, retry: { transientRetries: 0 } });
     expectNoSecret(await client.evs.getVolume('v').catch((e: unknown) => e), secrets());
     expectNoSecret(await client.ecs.stopServers(['s'], 'SOFT').catch((e: unknown) => e), secrets());
@@ -91,8 +108,21 @@ describe('AK/SK mode', () => {
   const STS = 'security-token-abcdef';
 
   it('an error echoing the signed headers (AK, security token)', async () => {
-    cloud.on('GET', /\/evs\/.*/, (r, res) => send(res, 401, { error_msg: `verify aksk signature fail, ${echo(r)} ${SK}`, error_code: 'APIGW.0301', request_id: 'r' }), true);
-    const cfg = loadCloudConfig({ env: { OS_ACCESS_KEY: AK, OS_SECRET_KEY: SK, OS_SECURITY_TOKEN: STS, OS_PROJECT_ID: PROJECT, OS_ENDPOINT_TEMPLATE: `${cloud.url}/{service}` } });
+    cloud.on(
+      'GET',
+      /\/evs\/.*/,
+      (r, res) => send(res, 401, { error_msg: `verify aksk signature fail, ${echo(r)} ${SK}`, error_code: 'APIGW.0301', request_id: 'r' }),
+      true,
+    );
+    const cfg = loadCloudConfig({
+      env: {
+        OS_ACCESS_KEY: AK,
+        OS_SECRET_KEY: SK,
+        OS_SECURITY_TOKEN: STS,
+        OS_PROJECT_ID: PROJECT,
+        OS_ENDPOINT_TEMPLATE: `${cloud.url}/{service}`,
+      },
+    });
     client = createCloudClient(cfg, { rateLimit: false });
     const err = await client.evs.getVolume('v').catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 401, code: 'APIGW.0301' });

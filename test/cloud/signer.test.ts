@@ -34,9 +34,16 @@ describe('signer (cloud-api.md §2.2 Variant A)', () => {
 
   it('reproduces the Huawei Go SDK GET vector', () => {
     const headers = { 'X-Sdk-Date': '20060102T150405Z', TEST_UNDERSCORE: 'TEST_VALUE' };
-    const r = sign({ method: 'GET', url: 'https://example.huaweicloud.com/path?limit=1', headers }, { ak: 'AccessKey', sk: 'SecretKey', signedHeaders: goSdkSignedHeaders(headers) });
-    expect(r.canonicalRequest).toBe('GET\n/path/\nlimit=1\nx-sdk-date:20060102T150405Z\n\nx-sdk-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
-    expect(r.authorization).toBe('SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=x-sdk-date, Signature=5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624');
+    const r = sign(
+      { method: 'GET', url: 'https://example.huaweicloud.com/path?limit=1', headers },
+      { ak: 'AccessKey', sk: 'SecretKey', signedHeaders: goSdkSignedHeaders(headers) },
+    );
+    expect(r.canonicalRequest).toBe(
+      'GET\n/path/\nlimit=1\nx-sdk-date:20060102T150405Z\n\nx-sdk-date\ne3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+    );
+    expect(r.authorization).toBe(
+      'SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=x-sdk-date, Signature=5a2ce64c865e0e6046321c6f3d5a77ba8413eeaf355c3166c03d58d02ac79624',
+    );
   });
 
   it('reproduces the Huawei Go SDK POST vector (body with the trailing newline of json.Encoder)', () => {
@@ -46,7 +53,9 @@ describe('signer (cloud-api.md §2.2 Variant A)', () => {
       { ak: 'AccessKey', sk: 'SecretKey', signedHeaders: goSdkSignedHeaders(headers) },
     );
     expect(r.canonicalRequest.split('\n').at(-1)).toBe('a29d7b4c5efd1a22011d69fd7b7aee76fe51e4083c609244228de258afd61289');
-    expect(r.authorization).toBe('SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=x-sdk-date, Signature=cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59');
+    expect(r.authorization).toBe(
+      'SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=x-sdk-date, Signature=cecc2af119b18ab70b4d094c0750f3b42c02f254903179a0fc2cc72fc9db4f59',
+    );
   });
 
   it('canonicalises paths and queries per RFC 3986', () => {
@@ -61,6 +70,11 @@ describe('signer (cloud-api.md §2.2 Variant A)', () => {
 
   it('refuses to sign without X-Sdk-Date or with a listed header missing', () => {
     expect(() => sign({ method: 'GET', url: 'https://h/p', headers: {} }, { ak: 'a', sk: 's' })).toThrow(/X-Sdk-Date/);
-    expect(() => sign({ method: 'GET', url: 'https://h/p', headers: { 'X-Sdk-Date': '20060102T150405Z' } }, { ak: 'a', sk: 's', signedHeaders: ['host'] })).toThrow(/host/);
+    expect(() =>
+      sign(
+        { method: 'GET', url: 'https://h/p', headers: { 'X-Sdk-Date': '20060102T150405Z' } },
+        { ak: 'a', sk: 's', signedHeaders: ['host'] },
+      ),
+    ).toThrow(/host/);
   });
 });

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportWorkflowId } from '../../src/workflows/api';
+import { exportServerWorkflowId, exportWorkflowId } from '../../src/workflows/api';
 import { useHarness, event, until } from './harness';
 
 const BIN = join(resolve(__dirname, '..', '..'), 'bin', 'evs-export.js');
@@ -11,7 +11,13 @@ const BIN = join(resolve(__dirname, '..', '..'), 'bin', 'evs-export.js');
 const h = useHarness();
 
 function cli(taskQueue: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TEMPORAL_ADDRESS: h.address, TEMPORAL_TASK_QUEUE: taskQueue, ...h.sim.cloudEnv };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: h.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ...h.sim.cloudEnv,
+  };
   return new Promise((done) => {
     execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
       done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -30,7 +36,10 @@ describe('evs-export', () => {
   });
 
   it('inspects, exports and waits, refuses a second export naming the running one, and shows holds', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'app' }, { name: 'off', status: 'SHUTOFF' }], volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['app', 'off'] }] });
+    const s = h.admin.seed({
+      servers: [{ name: 'app' }, { name: 'off', status: 'SHUTOFF' }],
+      volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['app', 'off'] }],
+    });
     const volumeId = s.volumes[0].id;
     const inspect = await cli('unused', 'inspect', '--volume', volumeId, '--json');
     expect(inspect.code).toBe(0);
@@ -55,15 +64,77 @@ describe('evs-export', () => {
     });
   });
 
+  it('shows and follows a whole-server export: its phase, each disk and each server', async () => {
+    const s = h.admin.seed({
+      servers: [{ name: 'web' }],
+      volumes: [
+        { name: 'web-sys', size: 10, bootable: true, attachedTo: ['web'], device: '/dev/vda' },
+        { name: 'web-data', size: 5, attachedTo: ['web'], device: '/dev/vdb' },
+      ],
+    });
+    const workflowId = exportServerWorkflowId(s.servers[0].id);
+    const [sys, data] = s.volumes.map((v) => v.id);
+    h.admin.setConfig({ timings: { uploadBaseMs: null } });
+    await h.withWorker(async (tq) => {
+      const started = await cli(tq, 'export-server', '--server', s.servers[0].id);
+      expect(started.code).toBe(0);
+      expect(started.stdout).toContain(`started ${workflowId}`);
+      await until(() => h.admin.oracle().exports.length === 2, 'both uploads');
+
+      const status = await cli(tq, 'status', workflowId);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toContain(`${workflowId} RUNNING`);
+      expect(status.stdout).toMatch(/^exporting 2 disk\(s\)$/m);
+      expect(status.stdout).toContain(`disk /dev/vda (${sys}) → web-vda: running`);
+      expect(status.stdout).toContain(`disk /dev/vdb (${data}) → web-vdb: running`);
+      expect(status.stdout).toContain('web: stopped');
+      const json = await cli(tq, 'status', workflowId, '--json');
+      const progress = {
+        phase: 'exporting',
+        disks: [
+          { volumeId: sys, state: 'running' },
+          { volumeId: data, state: 'running' },
+        ],
+      };
+      expect(JSON.parse(json.stdout)).toMatchObject({ workflowId, status: 'RUNNING', progress });
+
+      const following = cli(tq, 'status', workflowId, '--follow');
+      for (const id of [sys, data]) h.admin.advance({ kind: 'upload', id });
+      const followed = await following;
+      expect(followed.code).toBe(0);
+      expect(followed.stdout).toMatch(/^set tag\s+set-/m);
+      expect(followed.stdout).toMatch(/^image\s+web-vda \(.+\) active from \/dev\/vda$/m);
+      expect(followed.stdout).toMatch(/^server\s+web: restarted, downtime/m);
+    });
+  });
+
   it('creates a schedule whose runs go through the per-disk identity', async () => {
     const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
     const scheduleId = `golden-${randomUUID()}`;
     await h.withWorker(async (tq) => {
-      const created = await cli(tq, 'schedule', 'create', '--id', scheduleId, '--volume', s.volumes[0].id, '--image-name', 'golden-{date}', '--every', '24h', '--tag', 'golden', '--trigger');
+      const created = await cli(
+        tq,
+        'schedule',
+        'create',
+        '--id',
+        scheduleId,
+        '--volume',
+        s.volumes[0].id,
+        '--image-name',
+        'golden-{date}',
+        '--every',
+        '24h',
+        '--tag',
+        'golden',
+        '--trigger',
+      );
       expect(created.code).toBe(0);
       const exp = await until(() => h.admin.oracle().exports.find((e) => e.imageStatus === 'active'), 'the scheduled export', 45_000);
       expect(exp.imageName).toMatch(/^golden-\d{8}$/);
-      await until(async () => (await h.client.workflow.getHandle(exportWorkflowId(s.volumes[0].id)).describe()).status.name === 'COMPLETED', 'the export run');
+      await until(
+        async () => (await h.client.workflow.getHandle(exportWorkflowId(s.volumes[0].id)).describe()).status.name === 'COMPLETED',
+        'the export run',
+      );
       expect((await cli(tq, 'schedule', 'delete', scheduleId)).code).toBe(0);
     });
   });

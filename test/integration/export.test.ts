@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { startExport } from '../../src/export-client';
 import { type ExportDiskResult, FailureType } from '../../src/workflows/api';
-import { useHarness } from './harness';
+import { failureOf, useHarness } from './harness';
 
 const h = useHarness();
 
@@ -13,14 +13,7 @@ async function runExport(input: Record<string, unknown>): Promise<ExportDiskResu
 }
 
 async function failure(input: Record<string, unknown>): Promise<ApplicationFailure> {
-  const err = await runExport(input).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  const cause = (err as WorkflowFailedError).cause;
-  expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
+  return failureOf(runExport(input));
 }
 
 function serverState(id: string) {
@@ -40,7 +33,9 @@ describe('exportDiskImage', () => {
     expect(result.servers).toEqual([expect.objectContaining({ serverId: server.id, wasRunning: true, state: 'restarted' })]);
     expect(result.servers[0].downtimeMs).toBeGreaterThan(0);
     const o = h.admin.oracle();
-    expect(o.exports).toEqual([expect.objectContaining({ volumeId: volume.id, imageId: result.imageId, force: true, imageStatus: 'active' })]);
+    expect(o.exports).toEqual([
+      expect.objectContaining({ volumeId: volume.id, imageId: result.imageId, force: true, imageStatus: 'active' }),
+    ]);
     expect(o.servers[server.id]).toMatchObject({ stops: 1, starts: 1 });
     expect(serverState(server.id)).toMatchObject({ status: 'ACTIVE' });
     const image = await h.cloud.ims.getImage(result.imageId);
@@ -84,7 +79,10 @@ describe('exportDiskImage', () => {
   });
 
   it('restarts the servers and fails with the cloud message when the cloud rejects the export', async () => {
-    const seeded = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'locked-disk', size: 10, attachedTo: ['app'], locked: true }] });
+    const seeded = h.admin.seed({
+      servers: [{ name: 'app' }],
+      volumes: [{ name: 'locked-disk', size: 10, attachedTo: ['app'], locked: true }],
+    });
     const [server] = seeded.servers;
 
     const cause = await failure({ volumeId: seeded.volumes[0].id, imageName: 'img-locked' });
@@ -116,12 +114,18 @@ describe('exportDiskImage', () => {
 describe('bad input fails before anything is stopped or created (P5)', () => {
   async function rejectsInput(input: Record<string, unknown>, type: string, field: string, value: string): Promise<void> {
     // Straight to the workflow, bypassing the client-side check, as a UI start or a parent would.
-    const err = await h.withWorker(async (taskQueue) =>
-      h.client.workflow.execute('exportDiskImage', { taskQueue, workflowId: `bad-${Math.random().toString(36).slice(2)}`, args: [input] }),
-    ).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
+    const err = await h
+      .withWorker(async (taskQueue) =>
+        h.client.workflow.execute('exportDiskImage', {
+          taskQueue,
+          workflowId: `bad-${Math.random().toString(36).slice(2)}`,
+          args: [input],
+        }),
+      )
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(err).toBeInstanceOf(WorkflowFailedError);
     const cause = (err as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause.type).toBe(type);
@@ -155,7 +159,12 @@ describe('bad input fails before anything is stopped or created (P5)', () => {
   });
 
   it('unknown disk', async () => {
-    await rejectsInput({ volumeId: '00000000-0000-4000-8000-000000000000', imageName: 'ok' }, FailureType.InvalidInput, 'volumeId', '00000000-0000-4000-8000-000000000000');
+    await rejectsInput(
+      { volumeId: '00000000-0000-4000-8000-000000000000', imageName: 'ok' },
+      FailureType.InvalidInput,
+      'volumeId',
+      '00000000-0000-4000-8000-000000000000',
+    );
   });
 
   it('disk in error', async () => {
@@ -167,7 +176,12 @@ describe('bad input fails before anything is stopped or created (P5)', () => {
   });
 
   it('server transitioning', async () => {
-    await rejectsInput({ volumeId: disk({ server: { taskState: 'rebooting' } }), imageName: 'ok' }, FailureType.NotExportable, 'task_state', '"rebooting"');
+    await rejectsInput(
+      { volumeId: disk({ server: { taskState: 'rebooting' } }), imageName: 'ok' },
+      FailureType.NotExportable,
+      'task_state',
+      '"rebooting"',
+    );
   });
 
   it('server locked', async () => {
@@ -180,7 +194,9 @@ describe('the oracle', () => {
     const seeded = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 1, attachedTo: ['app'] }] });
     await h.cloud.evs.uploadImage(seeded.volumes[0].id, { imageName: 'careless', force: true });
     const violations = h.admin.oracle().p1Violations;
-    expect(violations).toEqual([expect.objectContaining({ volumeId: seeded.volumes[0].id, serverId: seeded.servers[0].id, serverStatus: 'ACTIVE' })]);
+    expect(violations).toEqual([
+      expect.objectContaining({ volumeId: seeded.volumes[0].id, serverId: seeded.servers[0].id, serverStatus: 'ACTIVE' }),
+    ]);
     h.admin.reset();
   });
 });

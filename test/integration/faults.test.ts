@@ -2,28 +2,18 @@
 // will not start, throttling, a shared API budget, deadlines, terminal states and cancel at every phase.
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
-import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { CancelledFailure } from '@temporalio/common';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import { ExportAlreadyRunningError, type ExportHandle, startExport } from '../../src/export-client';
-import { createExportWorker } from '../../src/worker';
 import { approveUpdate, FailureType, progressQuery } from '../../src/workflows/api';
-import { useHarness, event, FAST_POLL, until } from './harness';
+import { event, failureOf, until, useHarness } from './harness';
 
 const h = useHarness();
 
 function oneServerDisk(name = 'app', size = 10) {
   const s = h.admin.seed({ servers: [{ name }], volumes: [{ name: `${name}-disk`, size, attachedTo: [name] }] });
   return { serverId: s.servers[0].id, volumeId: s.volumes[0].id };
-}
-
-async function failureOf(handle: ExportHandle): Promise<ApplicationFailure> {
-  const err = await handle.result().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(WorkflowFailedError);
-  return (err as WorkflowFailedError).cause as ApplicationFailure;
 }
 
 function serverStatus(id: string) {
@@ -57,7 +47,7 @@ describe('exactly once (P3)', () => {
       await x.result().catch(() => undefined);
       return x;
     });
-    const cause = await failureOf(handle);
+    const cause = await failureOf(handle.result());
 
     expect(cause.type).toBe(FailureType.ImageFailed);
     const o = h.admin.oracle();
@@ -100,10 +90,15 @@ describe('exactly once (P3)', () => {
 
 describe('idempotent stop and start (P2)', () => {
   it('waits for servers a lost stop request did stop, instead of stopping them again', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'a' }, { name: 'b' }], volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['a', 'b'] }] });
+    const s = h.admin.seed({
+      servers: [{ name: 'a' }, { name: 'b' }],
+      volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['a', 'b'] }],
+    });
     h.admin.addFault({ op: 'ecs.stop', kind: 'lost-response' });
 
-    const result = await h.withWorker(async (tq) => (await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: 'lost-stop' })).result());
+    const result = await h.withWorker(async (tq) =>
+      (await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: 'lost-stop' })).result(),
+    );
 
     expect(result.imageStatus).toBe('active');
     const o = h.admin.oracle();
@@ -119,7 +114,9 @@ describe('idempotent stop and start (P2)', () => {
     const result = await h.withWorker(async (tq) => (await startExport(h.client, tq, { volumeId, imageName: 'job-fail' })).result());
 
     expect(result.imageStatus).toBe('active');
-    expect(result.jobFailures).toEqual([expect.objectContaining({ errorCode: 'Ecs.0100', failReason: 'the guest refused to shut down', serverIds: [serverId] })]);
+    expect(result.jobFailures).toEqual([
+      expect.objectContaining({ errorCode: 'Ecs.0100', failReason: 'the guest refused to shut down', serverIds: [serverId] }),
+    ]);
     expect(h.admin.oracle().servers[serverId]).toMatchObject({ stops: 1, starts: 1 });
     expect(h.admin.oracle().apiCalls.byOp['ecs.stop']).toBe(2);
   });
@@ -130,7 +127,14 @@ describe('idempotent stop and start (P2)', () => {
       volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['stubborn', 'fine'] }],
     });
     const [stubborn, fine] = s.servers;
-    const fault = h.admin.addFault({ op: 'ecs.start', target: stubborn.id, kind: 'job-fail', code: 'Ecs.0226', message: 'Failed to start.', times: 0 });
+    const fault = h.admin.addFault({
+      op: 'ecs.start',
+      target: stubborn.id,
+      kind: 'job-fail',
+      code: 'Ecs.0226',
+      message: 'Failed to start.',
+      times: 0,
+    });
 
     await h.withWorker(async (tq) => {
       const handle = await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: 'stubborn' });
@@ -138,7 +142,10 @@ describe('idempotent stop and start (P2)', () => {
         const q = await handle.query(progressQuery);
         return q.attention.some((a) => a.includes(stubborn.id)) ? q : undefined;
       }, 'the stubborn server to be reported');
-      expect(p.servers.find((x) => x.serverId === stubborn.id)).toMatchObject({ state: 'restart-failing', lastError: expect.stringContaining('Ecs.0226') });
+      expect(p.servers.find((x) => x.serverId === stubborn.id)).toMatchObject({
+        state: 'restart-failing',
+        lastError: expect.stringContaining('Ecs.0226'),
+      });
       await until(() => serverStatus(fine.id).status === 'ACTIVE', 'the other server to run again');
       expect(serverStatus(stubborn.id).status).toBe('SHUTOFF');
 
@@ -153,7 +160,10 @@ describe('idempotent stop and start (P2)', () => {
 
 describe('throttling and transient errors never fail a run (P8)', () => {
   it('rides out 429 with Retry-After, 503, 500 and ECS 202 + Common.0024', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'a' }, { name: 'b' }], volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['a', 'b'] }] });
+    const s = h.admin.seed({
+      servers: [{ name: 'a' }, { name: 'b' }],
+      volumes: [{ name: 'd', size: 5, multiattach: true, attachedTo: ['a', 'b'] }],
+    });
     h.admin.addFault({ op: 'evs.getVolume', kind: 'throttle', retryAfterSec: 1, times: 3 });
     h.admin.addFault({ op: 'ecs.getServer', kind: 'error', status: 503, times: 4 });
     h.admin.addFault({ op: 'ecs.stop', kind: 'throttle-202', times: 2 });
@@ -161,7 +171,9 @@ describe('throttling and transient errors never fail a run (P8)', () => {
     h.admin.addFault({ op: 'evs.uploadImage', kind: 'throttle', retryAfterSec: 1, times: 2 });
     h.admin.addFault({ op: 'ims.getImage', kind: 'error', status: 502, times: 3 });
 
-    const result = await h.withWorker(async (tq) => (await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: 'throttled' })).result());
+    const result = await h.withWorker(async (tq) =>
+      (await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: 'throttled' })).result(),
+    );
 
     expect(result.imageStatus).toBe('active');
     for (const f of h.admin.faults()) expect(f.applied).toBe(f.times);
@@ -174,15 +186,21 @@ describe('throttling and transient errors never fail a run (P8)', () => {
     const disks = Array.from({ length: 4 }, (_, i) => oneServerDisk(`srv${i}`, 5));
     const budget = { requestsPerSecond: 4, burst: 4 };
     const cloud = createCloudClient(loadCloudConfig({ env: h.sim.cloudEnv }), { rateLimit: budget });
-    const taskQueue = `budget-${randomUUID()}`;
-    const worker = await createExportWorker({ connection: h.connection, namespace: 'default', taskQueue, cloud, poll: FAST_POLL, workflowBundle: h.bundle });
-    await worker.runUntil(async () => {
-      const handles = await Promise.all(disks.map((d, i) => startExport(h.client, taskQueue, { volumeId: d.volumeId, imageName: `budget-${i}` })));
-      await Promise.all(handles.map((x) => x.result()));
-    });
+    await h.withWorker(
+      async (taskQueue) => {
+        const handles = await Promise.all(
+          disks.map((d, i) => startExport(h.client, taskQueue, { volumeId: d.volumeId, imageName: `budget-${i}` })),
+        );
+        await Promise.all(handles.map((x) => x.result()));
+      },
+      { cloud },
+    );
     await cloud.close();
     // The token bucket admits at most burst + rate × window requests in any window.
-    const calls = h.admin.events().filter((e) => e.type === 'api.call').map((e) => Date.parse(e.at));
+    const calls = h.admin
+      .events()
+      .filter((e) => e.type === 'api.call')
+      .map((e) => Date.parse(e.at));
     const windowMs = 2000;
     const most = Math.max(...calls.map((t) => calls.filter((u) => u >= t && u < t + windowMs).length));
     expect(calls.length).toBeGreaterThan(40);
@@ -201,7 +219,7 @@ describe('deadlines and terminal states (P6)', () => {
       expect(serverStatus(serverId)).toEqual({ status: 'SHUTOFF', taskState: null });
       const imageId = h.admin.oracle().exports[0].imageId;
       h.admin.advance({ kind: 'upload', id: volumeId });
-      const cause = await failureOf(handle);
+      const cause = await failureOf(handle.result());
       expect(cause.type).toBe(FailureType.DeadlineExceeded);
       expect(cause.message).toContain('deadlines.uploadMs = 1500 ms');
       expect(cause.message).toContain(`image ${imageId} is`);
@@ -217,7 +235,7 @@ describe('deadlines and terminal states (P6)', () => {
       const handle = await startExport(h.client, tq, { volumeId, imageName: 'disk-error' });
       await event(h.admin, 'volume.uploading');
       h.admin.patchVolume(volumeId, { status: 'error' });
-      const cause = await failureOf(handle);
+      const cause = await failureOf(handle.result());
       expect(cause.type).toBe(FailureType.VolumeFailed);
       expect(cause.message).toContain('"error"');
     });
@@ -269,7 +287,10 @@ describe('cancel (P2)', () => {
         return (await handle.describe()).status.name !== 'RUNNING';
       }, 'the run to end');
     };
-    const s = await cancelledRun(() => undefined, () => event(h.admin, 'server.stopping'));
+    const s = await cancelledRun(
+      () => undefined,
+      () => event(h.admin, 'server.stopping'),
+    );
     const [a, b, off] = s.servers;
     expect(serverStatus(a.id).status).toBe('ACTIVE');
     expect(serverStatus(b.id).status).toBe('ACTIVE');
@@ -281,10 +302,14 @@ describe('cancel (P2)', () => {
     h.admin.setConfig({ timings: { uploadBaseMs: null } });
     afterCancel = async (handle, volumeId) => {
       await until(async () => (await handle.query(progressQuery)).phase === 'compensating', 'compensation');
-      for (const srv of h.admin.state().servers.filter((x) => x.name !== 'off')) expect(serverStatus(String(srv.id)).status).toBe('SHUTOFF');
+      for (const srv of h.admin.state().servers.filter((x) => x.name !== 'off'))
+        expect(serverStatus(String(srv.id)).status).toBe('SHUTOFF');
       h.admin.advance({ kind: 'upload', id: volumeId });
     };
-    const s = await cancelledRun(() => undefined, () => event(h.admin, 'volume.uploading'));
+    const s = await cancelledRun(
+      () => undefined,
+      () => event(h.admin, 'volume.uploading'),
+    );
     expect(serverStatus(s.servers[0].id).status).toBe('ACTIVE');
     expect(serverStatus(s.servers[1].id).status).toBe('ACTIVE');
     expect(serverStatus(s.servers[2].id).status).toBe('SHUTOFF');
@@ -297,7 +322,10 @@ describe('cancel (P2)', () => {
       await until(() => h.admin.state().pending.filter((p) => p.kind === 'start').length === 2, 'two pending starts');
       for (const p of h.admin.state().pending.filter((x) => x.kind === 'start')) h.admin.advance({ kind: 'start', id: p.id });
     };
-    const s = await cancelledRun(() => undefined, () => event(h.admin, 'server.starting'));
+    const s = await cancelledRun(
+      () => undefined,
+      () => event(h.admin, 'server.starting'),
+    );
     expect(serverStatus(s.servers[0].id).status).toBe('ACTIVE');
     expect(serverStatus(s.servers[1].id).status).toBe('ACTIVE');
   });

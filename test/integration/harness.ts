@@ -2,8 +2,16 @@
 // HTTP on port 0), the workflow bundle built once per file, and a fresh task queue per test run in
 // `worker.runUntil`, as Temporal's own samples do. Admin calls go to the in-process simulator handle.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, type Logger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  type Logger,
+  NativeConnection,
+  Runtime,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
@@ -57,7 +65,17 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     bundle,
     async withWorker(fn, o) {
       const taskQueue = `test-${randomUUID()}`;
-      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud, client, poll: FAST_POLL, holdLivenessMs: 1000, workflowBundle: bundle, ...o });
+      const worker = await createExportWorker({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        cloud,
+        client,
+        poll: FAST_POLL,
+        holdLivenessMs: 1000,
+        workflowBundle: bundle,
+        ...o,
+      });
       return worker.runUntil(fn(taskQueue));
     },
     async close() {
@@ -78,6 +96,18 @@ export function expectCleanOracle(admin: SimHandle): void {
 }
 
 /** Awaits a condition (no sleeps as synchronisation): polls `check` until it returns a truthy value. */
+/** The ApplicationFailure a run failed with; fails the test if it did not fail. */
+export async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await result.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return cause as ApplicationFailure;
+}
+
 export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

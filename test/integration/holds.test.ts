@@ -32,11 +32,18 @@ function downIntervals(serverId: string) {
   return h.admin.oracle().servers[serverId].downIntervals;
 }
 
-const exportsOf = (tq: string, ...inputs: Record<string, unknown>[]) => Promise.all(inputs.map(async (i) => (await startExport(h.client, tq, i)).result()));
+const exportsOf = (tq: string, ...inputs: Record<string, unknown>[]) =>
+  Promise.all(inputs.map(async (i) => (await startExport(h.client, tq, i)).result()));
 
 describe('per-server holds', () => {
   it('two data disks of one running server exported at once: stopped once, started once, less downtime than two exports', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data1', size: 5, attachedTo: ['app'] }, { name: 'data2', size: 40, attachedTo: ['app'] }] });
+    const s = h.admin.seed({
+      servers: [{ name: 'app' }],
+      volumes: [
+        { name: 'data1', size: 5, attachedTo: ['app'] },
+        { name: 'data2', size: 40, attachedTo: ['app'] },
+      ],
+    });
     const server = s.servers[0].id;
 
     const results = await h.withWorker((tq) =>
@@ -75,7 +82,13 @@ describe('per-server holds', () => {
   });
 
   it('a holder arriving while the last release prepares the restart keeps the server stopped (found by bench:concurrency)', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'a', size: 5, attachedTo: ['app'] }, { name: 'b', size: 5, attachedTo: ['app'] }] });
+    const s = h.admin.seed({
+      servers: [{ name: 'app' }],
+      volumes: [
+        { name: 'a', size: 5, attachedTo: ['app'] },
+        { name: 'b', size: 5, attachedTo: ['app'] },
+      ],
+    });
     const server = s.servers[0].id;
     const [a, b] = s.volumes.map((v) => v.id);
     await h.withWorker(async (tq) => {
@@ -104,14 +117,26 @@ describe('per-server holds', () => {
       await event(h.admin, 'volume.uploading');
       const view = await h.client.workflow.getHandle(holdWorkflowId(s.servers[0].id)).query(holdQuery);
       expect(view).toMatchObject({ serverId: s.servers[0].id, status: 'held', prior: 'running' });
-      expect(view.holders).toEqual([expect.objectContaining({ workflowId: exportWorkflowId(s.volumes[0].id), runId: handle.firstExecutionRunId, since: expect.any(String) })]);
+      expect(view.holders).toEqual([
+        expect.objectContaining({
+          workflowId: exportWorkflowId(s.volumes[0].id),
+          runId: handle.firstExecutionRunId,
+          since: expect.any(String),
+        }),
+      ]);
       h.admin.advance({ kind: 'upload', id: s.volumes[0].id });
       await handle.result();
     });
   });
 
   it('a cancelled run releases its hold while another still needs the server: it stays stopped until the other ends', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd1', size: 5, attachedTo: ['app'] }, { name: 'd2', size: 5, attachedTo: ['app'] }] });
+    const s = h.admin.seed({
+      servers: [{ name: 'app' }],
+      volumes: [
+        { name: 'd1', size: 5, attachedTo: ['app'] },
+        { name: 'd2', size: 5, attachedTo: ['app'] },
+      ],
+    });
     const server = s.servers[0].id;
     const [d1, d2] = s.volumes.map((v) => v.id);
     h.admin.setConfig({ timings: { uploadBaseMs: null } });
@@ -136,7 +161,7 @@ describe('per-server holds', () => {
     expect(h.admin.oracle().servers[server]).toMatchObject({ stops: 1, starts: 1 });
   });
 
-  it('a holder whose worker died and whose run an operator terminated is released; the server restarts once its disk is released', async () => {
+  it('a holder whose worker died and whose run an operator terminated is released; the server restarts after its disk', async () => {
     const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
     const server = s.servers[0].id;
     const volumeId = s.volumes[0].id;
@@ -149,7 +174,16 @@ describe('per-server holds', () => {
     await first.kill('SIGKILL');
     await handle.terminate('operator: the worker is gone');
 
-    const worker = await createExportWorker({ connection: h.connection, namespace: 'default', taskQueue, cloud: h.cloud, client: h.client, poll: FAST_POLL, holdLivenessMs: 1000, workflowBundle: h.bundle });
+    const worker = await createExportWorker({
+      connection: h.connection,
+      namespace: 'default',
+      taskQueue,
+      cloud: h.cloud,
+      client: h.client,
+      poll: FAST_POLL,
+      holdLivenessMs: 1000,
+      workflowBundle: h.bundle,
+    });
     await worker.runUntil(async () => {
       const hold = h.client.workflow.getHandle(holdWorkflowId(server));
       await until(async () => (await hold.query(holdQuery)).holders.length === 0, 'the vanished holder to be released', 30_000);
@@ -196,15 +230,28 @@ describe('a long-held hold', () => {
       const [serverId, volumeId] = [s.servers[0].id, s.volumes[0].id];
       h.admin.setConfig({ timings: { uploadBaseMs: null } });
       const taskQueue = `can-${randomUUID()}`;
-      const worker = await createExportWorker({ connection, namespace: 'default', taskQueue, cloud: h.cloud, client, poll: FAST_POLL, holdLivenessMs: 100, workflowBundle: h.bundle });
+      const worker = await createExportWorker({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        cloud: h.cloud,
+        client,
+        poll: FAST_POLL,
+        holdLivenessMs: 100,
+        workflowBundle: h.bundle,
+      });
       await worker.runUntil(async () => {
         const run = await startExport(client, taskQueue, { volumeId, imageName: 'long-held' });
         await event(h.admin, 'volume.uploading');
         const hold = client.workflow.getHandle(holdWorkflowId(serverId));
-        await until(async () => {
-          const d = await hold.describe();
-          return d.runId !== d.raw.workflowExecutionInfo?.firstRunId;
-        }, 'the hold to continue as new', 45_000);
+        await until(
+          async () => {
+            const d = await hold.describe();
+            return d.runId !== d.raw.workflowExecutionInfo?.firstRunId;
+          },
+          'the hold to continue as new',
+          45_000,
+        );
         const view = await hold.query(holdQuery);
         expect(view).toMatchObject({ status: 'held', prior: 'running' });
         expect(view.holders.map((x) => x.workflowId)).toEqual([exportWorkflowId(volumeId)]);
@@ -229,10 +276,20 @@ describe('per-disk exclusion, whoever starts the run', () => {
     await h.withWorker(async (tq) => {
       const [viaCli, viaSchedule] = await Promise.allSettled([
         startExport(h.client, tq, { volumeId, imageName: 'by-hand' }),
-        h.client.workflow.start<typeof scheduledExport>('scheduledExport', { taskQueue: tq, workflowId: `schedule-${randomUUID()}`, args: [{ export: { volumeId, imageName: 'nightly-{date}' } }] }),
+        h.client.workflow.start<typeof scheduledExport>('scheduledExport', {
+          taskQueue: tq,
+          workflowId: `schedule-${randomUUID()}`,
+          args: [{ export: { volumeId, imageName: 'nightly-{date}' } }],
+        }),
       ]);
       expect(viaSchedule.status).toBe('fulfilled');
-      const scheduled = viaSchedule.status === 'fulfilled' ? viaSchedule.value.result().then((r) => r, (e: unknown) => e) : undefined;
+      const scheduled =
+        viaSchedule.status === 'fulfilled'
+          ? viaSchedule.value.result().then(
+              (r) => r,
+              (e: unknown) => e,
+            )
+          : undefined;
       await event(h.admin, 'volume.uploading');
       h.admin.advance({ kind: 'upload', id: volumeId });
       const parentOutcome = await scheduled;
@@ -279,7 +336,11 @@ describe('whole-server export', () => {
     });
     const [web, peer] = s.servers.map((x) => x.id);
     const result = await h.withWorker(async (tq) =>
-      h.client.workflow.execute<typeof exportServerDisks>('exportServerDisks', { taskQueue: tq, workflowId: exportServerWorkflowId(web), args: [{ serverId: web, tags: ['golden'] }] }),
+      h.client.workflow.execute<typeof exportServerDisks>('exportServerDisks', {
+        taskQueue: tq,
+        workflowId: exportServerWorkflowId(web),
+        args: [{ serverId: web, tags: ['golden'] }],
+      }),
     );
     expect(result.images.map((i) => i.imageName).sort()).toEqual(['web-vda', 'web-vdb', 'web-vdc']);
     for (const img of result.images) {

@@ -37,7 +37,10 @@ describe('progress under load (P9)', () => {
     expect(s.volumes).toHaveLength(12);
 
     const results = await h.withWorker(
-      (tq) => Promise.all(s.volumes.map(async (v) => (await startExport(h.client, tq, { volumeId: v.id, imageName: `load-${v.name}` })).result())),
+      (tq) =>
+        Promise.all(
+          s.volumes.map(async (v) => (await startExport(h.client, tq, { volumeId: v.id, imageName: `load-${v.name}` })).result()),
+        ),
       { limits: { activitySlots: 4, urgentActivitySlots: 2, workflowTaskSlots: 4 } },
     );
 
@@ -61,7 +64,10 @@ describe('progress under load (P9)', () => {
       taskQueue = tq;
       const run = await startExport(h.client, tq, { volumeId, imageName: 'urgent-restart' });
       // The upload lasts until the export's wait has gone past its prompt stage.
-      await until(async () => scheduledIn(await run.fetchHistory()).filter((a) => a.type === 'awaitVolumeReleased').length === 2, 'the patient stage of the wait');
+      await until(
+        async () => scheduledIn(await run.fetchHistory()).filter((a) => a.type === 'awaitVolumeReleased').length === 2,
+        'the patient stage of the wait',
+      );
       h.admin.advance({ kind: 'upload', id: volumeId });
       await run.result();
       return run.fetchHistory();

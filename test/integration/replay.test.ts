@@ -55,12 +55,18 @@ describe('recorded histories replay against the current workflow code', () => {
 describe('the replay check catches a non-deterministic change', () => {
   it('fails with DeterminismViolationError when the first activity differs', async () => {
     const reordered = await bundleWorkflowCode({ workflowsPath: REORDERED, logger: new DefaultLogger('WARN') });
-    const err = await Worker.runReplayHistory({ workflowBundle: reordered, replayName: 'replay-reordered' }, history('success-shared-disk.json'), 'reordered').then(
+    const err = await Worker.runReplayHistory(
+      { workflowBundle: reordered, replayName: 'replay-reordered' },
+      history('success-shared-disk.json'),
+      'reordered',
+    ).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(DeterminismViolationError);
     // For the intended reason: the scheduled activity differs (not, say, a history that failed to load).
-    expect((err as Error).message).toContain("Activity type of scheduled event 'findExistingImage' does not match activity type of activity command 'planExport'");
+    expect((err as Error).message).toContain(
+      "Activity type of scheduled event 'findExistingImage' does not match activity type of activity command 'planExport'",
+    );
   });
 });

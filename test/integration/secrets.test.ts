@@ -15,9 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
 import { type ExportHandle, startExport } from '../../src/export-client';
-import { createExportWorker } from '../../src/worker';
 import { FailureType, holdWorkflowId, progressQuery } from '../../src/workflows/api';
-import { createHarness, FAST_POLL, FAST_TIMINGS, type Harness } from './harness';
+import { createHarness, FAST_TIMINGS, type Harness } from './harness';
 
 // ---------------------------------------------------------------------------------------------------------
 // Every piece of text in a value, with where it was found: strings, object keys, payload bytes decoded as UTF-8
@@ -100,10 +99,8 @@ let secrets: Record<string, string> = {};
 let tokenCount = 0;
 const clients: CloudApi[] = [];
 
-async function withWorker<T>(cloud: CloudApi, fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `secrets-${randomUUID()}`;
-  const worker = await createExportWorker({ connection: h.connection, namespace: 'default', taskQueue, cloud, poll: FAST_POLL, workflowBundle: h.bundle });
-  return worker.runUntil(fn(taskQueue));
+function withWorker<T>(cloud: CloudApi, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  return h.withWorker(fn, { cloud });
 }
 
 async function record(name: string, handle: ExportHandle, during?: Run['pending']): Promise<Run> {
@@ -113,7 +110,9 @@ async function record(name: string, handle: ExportHandle, during?: Run['pending'
   );
   const progress = await handle.query(progressQuery);
   const description = await handle.describe();
-  const holdHistories = await Promise.all(progress.servers.map((sv) => h.client.workflow.getHandle(holdWorkflowId(sv.serverId)).fetchHistory()));
+  const holdHistories = await Promise.all(
+    progress.servers.map((sv) => h.client.workflow.getHandle(holdWorkflowId(sv.serverId)).fetchHistory()),
+  );
   return {
     name,
     handle,
@@ -135,7 +134,9 @@ function eventTypes(r: Run): string[] {
 }
 
 function scheduled(r: Pick<Run, 'history'>): string[] {
-  return (r.history.events ?? []).flatMap((e) => (e.activityTaskScheduledEventAttributes ? [String(e.activityTaskScheduledEventAttributes.activityType?.name)] : []));
+  return (r.history.events ?? []).flatMap((e) =>
+    e.activityTaskScheduledEventAttributes ? [String(e.activityTaskScheduledEventAttributes.activityType?.name)] : [],
+  );
 }
 
 function everything(): Text[] {
@@ -176,12 +177,16 @@ beforeAll(async () => {
   runs.push(
     await withWorker(cloud, async (tq) => {
       const handle = await startExport(h.client, tq, { volumeId, imageName: 'secrets-ok', tags: ['p7'] });
-      const during = await until(async () => {
-        const d = await handle.describe();
-        const wait = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitVolumeReleased');
-        // A wait between two reads: its last read's NotReady failure is on the pending activity.
-        return wait?.lastFailure?.message ? d : undefined;
-      }, 'the upload wait to have read the disk', 45_000);
+      const during = await until(
+        async () => {
+          const d = await handle.describe();
+          const wait = d.raw.pendingActivities?.find((a) => a.activityType?.name === 'awaitVolumeReleased');
+          // A wait between two reads: its last read's NotReady failure is on the pending activity.
+          return wait?.lastFailure?.message ? d : undefined;
+        },
+        'the upload wait to have read the disk',
+        45_000,
+      );
       h.admin.advance({ kind: 'upload', id: volumeId });
       return record('success', handle, during);
     }),
@@ -191,11 +196,19 @@ beforeAll(async () => {
   // 2. Failure: the upload ends killed; the servers are restarted and the run fails naming the image.
   const single = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 10, attachedTo: ['app'] }] });
   h.admin.addFault({ op: 'evs.uploadImage', kind: 'upload-fail' });
-  runs.push(await withWorker(cloud, async (tq) => record('killed', await startExport(h.client, tq, { volumeId: single.volumes[0].id, imageName: 'secrets-killed' }))));
+  runs.push(
+    await withWorker(cloud, async (tq) =>
+      record('killed', await startExport(h.client, tq, { volumeId: single.volumes[0].id, imageName: 'secrets-killed' })),
+    ),
+  );
 
   // 3. Failure: Keystone refuses the worker's password; the run fails before anything is touched.
   const loose = h.admin.seed({ volumes: [{ name: 'loose', size: 1 }] });
-  runs.push(await withWorker(refused, async (tq) => record('refused', await startExport(h.client, tq, { volumeId: loose.volumes[0].id, imageName: 'secrets-refused' }))));
+  runs.push(
+    await withWorker(refused, async (tq) =>
+      record('refused', await startExport(h.client, tq, { volumeId: loose.volumes[0].id, imageName: 'secrets-refused' })),
+    ),
+  );
 
   // Every token the simulator issued in this file (the clients hold them as X-Subject-Token), plus one of our own.
   const sim = h.admin;
@@ -215,7 +228,11 @@ beforeAll(async () => {
   if (!own) throw new Error(`keystone gave no X-Subject-Token (HTTP ${res.status})`);
   const issued = sim.tokens();
   tokenCount = issued.length;
-  secrets = { password, 'the refused password': wrongPassword, ...Object.fromEntries(issued.map((t, i) => [`token #${i + 1}${t === own ? ' (our own)' : ''}`, t])) };
+  secrets = {
+    password,
+    'the refused password': wrongPassword,
+    ...Object.fromEntries(issued.map((t, i) => [`token #${i + 1}${t === own ? ' (our own)' : ''}`, t])),
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -228,7 +245,9 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     const [ok, killed, refused] = runs;
     expect(eventTypes(ok)[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(eventTypes(ok).at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
-    expect(scheduled(ok)).toEqual(expect.arrayContaining(['planExport', 'acquireHolds', 'requestExport', 'awaitVolumeReleased', 'awaitImageActive', 'tagImage']));
+    expect(scheduled(ok)).toEqual(
+      expect.arrayContaining(['planExport', 'acquireHolds', 'requestExport', 'awaitVolumeReleased', 'awaitImageActive', 'tagImage']),
+    );
     expect(ok.holdHistories).toHaveLength(2);
     for (const hh of ok.holdHistories) expect(scheduled({ history: hh })).toEqual(expect.arrayContaining(['readServer', 'power']));
     // The failed attempt of planExport is in history as the retry's lastFailure.
@@ -252,7 +271,9 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     expect(tokenCount).toBeGreaterThanOrEqual(3);
     for (const s of Object.values(secrets)) expect(s.length).toBeGreaterThanOrEqual(8);
     const messages = logged.filter((t) => t.where.endsWith('.message')).map((t) => t.text);
-    expect(messages).toEqual(expect.arrayContaining(['Activity completed', 'cloud request', 'cloud token refused; authenticating again and replaying once']));
+    expect(messages).toEqual(
+      expect.arrayContaining(['Activity completed', 'cloud request', 'cloud token refused; authenticating again and replaying once']),
+    );
   });
 
   it('the search looks inside payloads, search attributes, heartbeat details and failures', () => {
@@ -263,14 +284,22 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     expect(at(`${ok.name}.describe`, ok.handle.workflowId.slice('export-'.length))).toBe(true); // EvsVolumeId search attribute
     expect(at(`${ok.name}.describeWhileWaiting`, 'the disk is uploading')).toBe(true); // a pending wait's last failure
     // Failure stack traces, as sent by the worker.
-    expect(found.some((t) => t.where.startsWith(`${killed.name}.history`) && t.where.endsWith('.stackTrace') && t.text.includes('    at '))).toBe(true);
+    expect(
+      found.some((t) => t.where.startsWith(`${killed.name}.history`) && t.where.endsWith('.stackTrace') && t.text.includes('    at ')),
+    ).toBe(true);
   });
 
   it('would find the password if it were there (the check can fail)', () => {
     const password = h.sim.cloudEnv.OS_PASSWORD;
     const token = Object.entries(secrets).find(([k]) => k.startsWith('token'))![1];
     const planted = {
-      events: [{ activityTaskScheduledEventAttributes: { input: { payloads: [defaultPayloadConverter.toPayload({ env: `OS_PASSWORD=${password}` })] } } }],
+      events: [
+        {
+          activityTaskScheduledEventAttributes: {
+            input: { payloads: [defaultPayloadConverter.toPayload({ env: `OS_PASSWORD=${password}` })] },
+          },
+        },
+      ],
       failure: ApplicationFailure.create({ message: 'outer', cause: new Error(`X-Auth-Token: ${token}`) }),
     };
     const hits = leaks(texts(planted, 'planted'), secrets);

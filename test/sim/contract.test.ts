@@ -43,30 +43,67 @@ interface Deliberate {
 function sameShape(what: string, sim: Json, fix: Json, reads: string[], d: Deliberate = {}): void {
   const s = shape(sim);
   const f = shape(fix);
-  expect(reads.filter((k) => !(k in s)), `${what}: keys the client reads, missing in the sim's reply`).toEqual([]);
-  expect(reads.filter((k) => !(k in f) && !d.simOnly?.includes(k)), `${what}: keys the client reads, missing in the fixture and not listed`).toEqual([]);
-  expect(Object.keys(s).filter((k) => !(k in f)).sort(), `${what}: keys only the sim sends`).toEqual([...(d.simOnly ?? [])].sort());
-  expect(Object.keys(f).filter((k) => !(k in s)).sort(), `${what}: keys only the fixture has`).toEqual([...(d.fixtureOnly ?? [])].sort());
-  const types = Object.fromEntries(Object.keys(s).filter((k) => k in f && s[k] !== f[k]).map((k) => [k, `${s[k]} ≠ ${f[k]}`]));
+  expect(
+    reads.filter((k) => !(k in s)),
+    `${what}: keys the client reads, missing in the sim's reply`,
+  ).toEqual([]);
+  expect(
+    reads.filter((k) => !(k in f) && !d.simOnly?.includes(k)),
+    `${what}: keys the client reads, missing in the fixture and not listed`,
+  ).toEqual([]);
+  expect(
+    Object.keys(s)
+      .filter((k) => !(k in f))
+      .sort(),
+    `${what}: keys only the sim sends`,
+  ).toEqual([...(d.simOnly ?? [])].sort());
+  expect(
+    Object.keys(f)
+      .filter((k) => !(k in s))
+      .sort(),
+    `${what}: keys only the fixture has`,
+  ).toEqual([...(d.fixtureOnly ?? [])].sort());
+  const types = Object.fromEntries(
+    Object.keys(s)
+      .filter((k) => k in f && s[k] !== f[k])
+      .map((k) => [k, `${s[k]} ≠ ${f[k]}`]),
+  );
   expect(types, `${what}: key types that differ`).toEqual(d.types ?? {});
 }
 
 /** The fields a parser filled (not null, '', [] or {}). */
 function filled(parsed: Json): string[] {
-  const empty = (v: unknown) => v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0) || (kind(v) === 'object' && Object.keys(v as object).length === 0);
+  const empty = (v: unknown) =>
+    v === null ||
+    v === undefined ||
+    v === '' ||
+    (Array.isArray(v) && v.length === 0) ||
+    (kind(v) === 'object' && Object.keys(v as object).length === 0);
   return Object.keys(parsed as object)
     .filter((k) => !empty((parsed as Record<string, unknown>)[k]))
     .sort();
 }
 
 /** Both parse, and fill the same fields except those listed (sim-only, fixture-only). */
-function sameParse<T>(what: string, parse: (b: unknown) => T, sim: Json, fix: Json, d: { simOnly?: string[]; fixtureOnly?: string[] } = {}): T {
+function sameParse<T>(
+  what: string,
+  parse: (b: unknown) => T,
+  sim: Json,
+  fix: Json,
+  d: { simOnly?: string[]; fixtureOnly?: string[] } = {},
+): T {
   const ps = parse(sim);
   const pf = parse(fix);
   const fs = filled(ps);
   const ff = filled(pf);
-  expect(fs.filter((k) => !ff.includes(k)), `${what}: fields only the sim's reply fills`).toEqual([...(d.simOnly ?? [])].sort());
-  expect(ff.filter((k) => !fs.includes(k)), `${what}: fields only the fixture fills`).toEqual([...(d.fixtureOnly ?? [])].sort());
+  expect(
+    fs.filter((k) => !ff.includes(k)),
+    `${what}: fields only the sim's reply fills`,
+  ).toEqual([...(d.simOnly ?? [])].sort());
+  expect(
+    ff.filter((k) => !fs.includes(k)),
+    `${what}: fields only the fixture fills`,
+  ).toEqual([...(d.fixtureOnly ?? [])].sort());
   return ps;
 }
 
@@ -78,16 +115,53 @@ const READS = {
   tokenProject: ['id', 'name'],
   catalogService: ['type', 'name', 'endpoints'],
   endpoint: ['id', 'interface', 'region_id', 'region', 'url'],
-  volume: ['id', 'name', 'status', 'size', 'multiattach', 'shareable', 'bootable', 'attachments', 'volume_image_metadata', 'metadata', 'availability_zone', 'volume_type', 'updated_at'],
+  volume: [
+    'id',
+    'name',
+    'status',
+    'size',
+    'multiattach',
+    'shareable',
+    'bootable',
+    'attachments',
+    'volume_image_metadata',
+    'metadata',
+    'availability_zone',
+    'volume_type',
+    'updated_at',
+  ],
   attachment: ['server_id', 'attachment_id', 'id', 'device', 'attached_at', 'host_name'],
   upload: ['id', 'image_id', 'image_name', 'status', 'size', 'disk_format', 'container_format'],
-  server: ['id', 'name', 'status', 'OS-EXT-STS:vm_state', 'OS-EXT-STS:task_state', 'OS-EXT-STS:power_state', 'locked', 'fault', 'os-extended-volumes:volumes_attached'],
+  server: [
+    'id',
+    'name',
+    'status',
+    'OS-EXT-STS:vm_state',
+    'OS-EXT-STS:task_state',
+    'OS-EXT-STS:power_state',
+    'locked',
+    'fault',
+    'os-extended-volumes:volumes_attached',
+  ],
   serverVolume: ['id', 'device', 'bootIndex'],
   job: ['job_id', 'status', 'job_type', 'begin_time', 'end_time', 'error_code', 'fail_reason', 'entities'],
   jobEntities: ['sub_jobs'],
   subJob: ['job_id', 'status', 'job_type', 'entities', 'error_code', 'fail_reason'],
   subJobEntities: ['server_id'],
-  image: ['id', 'name', 'status', 'owner', 'visibility', 'tags', 'disk_format', 'container_format', 'min_disk', 'created_at', 'updated_at', '__data_origin'],
+  image: [
+    'id',
+    'name',
+    'status',
+    'owner',
+    'visibility',
+    'tags',
+    'disk_format',
+    'container_format',
+    'min_disk',
+    'created_at',
+    'updated_at',
+    '__data_origin',
+  ],
   imagePage: ['images', 'next'],
 };
 
@@ -112,7 +186,12 @@ interface Res {
 async function call(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res> {
   const r = await fetch(url, {
     method,
-    headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...(token ? { 'X-Auth-Token': token } : {}), ...headers },
+    headers: {
+      Accept: 'application/json',
+      ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      ...(token ? { 'X-Auth-Token': token } : {}),
+      ...headers,
+    },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await r.text();
@@ -127,7 +206,12 @@ async function call(method: string, url: string, body?: unknown, headers: Record
 
 function tokenRequest(password: string) {
   const a = s.sim.account;
-  return { auth: { identity: { methods: ['password'], password: { user: { name: a.userName, password, domain: { name: a.userDomainName } } } }, scope: { project: { id: a.projectId } } } };
+  return {
+    auth: {
+      identity: { methods: ['password'], password: { user: { name: a.userName, password, domain: { name: a.userDomainName } } } },
+      scope: { project: { id: a.projectId } },
+    },
+  };
 }
 
 beforeAll(async () => {
@@ -157,6 +241,22 @@ beforeAll(async () => {
 
 afterAll(() => s?.close());
 
+/** Keys of a full volume reply that the recorded examples trim away. */
+const VOLUME_EXTRAS = [
+  'links',
+  'user_id',
+  'os-vol-tenant-attr:tenant_id',
+  'os-vol-host-attr:host',
+  'os-vol-mig-status-attr:migstat',
+  'os-vol-mig-status-attr:name_id',
+  'os-volume-replication:extended_status',
+  'replication_status',
+  'snapshot_id',
+  'source_volid',
+  'consistencygroup_id',
+  'storage_cluster_id',
+];
+
 describe('Keystone', () => {
   it('token: X-Subject-Token header and the recorded body shape (keystone/token-otc.json)', () => {
     expect(tokenHeaders.get('x-subject-token')).toMatch(/^\S{20,}$/);
@@ -183,11 +283,7 @@ describe('EVS', () => {
     sameShape('volume', r.body.volume, fix, READS.volume, {
       // EVS-UPD's example is trimmed; these are in the full reply (§3.7 volume-system-disk.json has
       // encrypted/created_at/updated_at, volume-shared-unattached.json has the os-vol-* and replication keys).
-      simOnly: [
-        'updated_at', 'created_at', 'encrypted', 'links', 'user_id', 'os-vol-tenant-attr:tenant_id', 'os-vol-host-attr:host',
-        'os-vol-mig-status-attr:migstat', 'os-vol-mig-status-attr:name_id', 'os-volume-replication:extended_status',
-        'replication_status', 'snapshot_id', 'source_volid', 'consistencygroup_id', 'storage_cluster_id',
-      ],
+      simOnly: ['updated_at', 'created_at', 'encrypted', ...VOLUME_EXTRAS],
     });
     expect(r.body.volume.attachments).toHaveLength(2);
     for (const att of r.body.volume.attachments) sameShape('volume.attachments[]', att, fix.attachments[0], READS.attachment);
@@ -196,10 +292,7 @@ describe('EVS', () => {
     expect(v.attachments.map((x) => x.serverId).sort()).toEqual([ids.a, ids.b].sort());
     // Shape is the same as the other recordings of an in-use disk, too.
     sameShape('volume vs system-disk', r.body.volume, fixture('evs/volume-system-disk.json'), READS.volume, {
-      simOnly: [
-        'links', 'user_id', 'os-vol-tenant-attr:tenant_id', 'os-vol-host-attr:host', 'os-vol-mig-status-attr:migstat', 'os-vol-mig-status-attr:name_id',
-        'os-volume-replication:extended_status', 'replication_status', 'snapshot_id', 'source_volid', 'consistencygroup_id', 'storage_cluster_id',
-      ],
+      simOnly: VOLUME_EXTRAS,
       // A native-API extra (evs/render.ts: not rendered).
       fixtureOnly: ['service_type'],
       // The system disk was made from an image; ours was not (null when absent, §3.1).
@@ -214,10 +307,16 @@ describe('EVS', () => {
     expect(r.status).toBe(202);
     const fix = fixture('evs/upload-response-otc.json');
     sameShape('os-volume_upload_image', r.body['os-volume_upload_image'], fix['os-volume_upload_image'], READS.upload);
-    sameShape('os-volume_upload_image.volume_type', r.body['os-volume_upload_image'].volume_type, fix['os-volume_upload_image'].volume_type, [], {
-      // OTC's recording says "None" (a Python repr leaking through) where Cinder sends null; the client reads neither.
-      types: { description: 'null ≠ string' },
-    });
+    sameShape(
+      'os-volume_upload_image.volume_type',
+      r.body['os-volume_upload_image'].volume_type,
+      fix['os-volume_upload_image'].volume_type,
+      [],
+      {
+        // OTC's recording says "None" (a Python repr leaking through) where Cinder sends null; the client reads neither.
+        types: { description: 'null ≠ string' },
+      },
+    );
     const u = sameParse('upload', parseUploadImage, r.body, fix);
     expect(u).toMatchObject({ volumeId: ids.shared, imageName: 'contract', status: 'uploading', size: 10, diskFormat: 'zvhd2' });
   });
@@ -233,7 +332,12 @@ describe('ECS', () => {
       // in the full reply (§4.1).
       simOnly: ['fault', 'flavor', 'hostId', 'tags', 'sys_tags'],
     });
-    sameShape('server.volumes_attached[]', r.body.server['os-extended-volumes:volumes_attached'][0], fix.server['os-extended-volumes:volumes_attached'][0], READS.serverVolume);
+    sameShape(
+      'server.volumes_attached[]',
+      r.body.server['os-extended-volumes:volumes_attached'][0],
+      fix.server['os-extended-volumes:volumes_attached'][0],
+      READS.serverVolume,
+    );
     const p = sameParse('server', parseServer, r.body, fix);
     expect(p).toMatchObject({ status: 'ACTIVE', vmState: 'active', taskState: null, powerState: 1, locked: false });
   });
@@ -252,9 +356,20 @@ describe('ECS', () => {
     sameShape('job', done.body, fix, READS.job);
     sameShape('job.entities', done.body.entities, fix.entities, READS.jobEntities);
     sameShape('job.entities.sub_jobs[]', done.body.entities.sub_jobs[0], fix.entities.sub_jobs[0], READS.subJob);
-    sameShape('job.entities.sub_jobs[].entities', done.body.entities.sub_jobs[0].entities, fix.entities.sub_jobs[0].entities, READS.subJobEntities);
+    sameShape(
+      'job.entities.sub_jobs[].entities',
+      done.body.entities.sub_jobs[0].entities,
+      fix.entities.sub_jobs[0].entities,
+      READS.subJobEntities,
+    );
     const j = sameParse('job', parseJob, done.body, fix);
-    expect(j).toMatchObject({ jobId, status: 'SUCCESS', errorCode: null, failReason: null, subJobs: [expect.objectContaining({ serverId: ids.b, status: 'SUCCESS' })] });
+    expect(j).toMatchObject({
+      jobId,
+      status: 'SUCCESS',
+      errorCode: null,
+      failReason: null,
+      subJobs: [expect.objectContaining({ serverId: ids.b, status: 'SUCCESS' })],
+    });
   });
 });
 
@@ -263,10 +378,15 @@ describe('IMS', () => {
   beforeAll(async () => {
     imageId = s.sim.state().images.find((i) => i.name === 'contract')!.id as string;
     // A second image of the same name (names are not unique, §8.11), so a one-per-page list has a next page.
-    const r = await call('POST', `${evs}/volumes/${ids.loose}/action`, { 'os-volume_upload_image': { image_name: 'contract', disk_format: 'zvhd2', container_format: 'bare' } });
+    const r = await call('POST', `${evs}/volumes/${ids.loose}/action`, {
+      'os-volume_upload_image': { image_name: 'contract', disk_format: 'zvhd2', container_format: 'bare' },
+    });
     expect(r.status).toBe(202);
     // Compared once active, like the recording (`checksum` appears only then).
-    await waitFor(() => s.sim.state().images.length === 2 && s.sim.state().images.every((i) => i.status === 'active'), 'both images to be active');
+    await waitFor(
+      () => s.sim.state().images.length === 2 && s.sim.state().images.every((i) => i.status === 'active'),
+      'both images to be active',
+    );
   });
 
   // The recording is a public gold image; ours is a private image exported from a disk (§8.9).
@@ -284,7 +404,13 @@ describe('IMS', () => {
     const fix = fixture('ims/image-otc.json');
     sameShape('image', r.body, fix, READS.image, IMAGE);
     const p = sameParse('image', parseImage, r.body, fix, { simOnly: ['dataOrigin'] });
-    expect(p).toMatchObject({ id: imageId, name: 'contract', visibility: 'private', owner: s.sim.account.projectId, dataOrigin: `volume,${ids.shared}` });
+    expect(p).toMatchObject({
+      id: imageId,
+      name: 'contract',
+      visibility: 'private',
+      owner: s.sim.account.projectId,
+      dataOrigin: `volume,${ids.shared}`,
+    });
   });
 
   it('image list page with next, then the last page (§5.2; items as ims/image-otc.json)', async () => {
@@ -512,7 +638,8 @@ describe('error bodies', () => {
     if (c.retryAfter) expect(parseRetryAfter(r.headers.get('retry-after') ?? undefined)).toBe(2000);
 
     const classified = (status: number, p: typeof sim) =>
-      classify(new CloudError({ service: c.service, op: c.op, method: 'GET', path: '/', status, code: p.code, cloudMessage: p.message })).kind;
+      classify(new CloudError({ service: c.service, op: c.op, method: 'GET', path: '/', status, code: p.code, cloudMessage: p.message }))
+        .kind;
     expect(classified(r.status, sim)).toBe(c.kind);
     if (c.fixtureStatus === c.status) expect(classified(c.fixtureStatus, rec)).toBe(c.kind);
   });
@@ -529,6 +656,8 @@ describe('error bodies', () => {
     const p = parseErrorBody(r.text);
     expect(p.code).toBe(code);
     expect(p.message).not.toBe('');
-    expect(classify(new CloudError({ service, op, method: 'GET', path: '/', status: 401, code: p.code, cloudMessage: p.message })).kind).toBe('auth');
+    expect(
+      classify(new CloudError({ service, op, method: 'GET', path: '/', status: 401, code: p.code, cloudMessage: p.message })).kind,
+    ).toBe('auth');
   });
 });

@@ -16,18 +16,33 @@ describe('sim ECS', () => {
 
   it('renders the server detail with the documented fields', async () => {
     const { c } = t;
-    const seeded = (await c.admin('POST', '/seed', {
-      servers: [{ name: 'web' }],
-      volumes: [{ name: 'sys', size: 40, bootable: true, attachedTo: ['web'] }, { name: 'data', size: 10, attachedTo: ['web'] }],
-    })).body;
+    const seeded = (
+      await c.admin('POST', '/seed', {
+        servers: [{ name: 'web' }],
+        volumes: [
+          { name: 'sys', size: 40, bootable: true, attachedTo: ['web'] },
+          { name: 'data', size: 10, attachedTo: ['web'] },
+        ],
+      })
+    ).body;
     const id = seeded.servers[0].id;
     const r = await c.server(id);
     expect(r.status).toBe(200);
     const s = r.body.server;
     expect(s).toMatchObject({
-      id, name: 'web', status: 'ACTIVE', locked: false, fault: null, tenant_id: c.project, host_status: 'UP',
-      'OS-EXT-STS:vm_state': 'active', 'OS-EXT-STS:task_state': null, 'OS-EXT-STS:power_state': 1, 'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda',
-      image: { id: expect.any(String) }, metadata: expect.any(Object),
+      id,
+      name: 'web',
+      status: 'ACTIVE',
+      locked: false,
+      fault: null,
+      tenant_id: c.project,
+      host_status: 'UP',
+      'OS-EXT-STS:vm_state': 'active',
+      'OS-EXT-STS:task_state': null,
+      'OS-EXT-STS:power_state': 1,
+      'OS-EXT-SRV-ATTR:root_device_name': '/dev/vda',
+      image: { id: expect.any(String) },
+      metadata: expect.any(Object),
     });
     expect(s.updated).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(s['os-extended-volumes:volumes_attached']).toEqual([
@@ -36,8 +51,13 @@ describe('sim ECS', () => {
     ]);
     // The Nova path answers with the same body; its 404 is Nova's.
     expect((await c.call('GET', `/ecs/v2.1/${c.project}/servers/${id}`)).body.server.id).toBe(id);
-    expect((await c.call('GET', `/ecs/v2.1/${c.project}/servers/nope`)).body).toEqual({ itemNotFound: { message: 'Instance nope could not be found.', code: 404 } });
-    expect(await c.server('nope')).toMatchObject({ status: 404, body: { error: { code: 'Ecs.0114', message: 'The ECS does not exist.' } } });
+    expect((await c.call('GET', `/ecs/v2.1/${c.project}/servers/nope`)).body).toEqual({
+      itemNotFound: { message: 'Instance nope could not be found.', code: 404 },
+    });
+    expect(await c.server('nope')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'Ecs.0114', message: 'The ECS does not exist.' } },
+    });
   });
 
   it('derives status during stop and start (ACTIVE+powering-off, SHUTOFF+powering-on)', async () => {
@@ -67,7 +87,9 @@ describe('sim ECS', () => {
     try {
       const c = new Client(s);
       await c.login();
-      const ids = (await c.admin('POST', '/seed', { servers: [{ name: 'a' }, { name: 'b' }, { name: 'c', status: 'SHUTOFF' }] })).body.servers.map((x: { id: string }) => x.id);
+      const ids = (
+        await c.admin('POST', '/seed', { servers: [{ name: 'a' }, { name: 'b' }, { name: 'c', status: 'SHUTOFF' }] })
+      ).body.servers.map((x: { id: string }) => x.id);
       const { job_id } = (await c.stop(ids, 'HARD')).body;
       const first = (await c.job(job_id)).body;
       expect(first.status).toBe('INIT');
@@ -79,18 +101,37 @@ describe('sim ECS', () => {
       clock.tick(1);
       const done = (await c.job(job_id)).body;
       expect(done.status).toBe('SUCCESS');
-      expect(Object.keys(done).sort()).toEqual(['begin_time', 'end_time', 'entities', 'error_code', 'fail_reason', 'job_id', 'job_type', 'status']);
+      expect(Object.keys(done).sort()).toEqual([
+        'begin_time',
+        'end_time',
+        'entities',
+        'error_code',
+        'fail_reason',
+        'job_id',
+        'job_type',
+        'status',
+      ]);
       expect(done).toMatchObject({ job_id, job_type: 'batchStopServers', error_code: null, fail_reason: null });
       expect(done.begin_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       expect(Date.parse(done.end_time) - Date.parse(done.begin_time)).toBe(500);
       expect(done.entities.sub_jobs_total).toBe(3);
       expect(done.entities.sub_jobs.map((x: { entities: { server_id: string } }) => x.entities.server_id)).toEqual(ids);
-      for (const x of done.entities.sub_jobs) expect(x).toMatchObject({ status: 'SUCCESS', job_type: 'stopSingleServer', error_code: null, fail_reason: null, job_id: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      for (const x of done.entities.sub_jobs)
+        expect(x).toMatchObject({
+          status: 'SUCCESS',
+          job_type: 'stopSingleServer',
+          error_code: null,
+          fail_reason: null,
+          job_id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        });
       for (const id of ids) expect((await summary(c, id))[0]).toBe('SHUTOFF');
       // The already-stopped server's sub-job finished at once (our assumption, cloud-api.md §8.3).
       const subC = done.entities.sub_jobs[2];
       expect(subC.end_time).toBe(subC.begin_time);
-      expect(await c.job('ffffffffffffffffffffffffffffffff')).toMatchObject({ status: 400, body: { error: { code: 'Common.0011', message: 'Failed to query system tasks.' } } });
+      expect(await c.job('ffffffffffffffffffffffffffffffff')).toMatchObject({
+        status: 400,
+        body: { error: { code: 'Common.0011', message: 'Failed to query system tasks.' } },
+      });
     } finally {
       await s.close();
     }
@@ -125,14 +166,23 @@ describe('sim ECS', () => {
   it('refuses unknown, locked and busy servers and oversized batches at request level', async () => {
     const { c } = t;
     const [ok, locked, busy] = await seed([{ name: 'ok' }, { name: 'locked', locked: true }, { name: 'busy', taskState: 'rebooting' }]);
-    expect(await c.stop([ok, 'ghost'])).toMatchObject({ status: 404, body: { error: { code: 'Ecs.0114', message: 'The ECS does not exist.', details: [{ code: 'Ecs.0114' }] } } });
+    expect(await c.stop([ok, 'ghost'])).toMatchObject({
+      status: 404,
+      body: { error: { code: 'Ecs.0114', message: 'The ECS does not exist.', details: [{ code: 'Ecs.0114' }] } },
+    });
     expect(await c.stop([locked])).toMatchObject({ status: 400, body: { error: { code: 'Ecs.0605', message: 'ECS locked.' } } });
-    expect(await c.start([busy])).toMatchObject({ status: 400, body: { error: { code: 'Ecs.0100', message: expect.stringMatching(/^The ECS status does not meet requirements/) } } });
+    expect(await c.start([busy])).toMatchObject({
+      status: 400,
+      body: { error: { code: 'Ecs.0100', message: expect.stringMatching(/^The ECS status does not meet requirements/) } },
+    });
     expect((await c.server(busy)).body.server.status).toBe('REBOOT');
     const many = Array.from({ length: 1001 }, () => ok);
     expect(await c.stop(many)).toMatchObject({ status: 400, body: { error: { code: 'Ecs.0118' } } });
     expect(await c.stop([])).toMatchObject({ status: 400, body: { error: { code: 'Ecs.0005' } } });
-    expect((await c.call('POST', `/ecs/v1/${c.project}/cloudservers/action`, { 'os-stop': { type: 'GENTLE', servers: [{ id: ok }] } })).body.error.code).toBe('Ecs.0005');
+    expect(
+      (await c.call('POST', `/ecs/v1/${c.project}/cloudservers/action`, { 'os-stop': { type: 'GENTLE', servers: [{ id: ok }] } })).body
+        .error.code,
+    ).toBe('Ecs.0005');
     // A stopping server refuses a second action while powering-off.
     await c.admin('PUT', '/config', { timings: { stopMs: null } });
     expect((await c.stop([ok])).status).toBe(200);

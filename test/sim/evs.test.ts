@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { useSim, waitFor } from './helpers';
 
-const bad = (message: RegExp | string) => ({ badRequest: { code: 'EVS.5400', message: typeof message === 'string' ? message : expect.stringMatching(message) } });
+const bad = (message: RegExp | string) => ({
+  badRequest: { code: 'EVS.5400', message: typeof message === 'string' ? message : expect.stringMatching(message) },
+});
 
 describe('sim EVS', () => {
   const t = useSim();
@@ -24,7 +26,16 @@ describe('sim EVS', () => {
     const r = await c.volume(shared);
     expect(r.status).toBe(200);
     const v = r.body.volume;
-    expect(v).toMatchObject({ id: shared, name: 'shared', status: 'in-use', size: 10, bootable: 'false', multiattach: true, shareable: true, encrypted: false });
+    expect(v).toMatchObject({
+      id: shared,
+      name: 'shared',
+      status: 'in-use',
+      size: 10,
+      bootable: 'false',
+      multiattach: true,
+      shareable: true,
+      encrypted: false,
+    });
     expect(v['os-vol-tenant-attr:tenant_id']).toBe(c.project);
     expect(v.updated_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/);
     expect(v.created_at).toMatch(/\.\d{6}$/);
@@ -50,7 +61,9 @@ describe('sim EVS', () => {
   it('answers 404 itemNotFound EVS.5404 for an unknown disk', async () => {
     const r = await t.c.volume('00000000-0000-4000-8000-000000000000');
     expect(r.status).toBe(404);
-    expect(r.body).toEqual({ itemNotFound: { code: 'EVS.5404', message: 'Volume 00000000-0000-4000-8000-000000000000 could not be found.' } });
+    expect(r.body).toEqual({
+      itemNotFound: { code: 'EVS.5404', message: 'Volume 00000000-0000-4000-8000-000000000000 could not be found.' },
+    });
   });
 
   it('validates every os-volume_upload_image rule with EVS.5400', async () => {
@@ -77,7 +90,9 @@ describe('sim EVS', () => {
     }
     const malformed = await c.call('POST', `/evs/v2/${c.project}/volumes/${id}/action`, '{not json');
     expect(malformed).toMatchObject({ status: 400, body: bad('Malformed request body.') });
-    expect((await c.call('POST', `/evs/v2/${c.project}/volumes/${id}/action`, { 'os-extend': { new_size: 2 } })).body).toEqual(bad(/no such action: os-extend/));
+    expect((await c.call('POST', `/evs/v2/${c.project}/volumes/${id}/action`, { 'os-extend': { new_size: 2 } })).body).toEqual(
+      bad(/no such action: os-extend/),
+    );
     // The longest legal name, every allowed character class, defaults applied.
     const ok = await c.upload(id, { image_name: `A-z.0_ 9${'x'.repeat(120)}` });
     expect(ok.status).toBe(202);
@@ -87,44 +102,86 @@ describe('sim EVS', () => {
   it('refuses in-use without force, a locked disk, and non-exportable statuses', async () => {
     const { c } = t;
     await c.admin('PUT', '/config', { timings: { uploadBaseMs: null } });
-    const seeded = (await c.admin('POST', '/seed', {
-      servers: [{ name: 's' }],
-      volumes: [{ name: 'used', size: 1, attachedTo: ['s'] }, { name: 'locked', size: 1, locked: true }, { name: 'broken', size: 1, status: 'error' }],
-    })).body;
+    const seeded = (
+      await c.admin('POST', '/seed', {
+        servers: [{ name: 's' }],
+        volumes: [
+          { name: 'used', size: 1, attachedTo: ['s'] },
+          { name: 'locked', size: 1, locked: true },
+          { name: 'broken', size: 1, status: 'error' },
+        ],
+      })
+    ).body;
     const [used, locked, broken] = seeded.volumes.map((v: { id: string }) => v.id);
     for (const force of [undefined, false]) {
       const r = await c.upload(used, { image_name: 'x', ...(force === undefined ? {} : { force }) });
-      expect(r).toMatchObject({ status: 400, body: bad(new RegExp(`Volume ${used} status must be available, but current status is: in-use`)) });
+      expect(r).toMatchObject({
+        status: 400,
+        body: bad(new RegExp(`Volume ${used} status must be available, but current status is: in-use`)),
+      });
     }
-    expect(await c.upload(locked, { image_name: 'x', force: true })).toMatchObject({ status: 400, body: { badRequest: { code: 'EVS.2068', message: 'operation failed because of volume be locked' } } });
-    expect(await c.upload(broken, { image_name: 'x', force: true })).toMatchObject({ status: 400, body: bad(/status must be available or in-use, but current status is: error/) });
+    expect(await c.upload(locked, { image_name: 'x', force: true })).toMatchObject({
+      status: 400,
+      body: { badRequest: { code: 'EVS.2068', message: 'operation failed because of volume be locked' } },
+    });
+    expect(await c.upload(broken, { image_name: 'x', force: true })).toMatchObject({
+      status: 400,
+      body: bad(/status must be available or in-use, but current status is: error/),
+    });
     // Already uploading: refused too.
     expect((await c.upload(used, { image_name: 'x', force: true })).status).toBe(202);
-    expect(await c.upload(used, { image_name: 'y', force: true })).toMatchObject({ status: 400, body: bad(/current status is: uploading/) });
+    expect(await c.upload(used, { image_name: 'y', force: true })).toMatchObject({
+      status: 400,
+      body: bad(/current status is: uploading/),
+    });
   });
 
   it('exports: 202 body, disk uploading → released, image queued/saving → active', async () => {
     const { c } = t;
     await c.admin('PUT', '/config', { timings: { uploadBaseMs: null } });
-    const seeded = (await c.admin('POST', '/seed', { servers: [{ name: 's', status: 'SHUTOFF' }], volumes: [{ name: 'd', size: 20, attachedTo: ['s'] }] })).body;
+    const seeded = (
+      await c.admin('POST', '/seed', { servers: [{ name: 's', status: 'SHUTOFF' }], volumes: [{ name: 'd', size: 20, attachedTo: ['s'] }] })
+    ).body;
     const vid = seeded.volumes[0].id;
     const r = await c.upload(vid, { image_name: 'golden 1', force: true, disk_format: 'qcow2', __os_type: 'windows' });
     expect(r.status).toBe(202);
     const u = r.body['os-volume_upload_image'];
-    expect(u).toMatchObject({ status: 'uploading', size: 20, id: vid, image_name: 'golden 1', container_format: 'bare', disk_format: 'qcow2', display_description: '' });
+    expect(u).toMatchObject({
+      status: 'uploading',
+      size: 20,
+      id: vid,
+      image_name: 'golden 1',
+      container_format: 'bare',
+      disk_format: 'qcow2',
+      display_description: '',
+    });
     expect(u.image_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(u.updated_at).toMatch(/\.\d{6}$/);
     expect(u.volume_type).toMatchObject({ name: 'SSD', is_public: true, deleted: false, extra_specs: expect.any(Object) });
     expect((await c.volume(vid)).body.volume.status).toBe('uploading');
     const img = (await c.image(u.image_id)).body;
     expect(['queued', 'saving']).toContain(img.status);
-    expect(img).toMatchObject({ owner: c.project, visibility: 'private', name: 'golden 1', disk_format: 'qcow2', min_disk: 20, __os_type: 'Windows', __data_origin: `volume,${vid}` });
+    expect(img).toMatchObject({
+      owner: c.project,
+      visibility: 'private',
+      name: 'golden 1',
+      disk_format: 'qcow2',
+      min_disk: 20,
+      __os_type: 'Windows',
+      __data_origin: `volume,${vid}`,
+    });
     await waitFor(async () => (await c.image(u.image_id)).body.status === 'saving', 'image saving');
     await c.admin('POST', '/advance', { kind: 'upload', id: vid });
     await waitFor(async () => (await c.volume(vid)).body.volume.status === 'in-use', 'disk released');
     await waitFor(async () => (await c.image(u.image_id)).body.status === 'active', 'image active');
     const events = (await c.admin('GET', '/events')).body.events.map((e: { type: string }) => e.type);
-    expect(events.filter((e: string) => e.startsWith('volume.') || e.startsWith('image.'))).toEqual(['image.created', 'volume.uploading', 'image.saving', 'volume.released', 'image.active']);
+    expect(events.filter((e: string) => e.startsWith('volume.') || e.startsWith('image.'))).toEqual([
+      'image.created',
+      'volume.uploading',
+      'image.saving',
+      'volume.released',
+      'image.active',
+    ]);
   });
 
   it('an injected upload failure releases the disk, kills the image, then the image is gone', async () => {

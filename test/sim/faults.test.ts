@@ -23,10 +23,22 @@ describe('sim faults', () => {
     expect((await c.server(sid)).status).toBe(200);
     await c.admin('POST', '/faults', { op: 'evs.getVolume', kind: 'error', status: 503 });
     expect(await c.volume(vid)).toMatchObject({ status: 503, body: { serviceUnavailable: { code: 'EVS.5503' } } });
-    await c.admin('POST', '/faults', { op: 'ims.listImages', kind: 'error', status: 400, code: 'IMG.0060', message: 'The number of tasks exceeds the flow control limit.' });
-    expect(await c.call('GET', '/ims/v2/images')).toMatchObject({ status: 400, body: { error: { code: 'IMG.0060', message: 'The number of tasks exceeds the flow control limit.' } } });
+    await c.admin('POST', '/faults', {
+      op: 'ims.listImages',
+      kind: 'error',
+      status: 400,
+      code: 'IMG.0060',
+      message: 'The number of tasks exceeds the flow control limit.',
+    });
+    expect(await c.call('GET', '/ims/v2/images')).toMatchObject({
+      status: 400,
+      body: { error: { code: 'IMG.0060', message: 'The number of tasks exceeds the flow control limit.' } },
+    });
     await c.admin('POST', '/faults', { op: 'keystone.token', kind: 'error' });
-    expect((await c.call('POST', '/v3/auth/tokens', {}, { 'X-Auth-Token': '' })).body.error).toMatchObject({ code: 500, title: 'Internal Server Error' });
+    expect((await c.call('POST', '/v3/auth/tokens', {}, { 'X-Auth-Token': '' })).body.error).toMatchObject({
+      code: 500,
+      title: 'Internal Server Error',
+    });
     // `after` skips matches; the fault list shows what is left.
     await c.admin('POST', '/faults', { op: 'ims.getImage', kind: 'error', after: 1, times: 0 });
     expect((await c.image('x')).status).toBe(404);
@@ -67,7 +79,9 @@ describe('sim faults', () => {
     expect((await c.volume(vid)).body.volume.status).toBe('uploading');
     const images = (await c.call('GET', '/ims/v2/images?name=lost')).body.images;
     expect(images).toHaveLength(1);
-    const ev = (await c.admin('GET', '/events')).body.events.find((e: { type: string; op?: string }) => e.type === 'api.call' && e.op === 'evs.uploadImage');
+    const ev = (await c.admin('GET', '/events')).body.events.find(
+      (e: { type: string; op?: string }) => e.type === 'api.call' && e.op === 'evs.uploadImage',
+    );
     expect(ev).toMatchObject({ lost: true, status: null });
   });
 

@@ -36,7 +36,11 @@ export class Client {
     const h: Record<string, string> = { Accept: 'application/json', ...headers };
     if (body !== undefined) h['Content-Type'] = 'application/json';
     if (this.token && !('X-Auth-Token' in h)) h['X-Auth-Token'] = this.token;
-    const r = await fetch(`${this.s.url}${path}`, { method, headers: h, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+    const r = await fetch(`${this.s.url}${path}`, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
     const text = await r.text();
     return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : undefined };
   }
@@ -55,10 +59,15 @@ export class Client {
 
   // Service shortcuts.
   volume = (id: string) => this.call('GET', `/evs/v2/${this.project}/volumes/${id}`);
-  upload = (id: string, o: Record<string, unknown>) => this.call('POST', `/evs/v2/${this.project}/volumes/${id}/action`, { 'os-volume_upload_image': o });
+  upload = (id: string, o: Record<string, unknown>) =>
+    this.call('POST', `/evs/v2/${this.project}/volumes/${id}/action`, { 'os-volume_upload_image': o });
   server = (id: string) => this.call('GET', `/ecs/v1/${this.project}/cloudservers/${id}`);
-  stop = (ids: string[], type?: 'SOFT' | 'HARD') => this.call('POST', `/ecs/v1/${this.project}/cloudservers/action`, { 'os-stop': { ...(type ? { type } : {}), servers: ids.map((id) => ({ id })) } });
-  start = (ids: string[]) => this.call('POST', `/ecs/v1/${this.project}/cloudservers/action`, { 'os-start': { servers: ids.map((id) => ({ id })) } });
+  stop = (ids: string[], type?: 'SOFT' | 'HARD') =>
+    this.call('POST', `/ecs/v1/${this.project}/cloudservers/action`, {
+      'os-stop': { ...(type ? { type } : {}), servers: ids.map((id) => ({ id })) },
+    });
+  start = (ids: string[]) =>
+    this.call('POST', `/ecs/v1/${this.project}/cloudservers/action`, { 'os-start': { servers: ids.map((id) => ({ id })) } });
   job = (id: string) => this.call('GET', `/ecs/v1/${this.project}/jobs/${id}`);
   image = (id: string) => this.call('GET', `/ims/v2/images/${id}`);
 }

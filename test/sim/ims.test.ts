@@ -19,14 +19,32 @@ describe('sim IMS', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.body).toMatchObject({
-      id, name: 'img-a', status: 'active', owner: c.project, visibility: 'private', protected: false, container_format: 'bare', disk_format: 'zvhd2',
-      min_disk: 1, min_ram: 0, tags: [], self: `/v2/images/${id}`, file: `/v2/images/${id}/file`, schema: '/v2/schemas/image',
-      __os_type: 'Linux', __imagetype: 'private', __image_source_type: 'uds', virtual_env_type: 'DataImage',
+      id,
+      name: 'img-a',
+      status: 'active',
+      owner: c.project,
+      visibility: 'private',
+      protected: false,
+      container_format: 'bare',
+      disk_format: 'zvhd2',
+      min_disk: 1,
+      min_ram: 0,
+      tags: [],
+      self: `/v2/images/${id}`,
+      file: `/v2/images/${id}/file`,
+      schema: '/v2/schemas/image',
+      __os_type: 'Linux',
+      __imagetype: 'private',
+      __image_source_type: 'uds',
+      virtual_env_type: 'DataImage',
     });
     expect(r.body.__data_origin).toMatch(/^volume,[0-9a-f-]{36}$/);
     expect(r.body.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(r.body.updated_at).toMatch(/Z$/);
-    expect(await c.image('nope')).toMatchObject({ status: 404, body: { error: { code: 'IMG.0027', message: 'Image nope could not be found.' } } });
+    expect(await c.image('nope')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'IMG.0027', message: 'Image nope could not be found.' } },
+    });
   });
 
   it('lists by exact name with limit/marker paging and first/next links', async () => {
@@ -64,7 +82,10 @@ describe('sim IMS', () => {
     const vid = (await c.admin('POST', '/seed', { volumes: [{ name: 'd', size: 1 }] })).body.volumes[0].id;
     const imageId = (await c.upload(vid, { image_name: 'in-flight' })).body['os-volume_upload_image'].image_id;
     const refused = await c.call('DELETE', `/ims/v2/images/${imageId}`);
-    expect(refused).toMatchObject({ status: 400, body: { error: { code: 'IMG.0090', message: 'The image being created cannot be deleted.' } } });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { error: { code: 'IMG.0090', message: 'The image being created cannot be deleted.' } },
+    });
     await c.admin('POST', '/advance', { kind: 'upload', id: imageId });
     await waitFor(async () => (await c.image(imageId)).body.status === 'active', 'active');
     const del = await c.call('DELETE', `/ims/v2/images/${imageId}`);

@@ -8,7 +8,9 @@ describe('sim Keystone', () => {
   it('issues a project token: 201, X-Subject-Token, OTC-shaped body with the catalog', async () => {
     const { c } = t;
     const a = c.s.sim.account;
-    const r = await c.call('POST', '/v3/auth/tokens', authBody('demo', 'demo-password', 'OTC-DEMO', { name: 'eu-de_demo' }), { 'X-Auth-Token': '' });
+    const r = await c.call('POST', '/v3/auth/tokens', authBody('demo', 'demo-password', 'OTC-DEMO', { name: 'eu-de_demo' }), {
+      'X-Auth-Token': '',
+    });
     expect(r.status).toBe(201);
     expect(r.headers.get('content-type')).toBe('application/json');
     expect(r.headers.get('x-openstack-request-id')).toMatch(/^req-/);
@@ -17,10 +19,16 @@ describe('sim Keystone', () => {
     expect(tok.methods).toEqual(['password']);
     expect(tok.expires_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
     expect(Date.parse(tok.expires_at) - Date.parse(tok.issued_at)).toBe(24 * 3600 * 1000);
-    expect(tok.project).toMatchObject({ id: '0391e4486e864c26be5654c522f440f2', name: 'eu-de_demo', domain: { name: 'OTC-DEMO', xdomain_type: 'TSI' } });
+    expect(tok.project).toMatchObject({
+      id: '0391e4486e864c26be5654c522f440f2',
+      name: 'eu-de_demo',
+      domain: { name: 'OTC-DEMO', xdomain_type: 'TSI' },
+    });
     expect(tok.user).toMatchObject({ name: 'demo', domain: { name: 'OTC-DEMO' } });
     expect(tok.roles.length).toBeGreaterThan(0);
-    const byType = Object.fromEntries(tok.catalog.map((s: { type: string; endpoints: { url: string; interface: string; region: string }[] }) => [s.type, s.endpoints[0]]));
+    const byType = Object.fromEntries(
+      tok.catalog.map((s: { type: string; endpoints: { url: string; interface: string; region: string }[] }) => [s.type, s.endpoints[0]]),
+    );
     const base = c.s.url;
     expect(Object.keys(byType).sort()).toEqual(['compute', 'ecs', 'evs', 'identity', 'image', 'volumev2', 'volumev3']);
     expect(byType.identity.url).toBe(`${base}/v3`);
@@ -35,7 +43,9 @@ describe('sim Keystone', () => {
 
   it('scopes by project id, and ?nocatalog=1 drops the catalog', async () => {
     const { c } = t;
-    const r = await c.call('POST', '/v3/auth/tokens?nocatalog=1', authBody('demo', 'demo-password', 'OTC-DEMO', { id: c.project }), { 'X-Auth-Token': '' });
+    const r = await c.call('POST', '/v3/auth/tokens?nocatalog=1', authBody('demo', 'demo-password', 'OTC-DEMO', { id: c.project }), {
+      'X-Auth-Token': '',
+    });
     expect(r.status).toBe(201);
     expect(r.body.token.project.id).toBe(c.project);
     expect(r.body.token.catalog).toBeUndefined();
@@ -64,8 +74,14 @@ describe('sim Keystone', () => {
     c.token = undefined;
     const p = c.project;
     expect(await c.call('GET', `/evs/v2/${p}/volumes/x`)).toMatchObject({ status: 401, body: { unauthorized: { code: 'EVS.5401' } } });
-    expect(await c.call('GET', `/ecs/v1/${p}/cloudservers/x`)).toMatchObject({ status: 401, body: { error: { code: 'Common.0013', message: 'Invalid token.' } } });
-    expect(await c.call('GET', '/ims/v2/images/x', undefined, { 'X-Auth-Token': 'bogus' })).toMatchObject({ status: 401, body: { error: { code: 'APIGW.0301' } } });
+    expect(await c.call('GET', `/ecs/v1/${p}/cloudservers/x`)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'Common.0013', message: 'Invalid token.' } },
+    });
+    expect(await c.call('GET', '/ims/v2/images/x', undefined, { 'X-Auth-Token': 'bogus' })).toMatchObject({
+      status: 401,
+      body: { error: { code: 'APIGW.0301' } },
+    });
   });
 
   it('refuses a project id in the path that is not the token project', async () => {
@@ -91,7 +107,9 @@ describe('sim Keystone', () => {
       expect((await c.call('GET', '/ims/v2/images')).status).toBe(200);
       // The TTL is also settable at run time.
       await c.admin('PUT', '/config', { tokenTtlMs: 10 });
-      const r = await c.call('POST', '/v3/auth/tokens', authBody('demo', 'demo-password', 'OTC-DEMO', { id: c.project }), { 'X-Auth-Token': '' });
+      const r = await c.call('POST', '/v3/auth/tokens', authBody('demo', 'demo-password', 'OTC-DEMO', { id: c.project }), {
+        'X-Auth-Token': '',
+      });
       expect(Date.parse(r.body.token.expires_at) - Date.parse(r.body.token.issued_at)).toBe(10);
     } finally {
       await s.close();

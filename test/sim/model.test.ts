@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, Sim } from '../../src/sim';
 import { Engine } from '../../src/sim/model/engine';
-import { startExport } from '../../src/sim/model/exports';
+import { beginUpload } from '../../src/sim/model/exports';
 import { Rng } from '../../src/sim/model/rng';
 import { deriveServerStatus, isFullyStopped } from '../../src/sim/model/server-status';
 
@@ -59,12 +59,23 @@ describe('sim model', () => {
 
   it('times an upload: released after base + size × perGb, active or killed then gone', () => {
     const clock = new ManualClock();
-    const sim = new Sim({ clock, seed: 2, config: { timings: { uploadBaseMs: 100, uploadMsPerGb: 10, imageActivateMs: 50, killedImageTtlMs: 70 } } });
-    const ids = sim.seed({ volumes: [{ name: 'ok', size: 5 }, { name: 'bad', size: 5 }] }).volumes.map((v) => v.id);
+    const sim = new Sim({
+      clock,
+      seed: 2,
+      config: { timings: { uploadBaseMs: 100, uploadMsPerGb: 10, imageActivateMs: 50, killedImageTtlMs: 70 } },
+    });
+    const ids = sim
+      .seed({
+        volumes: [
+          { name: 'ok', size: 5 },
+          { name: 'bad', size: 5 },
+        ],
+      })
+      .volumes.map((v) => v.id);
     const w = sim.world;
     const req = { imageName: 'i', diskFormat: 'zvhd2', containerFormat: 'bare', osType: 'linux', force: false };
-    const good = startExport(w, w.volumes.get(ids[0])!, req, false).image;
-    const bad = startExport(w, w.volumes.get(ids[1])!, req, true).image;
+    const good = beginUpload(w, w.volumes.get(ids[0])!, req, false).image;
+    const bad = beginUpload(w, w.volumes.get(ids[1])!, req, true).image;
     clock.tick(0);
     expect([good.status, bad.status]).toEqual(['saving', 'saving']);
     clock.tick(149);
@@ -88,7 +99,10 @@ describe('sim model', () => {
     expect(seeded.volumes[0].name).toBe('d');
     expect(new Sim({ seed: 1 }).seed({ servers: [{ name: 'app' }] }).servers[0].id).toBe(seeded.servers[0].id);
     const state = sim.state();
-    expect(state.servers[0]).toMatchObject({ status: 'ACTIVE', 'os-extended-volumes:volumes_attached': [{ id: seeded.volumes[0].id, device: '/dev/vdb' }] });
+    expect(state.servers[0]).toMatchObject({
+      status: 'ACTIVE',
+      'os-extended-volumes:volumes_attached': [{ id: seeded.volumes[0].id, device: '/dev/vdb' }],
+    });
     expect(sim.patchServer(seeded.servers[0].id, { status: 'SHUTOFF' })).toMatchObject({ status: 'SHUTOFF' });
     expect(sim.oracle().serversNotRestored).toHaveLength(1);
     expect(() => sim.advance({ kind: 'stop', id: 'nope' })).toThrow(/no pending stop/);

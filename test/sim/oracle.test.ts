@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { type Client, useSim, waitFor } from './helpers';
 
 async function topology(c: Client) {
-  const r = (await c.admin('POST', '/seed', {
-    servers: [{ name: 'a' }, { name: 'b' }, { name: 'off', status: 'SHUTOFF' }],
-    volumes: [{ name: 'shared', size: 4, multiattach: true, attachedTo: ['a', 'b', 'off'] }],
-  })).body;
+  const r = (
+    await c.admin('POST', '/seed', {
+      servers: [{ name: 'a' }, { name: 'b' }, { name: 'off', status: 'SHUTOFF' }],
+      volumes: [{ name: 'shared', size: 4, multiattach: true, attachedTo: ['a', 'b', 'off'] }],
+    })
+  ).body;
   return { vid: r.volumes[0].id as string, a: r.servers[0].id as string, b: r.servers[1].id as string, off: r.servers[2].id as string };
 }
 
@@ -43,7 +45,17 @@ describe('sim oracle', () => {
     expect(o.serversNotRestored).toEqual([]);
     expect(o.duplicateExports).toEqual([]);
     expect(o.orphanedImages).toEqual([]);
-    expect(o.exports).toEqual([{ volumeId: vid, imageId, imageName: 'safe', force: true, requestedAt: expect.any(String), uploadEndedAt: expect.any(String), imageStatus: 'active' }]);
+    expect(o.exports).toEqual([
+      {
+        volumeId: vid,
+        imageId,
+        imageName: 'safe',
+        force: true,
+        requestedAt: expect.any(String),
+        uploadEndedAt: expect.any(String),
+        imageStatus: 'active',
+      },
+    ]);
   });
 
   it('P1: a server state change while the disk uploads is a violation (start, stop begin), admin patches are not', async () => {
@@ -62,7 +74,9 @@ describe('sim oracle', () => {
     expect(o.p1Violations[1]).toMatchObject({ serverId: off, serverStatus: 'ACTIVE', taskState: null });
     await c.admin('PATCH', `/servers/${a}`, { status: 'ACTIVE' });
     expect((await oracle(c)).p1Violations).toHaveLength(2);
-    expect((await c.admin('GET', '/events')).body.events.some((e: { type: string; id?: string }) => e.type === 'admin.patch' && e.id === a)).toBe(true);
+    expect(
+      (await c.admin('GET', '/events')).body.events.some((e: { type: string; id?: string }) => e.type === 'admin.patch' && e.id === a),
+    ).toBe(true);
     await c.admin('POST', '/advance', { kind: 'upload', id: vid });
     expect((await c.volume(vid)).body.volume.status).toBe('in-use');
   });
@@ -73,7 +87,12 @@ describe('sim oracle', () => {
     await jobDone(c, (await c.stop([a, b, off])).body.job_id);
     let o = await oracle(c);
     expect(o.serversNotRestored.map((s: { serverId: string }) => s.serverId).sort()).toEqual([a, b].sort());
-    expect(o.serversNotRestored.find((s: { serverId: string }) => s.serverId === a)).toEqual({ serverId: a, name: 'a', baseline: 'ACTIVE', now: 'SHUTOFF' });
+    expect(o.serversNotRestored.find((s: { serverId: string }) => s.serverId === a)).toEqual({
+      serverId: a,
+      name: 'a',
+      baseline: 'ACTIVE',
+      now: 'SHUTOFF',
+    });
     await jobDone(c, (await c.start([a])).body.job_id);
     o = await oracle(c);
     expect(o.serversNotRestored.map((s: { serverId: string }) => s.serverId)).toEqual([b]);
@@ -105,7 +124,10 @@ describe('sim oracle', () => {
     await c.call('GET', '/ims/v2/images');
     const calls = (await oracle(c)).apiCalls;
     // One keystone.token from the helper's login.
-    expect(calls).toEqual({ total: 7, byOp: { 'ecs.getServer': 1, 'evs.getVolume': 2, 'evs.uploadImage': 1, 'ims.getImage': 1, 'ims.listImages': 1, 'keystone.token': 1 } });
+    expect(calls).toEqual({
+      total: 7,
+      byOp: { 'ecs.getServer': 1, 'evs.getVolume': 2, 'evs.uploadImage': 1, 'ims.getImage': 1, 'ims.listImages': 1, 'keystone.token': 1 },
+    });
   });
 
   it('measures stops, starts and downtime intervals from powering-off to ACTIVE', async () => {
@@ -126,7 +148,9 @@ describe('sim oracle', () => {
     expect(tally.downtimeMs).toBe(Date.parse(i.startedAt) - Date.parse(i.stoppedAt));
     expect(Date.parse(i.startedAt)).toBeGreaterThanOrEqual(Date.parse(i.stoppedAt));
     expect(o.servers[b]).toEqual({ stops: 0, starts: 0, downtimeMs: 0, downIntervals: [] });
-    const types = (await c.admin('GET', '/events')).body.events.map((e: { type: string }) => e.type).filter((x: string) => x.startsWith('server.'));
+    const types = (await c.admin('GET', '/events')).body.events
+      .map((e: { type: string }) => e.type)
+      .filter((x: string) => x.startsWith('server.'));
     expect(types).toEqual(['server.stopping', 'server.stopped', 'server.starting', 'server.started']);
   });
 
@@ -165,6 +189,13 @@ describe('sim oracle', () => {
     expect((await c.call('GET', '/ims/v2/images')).status).toBe(401);
     expect((await c.admin('PUT', '/config', { timings: { stopMs: -1 } })).status).toBe(400);
     expect((await c.admin('POST', '/seed', { volumes: [{ name: 'x', size: 1, attachedTo: ['nobody'] }] })).status).toBe(400);
-    expect((await c.admin('POST', '/seed', { servers: [{ name: 'p' }, { name: 'q' }], volumes: [{ name: 'x', size: 1, attachedTo: ['p', 'q'] }] })).body.error.message).toMatch(/multiattach/);
+    expect(
+      (
+        await c.admin('POST', '/seed', {
+          servers: [{ name: 'p' }, { name: 'q' }],
+          volumes: [{ name: 'x', size: 1, attachedTo: ['p', 'q'] }],
+        })
+      ).body.error.message,
+    ).toMatch(/multiattach/);
   });
 });

@@ -36,13 +36,20 @@ describe('poll backoff (P8)', () => {
 describe('poll policy from the environment', () => {
   it('reads three or four numbers', () => {
     expect(pollPolicyFromEnv({ EVS_EXPORT_POLL: '100,400,0.2' })).toEqual({ initialMs: 100, maxMs: 400, fraction: 0.2 });
-    expect(pollPolicyFromEnv({ EVS_EXPORT_POLL: '100, 1000, 0.2, 500' })).toEqual({ initialMs: 100, maxMs: 1000, fraction: 0.2, promptMs: 500 });
+    expect(pollPolicyFromEnv({ EVS_EXPORT_POLL: '100, 1000, 0.2, 500' })).toEqual({
+      initialMs: 100,
+      maxMs: 1000,
+      fraction: 0.2,
+      promptMs: 500,
+    });
     expect(pollPolicyFromEnv({})).toBeUndefined();
   });
 
   it('refuses a malformed value, naming the variable and the value', () => {
     for (const bad of ['100,400', '100,400,x', '500,100,0.2', '100,400,0.2,0', '1,2,3,4,5']) {
-      expect(() => pollPolicyFromEnv({ EVS_EXPORT_POLL: bad })).toThrow(`EVS_EXPORT_POLL: expected initialMs,maxMs,fraction[,promptMs] (positive numbers, initialMs <= maxMs), got ${JSON.stringify(bad)}`);
+      expect(() => pollPolicyFromEnv({ EVS_EXPORT_POLL: bad })).toThrow(
+        `EVS_EXPORT_POLL: expected initialMs,maxMs,fraction[,promptMs] (positive numbers, initialMs <= maxMs), got ${JSON.stringify(bad)}`,
+      );
     }
   });
 });

@@ -12,14 +12,40 @@ const JOB_ACCEPTED = [200, 202, 204] as const;
 export function ecsApi(call: Caller): EcsApi {
   return {
     getServer: async (serverId, o) =>
-      call({ service: 'ecs', op: 'ecs.getServer', method: 'GET', url: (b) => serverURL(b, serverId), expect: [200], parse: parseServer }, o),
+      call(
+        { service: 'ecs', op: 'ecs.getServer', method: 'GET', url: (b) => serverURL(b, serverId), expect: [200], parse: parseServer },
+        o,
+      ),
 
     stopServers: async (serverIds, type, o) =>
-      call({ service: 'ecs', op: 'ecs.stop', method: 'POST', url: batchActionURL, body: toStopBody(serverIds, type), expect: JOB_ACCEPTED, parse: parseJobId }, o),
+      call(
+        {
+          service: 'ecs',
+          op: 'ecs.stop',
+          method: 'POST',
+          url: batchActionURL,
+          body: toStopBody(serverIds, type),
+          expect: JOB_ACCEPTED,
+          parse: parseJobId,
+        },
+        o,
+      ),
 
     startServers: async (serverIds, o) =>
-      call({ service: 'ecs', op: 'ecs.start', method: 'POST', url: batchActionURL, body: toStartBody(serverIds), expect: JOB_ACCEPTED, parse: parseJobId }, o),
+      call(
+        {
+          service: 'ecs',
+          op: 'ecs.start',
+          method: 'POST',
+          url: batchActionURL,
+          body: toStartBody(serverIds),
+          expect: JOB_ACCEPTED,
+          parse: parseJobId,
+        },
+        o,
+      ),
 
-    getJob: async (jobId, o) => call({ service: 'ecs', op: 'ecs.getJob', method: 'GET', url: (b) => jobURL(b, jobId), expect: [200], parse: parseJob }, o),
+    getJob: async (jobId, o) =>
+      call({ service: 'ecs', op: 'ecs.getJob', method: 'GET', url: (b) => jobURL(b, jobId), expect: [200], parse: parseJob }, o),
   };
 }

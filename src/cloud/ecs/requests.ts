@@ -14,7 +14,8 @@ function servers(ids: string[], what: string): { id: string }[] {
 }
 
 export function toStopBody(ids: string[], type: StopType) {
-  if (!STOP_TYPES.includes(type)) throw new TypeError(`stopServers: type must be one of ${STOP_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
+  if (!STOP_TYPES.includes(type))
+    throw new TypeError(`stopServers: type must be one of ${STOP_TYPES.join(', ')}, got ${JSON.stringify(type)}`);
   return { 'os-stop': { type, servers: servers(ids, 'stopServers') } };
 }
 

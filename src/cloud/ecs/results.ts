@@ -16,12 +16,14 @@ export function parseServer(body: unknown): Server {
     taskState: optStr(s['OS-EXT-STS:task_state']),
     powerState: optNum(s['OS-EXT-STS:power_state']),
     locked: bool(s.locked),
-    fault: fault
-      ? { message: optStr(fault.message) ?? '', code: typeof fault.code === 'number' ? fault.code : optStr(fault.code) }
-      : null,
+    fault: fault ? { message: optStr(fault.message) ?? '', code: typeof fault.code === 'number' ? fault.code : optStr(fault.code) } : null,
     volumesAttached: array(s['os-extended-volumes:volumes_attached'])
       .filter(isObj)
-      .map((v) => ({ id: reqStr(v, 'id', 'server.os-extended-volumes:volumes_attached[]'), device: optStr(v.device), bootIndex: optStr(v.bootIndex) })),
+      .map((v) => ({
+        id: reqStr(v, 'id', 'server.os-extended-volumes:volumes_attached[]'),
+        device: optStr(v.device),
+        bootIndex: optStr(v.bootIndex),
+      })),
   };
 }
 

@@ -8,7 +8,10 @@ import { volumeActionURL, volumeURL } from './urls';
 export function evsApi(call: Caller): EvsApi {
   return {
     getVolume: async (volumeId, o) =>
-      call({ service: 'evs', op: 'evs.getVolume', method: 'GET', url: (b) => volumeURL(b, volumeId), expect: [200], parse: parseVolume }, o),
+      call(
+        { service: 'evs', op: 'evs.getVolume', method: 'GET', url: (b) => volumeURL(b, volumeId), expect: [200], parse: parseVolume },
+        o,
+      ),
 
     uploadImage: async (volumeId, opts, o) =>
       call(

@@ -22,7 +22,14 @@ export function imsApi(call: Caller): ImsApi {
       for (let page = 0; page < MAX_PAGES; page++) {
         const link: string | null = next;
         const r: ImagePage = await call(
-          { service: 'ims', op: 'ims.listImages', method: 'GET', url: (b): string => (link ? nextPageURL(b, link) : imagesURL(b, query)), expect: [200], parse: parseImagePage },
+          {
+            service: 'ims',
+            op: 'ims.listImages',
+            method: 'GET',
+            url: (b): string => (link ? nextPageURL(b, link) : imagesURL(b, query)),
+            expect: [200],
+            parse: parseImagePage,
+          },
           o,
         );
         // Exact match on our side too: a server that ignores a filter must not make another image look like ours.
@@ -39,11 +46,24 @@ export function imsApi(call: Caller): ImsApi {
     },
 
     deleteImage: async (imageId, o) =>
-      call({ service: 'ims', op: 'ims.deleteImage', method: 'DELETE', url: (b) => imageURL(b, imageId), expect: [204], parse: () => undefined }, o),
+      call(
+        {
+          service: 'ims',
+          op: 'ims.deleteImage',
+          method: 'DELETE',
+          url: (b) => imageURL(b, imageId),
+          expect: [204],
+          parse: () => undefined,
+        },
+        o,
+      ),
 
     addTag: async (imageId, tag, o) => {
       checkTag(tag);
-      return call({ service: 'ims', op: 'ims.addTag', method: 'PUT', url: (b) => tagURL(b, imageId, tag), expect: [204], parse: () => undefined }, o);
+      return call(
+        { service: 'ims', op: 'ims.addTag', method: 'PUT', url: (b) => tagURL(b, imageId, tag), expect: [204], parse: () => undefined },
+        o,
+      );
     },
   };
 }

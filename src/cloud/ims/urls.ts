@@ -3,7 +3,8 @@ import { ResponseFormatError } from '../errors';
 import { joinURL, withQuery } from '../urls';
 
 export const imageURL = (base: string, imageId: string) => joinURL(base, 'v2', 'images', imageId);
-export const imagesURL = (base: string, query: Record<string, string | number | undefined>) => withQuery(joinURL(base, 'v2', 'images'), query);
+export const imagesURL = (base: string, query: Record<string, string | number | undefined>) =>
+  withQuery(joinURL(base, 'v2', 'images'), query);
 export const tagURL = (base: string, imageId: string, tag: string) => joinURL(base, 'v2', 'images', imageId, 'tags', tag);
 
 /**
@@ -12,7 +13,8 @@ export const tagURL = (base: string, imageId: string, tag: string) => joinURL(ba
  */
 export function nextPageURL(base: string, next: string): string {
   if (/^https?:\/\//i.test(next)) {
-    if (new URL(next).origin !== new URL(base).origin) throw new ResponseFormatError(`images.next points to another origin: ${new URL(next).origin}`);
+    if (new URL(next).origin !== new URL(base).origin)
+      throw new ResponseFormatError(`images.next points to another origin: ${new URL(next).origin}`);
     return next;
   }
   return `${base.replace(/\/+$/, '')}/${next.replace(/^\/+/, '')}`;

@@ -36,7 +36,9 @@ export function batchIds(body: unknown): string[] {
   const key = actionOf(body);
   const spec = key ? (body as Record<string, { servers?: unknown }>)[key] : undefined;
   const servers = spec && typeof spec === 'object' && Array.isArray(spec.servers) ? (spec.servers as unknown[]) : [];
-  return servers.map((s) => (typeof s === 'object' && s !== null ? (s as { id?: unknown }).id : undefined)).filter((id): id is string => typeof id === 'string');
+  return servers
+    .map((s) => (typeof s === 'object' && s !== null ? (s as { id?: unknown }).id : undefined))
+    .filter((id): id is string => typeof id === 'string');
 }
 
 const invalid = (what: string) => new RuleError('Ecs.0005', `Invalid parameter values: ${what}`);
@@ -45,7 +47,8 @@ export function batchAction(ctx: Ctx): Reply {
   const key = actionOf(ctx.body);
   if (!key) throw invalid('the body must contain os-stop or os-start.');
   const spec = (ctx.body as Record<string, unknown>)[key] as Record<string, unknown> | null;
-  if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.servers) || spec.servers.length === 0) throw invalid(`${key}.servers must be a non-empty list.`);
+  if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.servers) || spec.servers.length === 0)
+    throw invalid(`${key}.servers must be a non-empty list.`);
   if (spec.servers.length > MAX_BATCH) throw new RuleError('Ecs.0118', 'The number of ECSs exceeds the maximum allowed limit.');
   const type = key === 'os-stop' ? (spec.type ?? 'SOFT') : 'SOFT';
   if (type !== 'SOFT' && type !== 'HARD') throw invalid(`${key}.type must be SOFT or HARD.`);
@@ -71,9 +74,15 @@ export function batchAction(ctx: Ctx): Reply {
   for (const s of servers) {
     const f = ctx.sim.takeFault(`ecs.${action}`, [s.id], ['job-fail']);
     if (!f) continue;
-    fail.set(s.id, action === 'stop'
-      ? { code: f.code ?? 'Ecs.0100', reason: f.message ?? 'The ECS status does not meet requirements. Make the ECS in the required status and try again.' }
-      : { code: f.code ?? 'Ecs.0226', reason: f.message ?? 'Failed to start.' });
+    fail.set(
+      s.id,
+      action === 'stop'
+        ? {
+            code: f.code ?? 'Ecs.0100',
+            reason: f.message ?? 'The ECS status does not meet requirements. Make the ECS in the required status and try again.',
+          }
+        : { code: f.code ?? 'Ecs.0226', reason: f.message ?? 'Failed to start.' },
+    );
   }
   const job = runBatch(w, action, servers, { hard: type === 'HARD', fail });
   return { status: 200, body: { job_id: job.id } };

@@ -12,7 +12,12 @@ export function renderServer(w: World, s: ServerRec): Record<string, unknown> {
     v.attachments
       .filter((a) => a.serverId === s.id)
       // [GUESS] bootIndex "0" marks the system disk; data disks are rendered "-1".
-      .map((a) => ({ id: v.id, delete_on_termination: 'false', device: a.device, bootIndex: v.bootable && a.device === '/dev/vda' ? '0' : '-1' })),
+      .map((a) => ({
+        id: v.id,
+        delete_on_termination: 'false',
+        device: a.device,
+        bootIndex: v.bootable && a.device === '/dev/vda' ? '0' : '-1',
+      })),
   );
   return {
     id: s.id,
@@ -22,7 +27,8 @@ export function renderServer(w: World, s: ServerRec): Record<string, unknown> {
     updated: secondsZ(s.updated),
     created: secondsZ(s.created),
     locked: s.locked,
-    fault: s.vmState === 'error' ? { message: 'The server failed (simulated).', code: 500, details: '', created: secondsZ(s.updated) } : null,
+    fault:
+      s.vmState === 'error' ? { message: 'The server failed (simulated).', code: 500, details: '', created: secondsZ(s.updated) } : null,
     tenant_id: w.account.projectId,
     user_id: w.account.userId,
     hostId: '',

@@ -3,7 +3,7 @@
 // (attach, extend, …; answered 400 "There is no such action"), snapshots, EVS jobs, the Cinder messages API.
 import type { Ctx } from '../http/context';
 import type { Reply } from '../http/io';
-import { startExport } from '../model/exports';
+import { beginUpload } from '../model/exports';
 import type { VolumeRec } from '../model/records';
 import { RuleError } from '../model/rule-error';
 import { renderUpload, renderVolume } from './render';
@@ -31,7 +31,7 @@ export function volumeAction(ctx: Ctx): Reply {
   // The cloud does not look at the attached servers: exporting under a running server is allowed with force,
   // which is exactly what the oracle's P1 check is there to catch.
   const fail = ctx.sim.takeFault('evs.uploadImage', [v.id], ['upload-fail']);
-  const { image } = startExport(ctx.sim.world, v, req, fail !== undefined);
+  const { image } = beginUpload(ctx.sim.world, v, req, fail !== undefined);
   return { status: 202, body: renderUpload(v, image, req) };
 }
 

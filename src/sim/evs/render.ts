@@ -70,7 +70,12 @@ export function renderUpload(v: VolumeRec, image: ImageRec, req: ExportRequest):
         deleted: false,
         created_at: '2015-05-24T14:47:22.132268',
         updated_at: '2017-07-29T11:29:33.730076',
-        extra_specs: { volume_backend_name: VOLUME_TYPE, 'availability-zone': AZ, 'HW:availability_zone': AZ, 'RESKEY:availability_zones': AZ },
+        extra_specs: {
+          volume_backend_name: VOLUME_TYPE,
+          'availability-zone': AZ,
+          'HW:availability_zone': AZ,
+          'RESKEY:availability_zones': AZ,
+        },
         is_public: true,
         deleted_at: null,
         id: VOLUME_TYPE_ID,

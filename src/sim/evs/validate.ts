@@ -18,14 +18,17 @@ export function parseUploadRequest(body: unknown): ExportRequest {
   const name = r.image_name;
   if (name === undefined || name === null) throw bad('Invalid input received: image_name is required.');
   if (typeof name !== 'string') throw bad('Invalid input received: image_name must be a string.');
-  if (name.length < 1 || name.length > 128) throw bad(`Invalid input received: image_name must be 1 to 128 characters long, got ${name.length}.`);
-  if (!/^[A-Za-z0-9\-._ ]+$/.test(name)) throw bad('Invalid input received: image_name may contain only letters, digits, hyphens (-), periods (.), underscores (_) and spaces.');
+  if (name.length < 1 || name.length > 128)
+    throw bad(`Invalid input received: image_name must be 1 to 128 characters long, got ${name.length}.`);
+  if (!/^[A-Za-z0-9\-._ ]+$/.test(name))
+    throw bad('Invalid input received: image_name may contain only letters, digits, hyphens (-), periods (.), underscores (_) and spaces.');
   if (name !== name.trim()) throw bad('Invalid input received: image_name cannot start or end with a space.');
 
   const oneOf = (key: string, allowed: string[], dflt: string): string => {
     const v = r[key];
     if (v === undefined) return dflt;
-    if (typeof v !== 'string' || !allowed.includes(v)) throw bad(`Invalid input received: ${key} ${JSON.stringify(v)} is invalid; it must be one of ${allowed.join(', ')}.`);
+    if (typeof v !== 'string' || !allowed.includes(v))
+      throw bad(`Invalid input received: ${key} ${JSON.stringify(v)} is invalid; it must be one of ${allowed.join(', ')}.`);
     return v;
   };
   const diskFormat = oneOf('disk_format', DISK_FORMATS, 'zvhd2');
@@ -33,6 +36,7 @@ export function parseUploadRequest(body: unknown): ExportRequest {
   const osType = oneOf('__os_type', OS_TYPES, 'linux');
 
   const force = r.force;
-  if (force !== undefined && typeof force !== 'boolean') throw bad(`Invalid input received: force ${JSON.stringify(force)} is not a boolean.`);
+  if (force !== undefined && typeof force !== 'boolean')
+    throw bad(`Invalid input received: force ${JSON.stringify(force)} is not a boolean.`);
   return { imageName: name, diskFormat, containerFormat, osType, force: force === true };
 }

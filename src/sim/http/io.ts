@@ -36,5 +36,7 @@ export function send(res: ServerResponse, reply: Reply, requestId: string): void
     return;
   }
   const text = JSON.stringify(reply.body);
-  res.writeHead(reply.status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) }).end(text);
+  res
+    .writeHead(reply.status, { ...headers, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) })
+    .end(text);
 }

@@ -10,14 +10,22 @@ import type { Reply } from './io';
 
 const REQUEST_FAULTS = ['error', 'throttle', 'throttle-202', 'lost-response'] as const;
 
-export async function runServiceCall(route: ServiceRoute, ctx: Ctx, token: string | undefined): Promise<{ op: string; reply: Reply; lost: boolean }> {
+export async function runServiceCall(
+  route: ServiceRoute,
+  ctx: Ctx,
+  token: string | undefined,
+): Promise<{ op: string; reply: Reply; lost: boolean }> {
   const { sim } = ctx;
   const op = typeof route.op === 'function' ? route.op(ctx) : route.op;
   sim.oracleBook.countCall(op);
   let lost = false;
   let reply: Reply;
   try {
-    const targets = route.targets ? route.targets(ctx) : Object.entries(ctx.params).filter(([k]) => k !== 'project_id').map(([, v]) => v);
+    const targets = route.targets
+      ? route.targets(ctx)
+      : Object.entries(ctx.params)
+          .filter(([k]) => k !== 'project_id')
+          .map(([, v]) => v);
     const delay = sim.takeFault(op, targets, ['delay']);
     if (delay?.delayMs) await sleep(sim, delay.delayMs);
     const f = sim.takeFault(op, targets, REQUEST_FAULTS);

@@ -27,7 +27,11 @@ export function matchPath(pattern: string, pathname: string): Params | undefined
   return params;
 }
 
-export function findRoute<R extends PathRoute>(routes: readonly R[], method: string, pathname: string): { route: R; params: Params } | undefined {
+export function findRoute<R extends PathRoute>(
+  routes: readonly R[],
+  method: string,
+  pathname: string,
+): { route: R; params: Params } | undefined {
   for (const route of routes) {
     if (route.method !== method) continue;
     const params = matchPath(route.path, pathname);

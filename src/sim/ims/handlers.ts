@@ -24,8 +24,16 @@ export function listImages(ctx: Ctx): Reply {
   const sortDir = opt('sort_dir') ?? 'desc';
   if (sortDir !== 'asc' && sortDir !== 'desc') throw bad('sort_dir must be asc or desc.');
   const { page, more } = queryImages(ctx.sim.world, {
-    name: opt('name'), owner: opt('owner'), status: opt('status'), visibility: opt('visibility'), imagetype: opt('__imagetype'),
-    tags: q.getAll('tag'), marker: opt('marker'), limit, sortKey, sortDir,
+    name: opt('name'),
+    owner: opt('owner'),
+    status: opt('status'),
+    visibility: opt('visibility'),
+    imagetype: opt('__imagetype'),
+    tags: q.getAll('tag'),
+    marker: opt('marker'),
+    limit,
+    sortKey,
+    sortDir,
   });
   // Glance's paging links: `first` repeats the query without marker, `next` adds the last id as marker.
   const rest = new URLSearchParams([...q].filter(([k]) => k !== 'marker'));

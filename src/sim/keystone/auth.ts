@@ -21,7 +21,10 @@ export function authenticate(body: unknown, a: WorldAccount): Scope {
   const user = obj(obj(identity.password)?.user);
   if (!user || typeof user.password !== 'string') throw malformed('identity/password/user');
   const domain = obj(user.domain);
-  const userOk = user.id !== undefined ? user.id === a.userId : user.name === a.userName && (domain?.name === a.userDomainName || domain?.id === a.domainId);
+  const userOk =
+    user.id !== undefined
+      ? user.id === a.userId
+      : user.name === a.userName && (domain?.name === a.userDomainName || domain?.id === a.domainId);
   if (!userOk || user.password !== a.password) throw denied();
 
   const scope = obj(auth.scope);

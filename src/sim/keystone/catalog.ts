@@ -24,7 +24,9 @@ const id = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 
 
 export function buildCatalog(base: string, a: WorldAccount): Record<string, unknown>[] {
   return ENTRIES.map((e) => ({
-    endpoints: [{ region_id: a.region, id: id(`endpoint:${e.type}`), region: a.region, interface: 'public', url: e.url(base, a.projectId) }],
+    endpoints: [
+      { region_id: a.region, id: id(`endpoint:${e.type}`), region: a.region, interface: 'public', url: e.url(base, a.projectId) },
+    ],
     name: e.name,
     id: id(`service:${e.type}`),
     type: e.type,

@@ -16,7 +16,12 @@ export function issue(ctx: Ctx): Reply {
   const scope = authenticate(ctx.body, a);
   const t = issueToken(w, scope);
   // OTC extras seen in the recording: xdomain_type and a 20-digit xdomain_id.
-  const domain = { xdomain_type: 'TSI', name: a.userDomainName, id: a.domainId, xdomain_id: a.domainId.replace(/\D/g, '').padEnd(20, '0').slice(0, 20) };
+  const domain = {
+    xdomain_type: 'TSI',
+    name: a.userDomainName,
+    id: a.domainId,
+    xdomain_id: a.domainId.replace(/\D/g, '').padEnd(20, '0').slice(0, 20),
+  };
   const withCatalog = !ctx.query.get('nocatalog');
   const token: Record<string, unknown> = {
     expires_at: keystoneTime(t.expiresAt),

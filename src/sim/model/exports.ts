@@ -14,14 +14,27 @@ export interface ExportRequest {
   force: boolean;
 }
 
-export function startExport(w: World, v: VolumeRec, req: ExportRequest, fail: boolean): { image: ImageRec; record: ExportRec } {
+export function beginUpload(w: World, v: VolumeRec, req: ExportRequest, fail: boolean): { image: ImageRec; record: ExportRec } {
   const metaOs = v.volumeImageMetadata?.__os_type;
   const osType = metaOs ?? (req.osType === 'windows' ? 'Windows' : 'Linux');
   const image = createImage(w, {
-    name: req.imageName, diskFormat: req.diskFormat, containerFormat: req.containerFormat, osType,
-    minDisk: v.size, volumeId: v.id, bootable: v.bootable,
+    name: req.imageName,
+    diskFormat: req.diskFormat,
+    containerFormat: req.containerFormat,
+    osType,
+    minDisk: v.size,
+    volumeId: v.id,
+    bootable: v.bootable,
   });
-  const record: ExportRec = { volumeId: v.id, imageId: image.id, imageName: req.imageName, force: req.force, requestedAt: w.now(), uploadEndedAt: null, failed: fail };
+  const record: ExportRec = {
+    volumeId: v.id,
+    imageId: image.id,
+    imageName: req.imageName,
+    force: req.force,
+    requestedAt: w.now(),
+    uploadEndedAt: null,
+    failed: fail,
+  };
   w.exports.push(record);
   v.status = 'uploading';
   w.touchVolume(v);

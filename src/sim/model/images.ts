@@ -15,7 +15,16 @@ export interface NewImage {
 
 export function createImage(w: World, n: NewImage): ImageRec {
   const now = w.now();
-  const img: ImageRec = { ...n, id: w.rng.uuid(), owner: w.account.projectId, status: 'queued', tags: [], createdAt: now, updatedAt: now, activeAt: null };
+  const img: ImageRec = {
+    ...n,
+    id: w.rng.uuid(),
+    owner: w.account.projectId,
+    status: 'queued',
+    tags: [],
+    createdAt: now,
+    updatedAt: now,
+    activeAt: null,
+  };
   w.images.set(img.id, img);
   w.events.emit('image.created', { imageId: img.id, name: img.name, volumeId: n.volumeId });
   return img;
@@ -44,7 +53,8 @@ export function deleteImage(w: World, id: string, reason: 'api' | 'killed-ttl' =
 
 export function addTag(w: World, id: string, tag: string): void {
   const img = getImage(w, id);
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(tag)) throw new RuleError('IMG.0001', `The request message format is invalid. Invalid tag: ${JSON.stringify(tag)}`);
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(tag))
+    throw new RuleError('IMG.0001', `The request message format is invalid. Invalid tag: ${JSON.stringify(tag)}`);
   if (!img.tags.includes(tag)) img.tags.push(tag);
   img.updatedAt = w.now();
 }

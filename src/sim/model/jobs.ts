@@ -12,7 +12,15 @@ export function createJob(w: World, action: JobRec['action'], serverIds: string[
     action,
     begin: now,
     initUntil: now + (w.config.timings.jobInitMs ?? 0),
-    subJobs: serverIds.map((serverId) => ({ id: w.rng.hex(32), serverId, status: 'RUNNING', begin: now, end: null, errorCode: null, failReason: null })),
+    subJobs: serverIds.map((serverId) => ({
+      id: w.rng.hex(32),
+      serverId,
+      status: 'RUNNING',
+      begin: now,
+      end: null,
+      errorCode: null,
+      failReason: null,
+    })),
   };
   w.jobs.set(job.id, job);
   w.events.emit('job.created', { jobId: job.id, action, serverIds });

@@ -9,19 +9,25 @@ import type { World } from './world';
 function checkPatch(p: PatchSpec): void {
   if (typeof p !== 'object' || p === null) throw new AdminError('body must be an object');
   if (p.locked !== undefined && typeof p.locked !== 'boolean') throw new AdminError('locked must be a boolean');
-  if (p.taskState !== undefined && p.taskState !== null && typeof p.taskState !== 'string') throw new AdminError('taskState must be a string or null');
+  if (p.taskState !== undefined && p.taskState !== null && typeof p.taskState !== 'string')
+    throw new AdminError('taskState must be a string or null');
 }
 
 export function patchServer(w: World, id: string, p: PatchSpec): ServerRec {
   checkPatch(p);
   const s = w.servers.get(id);
   if (!s) throw new AdminError(`no server ${id}`, 404);
-  if (p.status !== undefined && !SEEDABLE_STATUS[p.status]) throw new AdminError(`status must be one of ${Object.keys(SEEDABLE_STATUS).join(', ')}`);
+  if (p.status !== undefined && !SEEDABLE_STATUS[p.status])
+    throw new AdminError(`status must be one of ${Object.keys(SEEDABLE_STATUS).join(', ')}`);
   if (p.status !== undefined || p.taskState !== undefined) {
     // A forced state ends whatever stop/start was under way; its sub-job fails rather than hanging.
     for (const kind of ['stop', 'start'] as const) w.engine.cancel(kind, id);
     const running = runningSubJob(w, id);
-    if (running) finishSubJob(w, running.job, running.sub, { code: 'Ecs.0100', reason: 'Interrupted: the server state was changed by an administrator.' });
+    if (running)
+      finishSubJob(w, running.job, running.sub, {
+        code: 'Ecs.0100',
+        reason: 'Interrupted: the server state was changed by an administrator.',
+      });
   }
   if (p.status !== undefined) Object.assign(s, SEEDABLE_STATUS[p.status]);
   if (p.taskState !== undefined) s.taskState = p.taskState;

@@ -11,7 +11,17 @@ export function seedWorld(w: World, spec: SeedSpec): SeedResult {
     const st = SEEDABLE_STATUS[s.status ?? 'ACTIVE'];
     if (!st) throw new AdminError(`server ${s.name}: status must be one of ${Object.keys(SEEDABLE_STATUS).join(', ')}`);
     if (typeof s.name !== 'string' || !s.name) throw new AdminError('every server needs a name');
-    return { id: s.id ?? w.rng.uuid(), name: s.name, vmState: st.vmState, powerState: st.powerState, taskState: s.taskState ?? null, locked: !!s.locked, imageId: w.rng.uuid(), created: now, updated: now };
+    return {
+      id: s.id ?? w.rng.uuid(),
+      name: s.name,
+      vmState: st.vmState,
+      powerState: st.powerState,
+      taskState: s.taskState ?? null,
+      locked: !!s.locked,
+      imageId: w.rng.uuid(),
+      created: now,
+      updated: now,
+    };
   });
   for (const s of servers) if (w.servers.has(s.id)) throw new AdminError(`server id ${s.id} already exists`);
   const byRef = (ref: string): ServerRec => {
@@ -30,11 +40,18 @@ export function seedWorld(w: World, spec: SeedSpec): SeedResult {
   return result;
 }
 
-function buildVolume(w: World, v: SeedVolume, byRef: (ref: string) => ServerRec, nextDevice: (serverId: string) => string, now: number): VolumeRec {
+function buildVolume(
+  w: World,
+  v: SeedVolume,
+  byRef: (ref: string) => ServerRec,
+  nextDevice: (serverId: string) => string,
+  now: number,
+): VolumeRec {
   if (typeof v.name !== 'string' || !v.name) throw new AdminError('every volume needs a name');
   if (!Number.isInteger(v.size) || v.size < 1) throw new AdminError(`volume ${v.name}: size must be a positive integer (GB)`);
   const targets = [...new Set((v.attachedTo ?? []).map((r) => byRef(r)))];
-  if (targets.length > 1 && !v.multiattach) throw new AdminError(`volume ${v.name}: attaching to ${targets.length} servers requires multiattach`);
+  if (targets.length > 1 && !v.multiattach)
+    throw new AdminError(`volume ${v.name}: attaching to ${targets.length} servers requires multiattach`);
   const id = v.id ?? w.rng.uuid();
   const attachments = targets.map((s) => ({
     serverId: s.id,
@@ -43,9 +60,17 @@ function buildVolume(w: World, v: SeedVolume, byRef: (ref: string) => ServerRec,
     attachedAt: now,
   }));
   return {
-    id, name: v.name, size: v.size, status: v.status ?? (attachments.length ? 'in-use' : 'available'),
-    multiattach: !!v.multiattach, bootable: !!v.bootable, locked: !!v.locked,
-    volumeImageMetadata: v.volumeImageMetadata ?? null, attachments, createdAt: now, updatedAt: now,
+    id,
+    name: v.name,
+    size: v.size,
+    status: v.status ?? (attachments.length ? 'in-use' : 'available'),
+    multiattach: !!v.multiattach,
+    bootable: !!v.bootable,
+    locked: !!v.locked,
+    volumeImageMetadata: v.volumeImageMetadata ?? null,
+    attachments,
+    createdAt: now,
+    updatedAt: now,
   };
 }
 

@@ -12,7 +12,11 @@ export interface BatchOptions {
 }
 
 export function runBatch(w: World, action: 'stop' | 'start', servers: ServerRec[], o: BatchOptions = {}): JobRec {
-  const job = createJob(w, action, servers.map((s) => s.id));
+  const job = createJob(
+    w,
+    action,
+    servers.map((s) => s.id),
+  );
   servers.forEach((s, i) => begin(w, action, s, job, job.subJobs[i], o));
   return job;
 }

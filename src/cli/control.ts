@@ -1,0 +1,34 @@
+// `evs-export approve` and `abort`: the two ways an operator steers a running export.
+import type { Command } from 'commander';
+import { approveUpdate } from '../workflows/api';
+import { type ExitError, withClient } from './common';
+import { awaitAnyRun } from './follow';
+
+export function registerControlCommands(program: Command): void {
+  program
+    .command('approve')
+    .description('approve the plan of an export started with --require-approval')
+    .argument('<workflowId>')
+    .option('--by <name>', 'who approves', process.env.USER)
+    .action(async (workflowId: string, o) => {
+      await withClient(async (client) => {
+        await client.workflow.getHandle(workflowId).executeUpdate(approveUpdate, { args: [{ by: o.by }] });
+        console.log(`approved ${workflowId}`);
+      });
+    });
+
+  program
+    .command('abort')
+    .description('cancel an export: servers it stopped are restarted once the disk has left "uploading"')
+    .argument('<workflowId>')
+    .option('--wait', 'follow the compensation until the run ends')
+    .action(async (workflowId: string, o) => {
+      await withClient(async (client) => {
+        const handle = client.workflow.getHandle(workflowId);
+        await handle.cancel();
+        console.log(`cancel requested for ${workflowId}`);
+        // The run ending cancelled is what was asked for: its failure is printed, the exit code stays 0.
+        if (o.wait) await awaitAnyRun(handle, false).catch((err: ExitError) => console.log(err.message));
+      });
+    });
+}

@@ -1,0 +1,35 @@
+// `evs-export status`: the phase, servers and outcome of a per-disk or a whole-server export, once or followed.
+import type { WorkflowHandle } from '@temporalio/client';
+import type { Command } from 'commander';
+import { failureText, out, withClient } from './common';
+import { awaitAnyRun, runKind } from './follow';
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('show the phase, servers and outcome of an export')
+    .argument('<workflowId>', 'e.g. export-<volumeId>')
+    .option('--follow', 'keep printing until the run ends')
+    .option('--json', 'machine-readable output')
+    .action(async (workflowId: string, o) => {
+      await withClient(async (client) => {
+        const handle = client.workflow.getHandle(workflowId);
+        if (o.follow) return awaitAnyRun(handle, o.json);
+        await showStatus(handle, o.json);
+      });
+    });
+}
+
+/** The run's status and progress, read with the query its workflow type answers; exit 1 if the run failed. */
+async function showStatus(handle: WorkflowHandle, json: boolean): Promise<void> {
+  const { workflowId } = handle;
+  const d = await handle.describe();
+  const kind = runKind(d.type);
+  const progress = await handle.query(kind.query).catch(() => undefined);
+  const lines = progress ? kind.changes(undefined, progress) : ['(no worker answered the progress query)'];
+  out(json, { workflowId, runId: d.runId, status: d.status.name, progress }, [`${workflowId} ${d.status.name}`, ...lines].join('\n'));
+  if (d.status.name === 'FAILED') {
+    await handle.result().catch((err) => console.log(failureText(err)));
+    process.exitCode = 1;
+  }
+}

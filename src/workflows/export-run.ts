@@ -1,0 +1,374 @@
+// One run of the export saga, as the runbook reads: validate → look for the image (a re-run returns it) → plan →
+// approval if asked → hold the servers stopped → request the export → wait for the disk to leave `uploading` →
+// release the holds (each restarts its server) and follow the restarts → wait for the image → tag it. On a failure
+// or a cancel after the holds were taken, `compensate` waits until the disk has left `uploading` (P1) and releases
+// the holds, shielded from cancellation (P2). `exportDiskImage` (export-disk-image.ts) registers the messages and
+// drives it. Workflow code: deterministic.
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  isCancellation,
+  setCurrentDetails,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { StartedExport } from '../activities/export';
+import {
+  type ApproveInput,
+  type Deadlines,
+  type ExportDiskInput,
+  type ExportDiskResult,
+  type ExportPlan,
+  type ExportProgress,
+  FailureType,
+  type JobFailure,
+  type Phase,
+  SA_IMAGE_ID,
+  SA_PHASE,
+  SA_SERVER_IDS,
+} from './api';
+import { calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
+import { renderDetails } from './details';
+import { addCounts, type CallCounts, innermost, messageOf, typeOf } from './failures';
+import { HeldServers, untouchedReports } from './held-servers';
+import { InputError, validateExportInput } from './validate';
+import { waitFor } from './waiting';
+
+const EXPORT_ATTEMPTS = 20;
+const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
+
+// Which deadline bounds each phase, to name it when it is exceeded.
+const PHASE_DEADLINE: Partial<Record<Phase, keyof Deadlines>> = {
+  stopping: 'stopMs',
+  uploading: 'uploadMs',
+  finishing: 'uploadMs',
+  restarting: 'startMs',
+};
+
+/** The run's failure: the innermost cause's type and words, plus what the run did about it. */
+function failureFrom(err: unknown, message: string, suffix: string, details?: unknown): ApplicationFailure {
+  return ApplicationFailure.create({
+    type: typeOf(err) ?? FailureType.Unexpected,
+    message: suffix ? `${message} (${suffix})` : message,
+    nonRetryable: true,
+    cause: err instanceof Error ? err : undefined,
+    details: details === undefined ? [] : [details],
+  });
+}
+
+export class ExportRun {
+  readonly progress: ExportProgress;
+  private readonly apiCalls: CallCounts = {};
+  private readonly startedAt: string;
+  private approved = false;
+  private plan!: ExportPlan;
+  private holds!: HeldServers;
+  private imageId?: string;
+  private adopted = false;
+  /** From the export request until the disk has left `uploading`: the servers must stay stopped (P1). */
+  private exportMayBeInFlight = false;
+
+  constructor(private readonly input: ExportDiskInput) {
+    this.startedAt = new Date(workflowInfo().startTime).toISOString();
+    this.progress = {
+      phase: 'validating',
+      volumeId: String(input?.volumeId ?? ''),
+      imageName: String(input?.imageName ?? ''),
+      servers: [],
+      startedAt: this.startedAt,
+      updatedAt: this.startedAt,
+      attention: [],
+      jobFailures: [],
+    };
+  }
+
+  // ---- Messages
+
+  approve(approval: ApproveInput): ExportProgress {
+    this.approved = true;
+    this.progress.approvedBy = approval?.by ?? 'anonymous';
+    return this.progress;
+  }
+
+  /** The `approve` update's validator: synchronous, and it refuses when there is nothing to approve. */
+  checkApproval(): void {
+    if (this.progress.phase !== 'awaiting-approval') throw new Error(`nothing to approve: the export is in phase ${this.progress.phase}`);
+  }
+
+  /** The run's side of its holds, once it has a plan (the hold signals are for it). */
+  heldServers(): HeldServers | undefined {
+    return this.holds;
+  }
+
+  // ---- The runbook
+
+  async run(): Promise<ExportDiskResult> {
+    this.validate();
+    const existing = await this.planOrFindImage();
+    if (existing) return existing;
+    try {
+      await this.awaitApproval();
+      await this.holdServers();
+      await this.requestExport();
+      await this.awaitUpload();
+      await this.awaitRestarts();
+      return await this.finish();
+    } catch (err) {
+      throw await this.compensate(err);
+    }
+  }
+
+  private validate(): void {
+    this.setPhase('validating');
+    try {
+      validateExportInput(this.input);
+    } catch (err) {
+      this.setPhase('failed');
+      if (err instanceof InputError)
+        throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: err.message, nonRetryable: true });
+      throw err;
+    }
+  }
+
+  /** P3: a re-run of a request that already produced its image returns that image, touching nothing; else the plan. */
+  private async planOrFindImage(): Promise<ExportDiskResult | undefined> {
+    this.setPhase('planning');
+    try {
+      const existing = await this.findExistingImage();
+      if (existing) return existing;
+      this.plan = this.counted(
+        await calls.planExport({ volumeId: this.input.volumeId, stopType: this.input.stopType, deadlines: this.input.deadlines }),
+      ).plan;
+    } catch (err) {
+      // Nothing has been touched yet: fail (or end cancelled) with the refusal's own type and words.
+      this.setPhase(isCancellation(err) ? 'cancelled' : 'failed');
+      if (isCancellation(err)) throw err;
+      throw failureFrom(err, messageOf(err), 'nothing was stopped or created');
+    }
+    this.progress.plan = this.plan;
+    this.progress.servers = untouchedReports(this.plan.servers);
+    upsertSearchAttributes([{ key: SA_SERVER_IDS, value: this.plan.servers.map((s) => s.serverId) }]);
+    this.holds = new HeldServers({
+      reports: this.progress.servers,
+      counted: (c) => addCounts(this.apiCalls, c),
+      onJobFailures: (f) => this.noteJobFailures(f),
+      changed: () => {
+        this.progress.attention = this.holds.attention();
+        setCurrentDetails(renderDetails(this.progress));
+      },
+    });
+    return undefined;
+  }
+
+  private async findExistingImage(): Promise<ExportDiskResult | undefined> {
+    const { image } = this.counted(await calls.findExistingImage({ imageName: this.input.imageName }));
+    if (image?.dataOrigin && image.dataOrigin !== `volume,${this.input.volumeId}`) {
+      throw ApplicationFailure.create({
+        type: FailureType.InvalidInput,
+        message:
+          `imageName: ${JSON.stringify(this.input.imageName)} is already the name of image ${image.id}, ` +
+          `made from ${image.dataOrigin}; choose another name`,
+        nonRetryable: true,
+      });
+    }
+    if (image?.status !== 'active') return undefined;
+    this.progress.imageId = image.id;
+    this.progress.imageStatus = image.status;
+    upsertSearchAttributes([{ key: SA_IMAGE_ID, value: image.id }]);
+    this.setPhase('done');
+    return this.result(image.id, image.status, true);
+  }
+
+  private async awaitApproval(): Promise<void> {
+    if (!this.input.requireApproval) return;
+    this.setPhase('awaiting-approval');
+    await condition(() => this.approved);
+  }
+
+  /** Every attached server is held: one that is stopped must stay stopped while the disk uploads. */
+  private async holdServers(): Promise<void> {
+    if (this.plan.servers.length === 0) return;
+    this.setPhase('stopping');
+    await this.holds.hold(
+      this.plan.servers.map((s) => s.serverId),
+      this.input.stopType ?? 'SOFT',
+      this.plan.deadlines.stopMs,
+      this.plan.toStop,
+    );
+  }
+
+  private async requestExport(): Promise<StartedExport> {
+    this.setPhase('exporting');
+    this.exportMayBeInFlight = true;
+    const started = await this.requestExportOnce();
+    this.imageId = started.imageId;
+    this.adopted = started.adopted;
+    this.progress.imageId = this.imageId;
+    upsertSearchAttributes([{ key: SA_IMAGE_ID, value: this.imageId }]);
+    return started;
+  }
+
+  /**
+   * The export request, retried by the workflow rather than by the activity so that history records when an
+   * attempt may have reached the cloud (lost answer, dead worker): every later attempt then adopts or refuses,
+   * never requests a second export (P3).
+   */
+  private async requestExportOnce(): Promise<StartedExport> {
+    const i = this.input;
+    let mayHaveRequested = false;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const args = {
+          volumeId: i.volumeId,
+          imageName: i.imageName,
+          diskFormat: i.diskFormat,
+          containerFormat: i.containerFormat,
+          osType: i.osType,
+          mayHaveRequested,
+        };
+        return this.counted(await exportRequest.requestExport(args));
+      } catch (err) {
+        const e = innermost(err);
+        if (isCancellation(err) || (e instanceof ApplicationFailure && e.nonRetryable) || attempt >= EXPORT_ATTEMPTS) throw err;
+        const sent = e instanceof ApplicationFailure ? (e.details?.[0] as { requestSent?: boolean } | undefined)?.requestSent : undefined;
+        // A timeout means the worker died mid-call: what it did is unknown, so assume the request went out.
+        if (sent !== false) mayHaveRequested = true;
+        await sleep(Math.min(30_000, 1000 * 2 ** attempt));
+      }
+    }
+  }
+
+  /** The end of the upload lets the servers restart: its patient reads go ahead of other runs' work (P9). */
+  private async awaitUpload(): Promise<void> {
+    this.setPhase('uploading');
+    const { volumeId } = this.input;
+    await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, restartPath: true, counted: this.addCalls }, (w, since) =>
+      w.awaitVolumeReleased({ volumeId, since }),
+    );
+    this.exportMayBeInFlight = false;
+  }
+
+  /** Servers come back as soon as the disk is released, not when the image is finished. */
+  private async awaitRestarts(): Promise<void> {
+    if (this.holds.pending.length === 0) return;
+    this.setPhase('restarting');
+    await CancellationScope.nonCancellable(() => this.holds.releaseAll(this.input.leaveServersStopped, this.plan.deadlines.startMs));
+  }
+
+  private async finish(): Promise<ExportDiskResult> {
+    this.setPhase('finishing');
+    const imageId = this.imageId!;
+    const image = await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, counted: this.addCalls }, (w, since) =>
+      w.awaitImageActive({ imageId, since }),
+    );
+    this.progress.imageStatus = image.status;
+    if (this.input.tags?.length) this.counted(await calls.tagImage({ imageId, tags: this.input.tags }));
+    const stillDown = this.holds.notRestarted(this.plan.deadlines.startMs);
+    if (stillDown) {
+      throw ApplicationFailure.create({
+        type: FailureType.RestartFailed,
+        message: `${stillDown} (image ${imageId} is ${image.status})`,
+        nonRetryable: true,
+        details: [{ serverIds: this.holds.pending, imageId }],
+      });
+    }
+    this.setPhase('done');
+    return this.result(imageId, image.status, this.adopted);
+  }
+
+  /** Puts everything right that can be, and returns the failure the run ends with. */
+  private async compensate(err: unknown): Promise<unknown> {
+    const cancelled = isCancellation(err);
+    const failedIn = this.progress.phase;
+    this.setPhase('compensating');
+    this.progress.error = cancelled ? 'cancelled' : messageOf(err);
+    let imageStatus: string | undefined;
+    await CancellationScope.nonCancellable(async () => {
+      await this.restoreServers();
+      if (this.imageId) imageStatus = this.counted(await calls.describeImage({ imageId: this.imageId })).status;
+    });
+    this.progress.imageStatus = imageStatus;
+    this.setPhase(cancelled ? 'cancelled' : 'failed');
+    if (cancelled || (err instanceof ApplicationFailure && err.type === FailureType.RestartFailed)) return err;
+    return failureFrom(err, this.failureMessage(err, failedIn), this.aftermath(imageStatus), {
+      imageId: this.imageId,
+      imageStatus,
+      adopted: this.adopted,
+      servers: this.progress.servers,
+      apiCalls: this.apiCalls,
+      jobFailures: this.progress.jobFailures,
+    });
+  }
+
+  /** P1: the servers may run again only once the disk has left `uploading` (their holds check it too). */
+  private async restoreServers(): Promise<void> {
+    const { input, holds } = this;
+    if (this.exportMayBeInFlight && holds.pending.length > 0 && !input.leaveServersStopped) {
+      await waitFor({ deadlineMs: UNTIL_DISK_RELEASED_MS, restartPath: true, counted: this.addCalls }, (w, since) =>
+        w.awaitVolumeReleased({ volumeId: input.volumeId, compensating: true, since }),
+      );
+    }
+    if (holds.pending.length === 0) return;
+    this.setPhase('compensating');
+    await holds.releaseAll(input.leaveServersStopped, this.plan.deadlines.startMs);
+  }
+
+  private failureMessage(err: unknown, failedIn: Phase): string {
+    const deadline = PHASE_DEADLINE[failedIn];
+    if (typeOf(err) === FailureType.DeadlineExceeded && deadline)
+      return `${failedIn} did not finish within deadlines.${deadline} = ${this.plan.deadlines[deadline]} ms`;
+    return messageOf(err);
+  }
+
+  /** What the operator needs to know after a failure: the image, which servers run again, which do not. */
+  private aftermath(imageStatus: string | undefined): string {
+    const restarted = this.progress.servers.filter((s) => s.state === 'restarted').map((s) => s.name);
+    const stillDown = this.holds.notRestarted(this.plan.deadlines.startMs);
+    return [
+      this.imageId
+        ? `image ${this.imageId} is ${imageStatus}${IMAGE_IN_PROGRESS.has(imageStatus ?? '') ? ' and may still complete' : ''}`
+        : undefined,
+      restarted.length ? `servers restarted: ${restarted.join(', ')}` : undefined,
+      stillDown ? `NOT restarted: ${stillDown}` : undefined,
+    ]
+      .filter(Boolean)
+      .join('; ');
+  }
+
+  // ---- Bookkeeping
+
+  private setPhase(phase: Phase): void {
+    this.progress.phase = phase;
+    this.progress.updatedAt = new Date().toISOString();
+    upsertSearchAttributes([{ key: SA_PHASE, value: phase }]);
+    setCurrentDetails(renderDetails(this.progress));
+  }
+
+  private counted<T extends { apiCalls: CallCounts }>(r: T): T {
+    addCounts(this.apiCalls, r.apiCalls);
+    return r;
+  }
+
+  private readonly addCalls = (c: CallCounts) => addCounts(this.apiCalls, c);
+
+  private noteJobFailures(failures: JobFailure[]): void {
+    for (const f of failures) if (!this.progress.jobFailures.some((x) => x.jobId === f.jobId)) this.progress.jobFailures.push(f);
+  }
+
+  private result(imageId: string, imageStatus: string, adopted: boolean): ExportDiskResult {
+    return {
+      volumeId: this.input.volumeId,
+      imageId,
+      imageName: this.input.imageName,
+      imageStatus,
+      adopted,
+      servers: this.progress.servers,
+      startedAt: this.startedAt,
+      finishedAt: new Date().toISOString(),
+      apiCalls: this.apiCalls,
+      jobFailures: this.progress.jobFailures,
+    };
+  }
+}
