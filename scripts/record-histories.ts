@@ -273,6 +273,22 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'snapshot-export',
+    what: 'snapshot strategy: the server restarts once the snapshot is taken, the copy is exported, both are deleted',
+    async run(c) {
+      const handle = await startExport(c.client, c.taskQueue, {
+        volumeId: oneServerDisk(c),
+        imageName: 'rec-snapshot',
+        strategy: 'snapshot',
+      });
+      const r: ExportDiskResult = await handle.result();
+      check(r.imageStatus === 'active' && r.strategy === 'snapshot', 'image active, snapshot strategy');
+      check(!!r.temporary?.snapshotDeletedAt && !!r.temporary?.volumeDeletedAt, 'the snapshot and the copy deleted');
+      check(c.sim.sim.oracle().leftovers.length === 0, 'nothing left behind');
+      return handle;
+    },
+  },
+  {
     name: 'scheduled-export',
     what: 'the workflow a schedule runs: the export as a child with the per-disk id (the parent is recorded)',
     async run(c) {

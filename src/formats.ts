@@ -19,3 +19,10 @@ export type OsType = (typeof OS_TYPES)[number];
 /** `type` of ECS `os-stop`: SOFT lets the guest shut down, HARD powers off. */
 export const STOP_TYPES = ['SOFT', 'HARD'] as const;
 export type StopType = (typeof STOP_TYPES)[number];
+
+/**
+ * How a disk becomes an image. `direct`: the documented method, the servers stay stopped for the whole upload.
+ * `snapshot`: the servers stay stopped only while a snapshot is taken; a temporary disk made from it is exported.
+ */
+export const STRATEGIES = ['direct', 'snapshot'] as const;
+export type Strategy = (typeof STRATEGIES)[number];

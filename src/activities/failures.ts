@@ -17,6 +17,7 @@ export function toFailure(err: unknown, what: string): Error {
     return ApplicationFailure.create({ type: FailureType.CloudUnavailable, message, nonRetryable: false, nextRetryDelay: c.retryAfterMs });
   // A setting that cannot work, or something nobody expected (a bug, an answer we cannot read): retrying will not help.
   if (c.kind === 'config') return ApplicationFailure.create({ type: FailureType.WorkerMisconfigured, message, nonRetryable: true });
+  if (c.kind === 'quota') return ApplicationFailure.create({ type: FailureType.QuotaExceeded, message, nonRetryable: true });
   if (c.kind === 'unknown') return ApplicationFailure.create({ type: FailureType.Unexpected, message, nonRetryable: true });
   // The cloud refused and will refuse again. Its own words go to the operator.
   return ApplicationFailure.create({ type: FailureType.CloudRejected, message, nonRetryable: true });

@@ -2,6 +2,7 @@
 // (Temporal samples' dependency-injection pattern). Each returns the API calls it made (`apiCalls`). None waits
 // for anything but its own few calls (P9): a wait is reads that the retry policy repeats (poll.ts), and waiting
 // for another workflow is a signal to a workflow condition.
+import { copyingActivities } from './copying';
 import { exportingActivities } from './exporting';
 import { holdingActivities } from './holding';
 import { planningActivities } from './planning';
@@ -13,7 +14,7 @@ export type { ImageSummary } from './planning';
 
 export function createActivities(deps: ActivityDeps) {
   const s = new ActivityScope(deps);
-  return { ...planningActivities(s), ...exportingActivities(s), ...holdingActivities(s) };
+  return { ...planningActivities(s), ...exportingActivities(s), ...copyingActivities(s), ...holdingActivities(s) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -2,8 +2,10 @@
 // `evs-export inspect`. Refusals here happen before anything is stopped or created (P5).
 import { isStatus } from '../cloud/errors';
 import type { CloudApi, Server } from '../cloud/types';
-import type { Deadlines, ExportPlan, PlannedServer, StopType } from '../workflows/api';
+import type { Deadlines, ExportPlan, OsType, PlannedServer, StopType, Strategy } from '../workflows/api';
 import { resolveDeadlines } from '../workflows/deadlines';
+import { estimateDowntime, formatDuration } from '../workflows/estimates';
+import { OS_TYPES } from '../formats';
 
 // cloud-api.md §3.2: only these disk states allow the upload action.
 const EXPORTABLE = new Set(['available', 'in-use']);
@@ -42,7 +44,7 @@ export function serverProblem(s: Server, heldByAnotherRun = false): string | und
 
 export async function readPlan(
   cloud: CloudApi,
-  args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines },
+  args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines; strategy?: Strategy; stopServers?: boolean },
   /** Which of these servers another run currently holds (per-server holds, P4). */
   heldServers: (serverIds: string[]) => Promise<Set<string>> = async () => new Set(),
 ): Promise<PlanReading> {
@@ -68,11 +70,16 @@ export async function readPlan(
     locked: s.locked,
     wasRunning: isRunning(s),
   }));
+  // A crash-consistent copy touches no server: their states do not matter.
   const held = await heldServers(serverIds);
-  for (const s of servers) {
+  for (const s of args.stopServers === false ? [] : servers) {
     const problem = serverProblem(s, held.has(s.id));
     if (problem) problems.push(problem);
   }
+  const strategy = args.strategy ?? 'direct';
+  const stopServers = args.stopServers ?? true;
+  const wasRunning = planned.filter((s) => s.wasRunning).map((s) => s.serverId);
+  const downtime = estimateDowntime(volume.size, args.stopType);
   const plan: ExportPlan = {
     volumeId: volume.id,
     volumeName: volume.name,
@@ -81,9 +88,38 @@ export async function readPlan(
     multiattach: volume.multiattach,
     bootable: volume.bootable,
     servers: planned,
-    toStop: planned.filter((s) => s.wasRunning).map((s) => s.serverId),
+    toStop: stopServers ? wasRunning : [],
     force: volume.status === 'in-use',
     deadlines: resolveDeadlines(volume.size, args.stopType, args.deadlines),
+    strategy,
+    stopServers,
+    downtime,
+    ...osTypeOf(volume.volumeImageMetadata),
+    availabilityZone: volume.availabilityZone,
+    volumeType: volume.volumeType,
+    notes: planNotes(strategy, stopServers, wasRunning.length, downtime),
   };
   return { plan, problems };
+}
+
+/** The source disk's OS type, carried to an image made from a copy of it. */
+function osTypeOf(meta: Record<string, unknown> | null): { osType?: OsType } {
+  const t = String(meta?.__os_type ?? '').toLowerCase();
+  return (OS_TYPES as readonly string[]).includes(t) ? { osType: t as OsType } : {};
+}
+
+function planNotes(strategy: Strategy, stopServers: boolean, running: number, d: { directMs: number; snapshotMs: number }): string[] {
+  const notes = [];
+  if (running > 0) {
+    const per = (ms: number) => `about ${formatDuration(ms)}`;
+    notes.push(
+      `expected downtime of each running server: direct ${per(d.directMs)}, snapshot ${stopServers ? per(d.snapshotMs) : 'none'}; ` +
+        `this run uses ${strategy}`,
+    );
+  }
+  if (!stopServers && running > 0) {
+    notes.push('no server is stopped: the image is crash-consistent, as the disk would be after a power cut (unwritten data is missing)');
+  }
+  if (strategy === 'snapshot') notes.push('creates a snapshot and a temporary disk named after the run, and deletes both when it ends');
+  return notes;
 }

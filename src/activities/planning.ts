@@ -1,6 +1,6 @@
 // The activities of the plan: read-only, before anything is stopped or created (P5).
 import { ApplicationFailure } from '@temporalio/common';
-import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type StopType } from '../workflows/api';
+import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type StopType, type Strategy } from '../workflows/api';
 import { InputError } from '../workflows/validate';
 import { findOurImage } from './export';
 import { notExportable } from './failures';
@@ -14,6 +14,8 @@ export interface ImageSummary {
   status: string;
   /** `volume,<id>` when the cloud says which disk the image was made from. */
   dataOrigin: string | null;
+  /** Absent in histories recorded before the snapshot strategy. */
+  tags?: string[];
 }
 
 function invalidInput(err: unknown): never {
@@ -24,7 +26,13 @@ export function planningActivities(s: ActivityScope) {
   const held = (ids: string[]) => runningHolds(s.deps.client, ids);
   return {
     /** Reads the disk and its servers; refuses what cannot be exported, before anything is touched (P5). */
-    async planExport(args: { volumeId: string; stopType?: StopType; deadlines?: Deadlines }): Promise<Counted<{ plan: ExportPlan }>> {
+    async planExport(args: {
+      volumeId: string;
+      stopType?: StopType;
+      deadlines?: Deadlines;
+      strategy?: Strategy;
+      stopServers?: boolean;
+    }): Promise<Counted<{ plan: ExportPlan }>> {
       return s.counted(`read disk ${args.volumeId} and its servers`, async (c) => {
         const reading = await readPlan(c, args, held).catch((err: unknown) =>
           err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err),
@@ -54,7 +62,7 @@ export function planningActivities(s: ActivityScope) {
     async findExistingImage(args: { imageName: string }): Promise<Counted<{ image: ImageSummary | null }>> {
       return s.counted(`look for image ${JSON.stringify(args.imageName)}`, async (c) => {
         const image = await findOurImage(c, args.imageName);
-        return { image: image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin } : null };
+        return { image: image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin, tags: image.tags } : null };
       });
     },
   };

@@ -2,7 +2,7 @@
 // set, workflow export-server-<serverId>).
 import { type Command, Option } from 'commander';
 import { startExport } from '../export-client';
-import { CONTAINER_FORMATS, DISK_FORMATS, OS_TYPES, STOP_TYPES } from '../formats';
+import { CONTAINER_FORMATS, DISK_FORMATS, OS_TYPES, STOP_TYPES, STRATEGIES } from '../formats';
 import type { exportServerDisks } from '../workflows';
 import {
   type ContainerFormat,
@@ -13,6 +13,7 @@ import {
   type ExportServerInput,
   type OsType,
   type StopType,
+  type Strategy,
 } from '../workflows/api';
 import { validateServerExportInput } from '../workflows/validate';
 import { defined, ExitError, failureText, milliseconds, out, withClient } from './common';
@@ -29,12 +30,16 @@ export function registerExportCommands(program: Command): void {
     .addOption(new Option('--container-format <format>', 'image container format (default bare)').choices(CONTAINER_FORMATS))
     .addOption(new Option('--os-type <type>', 'OS type, sent as __os_type').choices(OS_TYPES))
     .addOption(new Option('--stop-type <type>', 'how to stop running servers (default SOFT)').choices(STOP_TYPES))
+    .addOption(strategyOption())
+    .option('--no-stop', 'snapshot strategy: touch no server (a crash-consistent image, as after a power cut)')
     .option('--require-approval', 'wait for `evs-export approve` after the plan')
     .option('--leave-stopped', 'leave the stopped servers stopped afterwards')
     .option('--tag <tag...>', 'image tags to add on success')
     .option('--stop-deadline <ms>', 'deadline for stopping the servers', milliseconds)
     .option('--upload-deadline <ms>', 'deadline for the upload and image', milliseconds)
     .option('--start-deadline <ms>', 'deadline for restarting each server', milliseconds)
+    .option('--snapshot-deadline <ms>', 'snapshot strategy: deadline for the snapshot', milliseconds)
+    .option('--copy-deadline <ms>', 'snapshot strategy: deadline for the temporary disk', milliseconds)
     .option('--attach', 'if an export of this disk is already running, follow it instead of refusing')
     .option('--wait', 'follow the run until it ends, printing each phase')
     .option('--json', 'machine-readable output')
@@ -47,10 +52,19 @@ export function registerExportCommands(program: Command): void {
     .option('--prefix <name>', 'images are named <prefix>-<device>; default: the server name')
     .addOption(new Option('--disk-format <format>', 'image disk format (default zvhd2)').choices(DISK_FORMATS))
     .addOption(new Option('--stop-type <type>', 'how to stop running servers (default SOFT)').choices(STOP_TYPES))
+    .addOption(strategyOption())
+    .option('--no-stop', 'snapshot strategy: touch no server (crash-consistent images)')
     .option('--tag <tag...>', 'image tags to add on success (besides the set tag)')
     .option('--wait', 'wait for the result')
     .option('--json', 'machine-readable output')
     .action(exportServer);
+}
+
+function strategyOption(): Option {
+  return new Option(
+    '--strategy <strategy>',
+    'direct (default): servers stay stopped for the upload; snapshot: only while a snapshot is taken',
+  ).choices(STRATEGIES);
 }
 
 interface Output {
@@ -71,7 +85,12 @@ interface ExportOptions extends Output {
   stopDeadline?: number;
   uploadDeadline?: number;
   startDeadline?: number;
+  snapshotDeadline?: number;
+  copyDeadline?: number;
   attach?: boolean;
+  strategy?: Strategy;
+  /** commander's `--no-stop`: false when given. */
+  stop?: boolean;
 }
 
 interface ExportServerOptions extends Output {
@@ -80,11 +99,19 @@ interface ExportServerOptions extends Output {
   diskFormat?: DiskFormat;
   stopType?: StopType;
   tag?: string[];
+  strategy?: Strategy;
+  stop?: boolean;
 }
 
 /** The workflow input, without the options not given (startExport validates it). */
 function exportInput(o: ExportOptions): ExportDiskInput {
-  const deadlines = { stopMs: o.stopDeadline, uploadMs: o.uploadDeadline, startMs: o.startDeadline };
+  const deadlines = {
+    stopMs: o.stopDeadline,
+    uploadMs: o.uploadDeadline,
+    startMs: o.startDeadline,
+    snapshotMs: o.snapshotDeadline,
+    copyMs: o.copyDeadline,
+  };
   return defined({
     volumeId: o.volume,
     imageName: o.imageName,
@@ -95,6 +122,8 @@ function exportInput(o: ExportOptions): ExportDiskInput {
     requireApproval: o.requireApproval,
     leaveServersStopped: o.leaveStopped,
     tags: o.tag,
+    strategy: o.strategy,
+    stopServers: o.stop === false ? false : undefined,
     deadlines: Object.values(deadlines).some((v) => v !== undefined) ? deadlines : undefined,
   });
 }
@@ -110,8 +139,9 @@ async function exportDisk(o: ExportOptions): Promise<void> {
 }
 
 async function exportServer(o: ExportServerOptions): Promise<void> {
-  const { server: serverId, prefix: imageNamePrefix, diskFormat, stopType, tag: tags } = o;
-  const input: ExportServerInput = defined({ serverId, imageNamePrefix, diskFormat, stopType, tags });
+  const { server: serverId, prefix: imageNamePrefix, diskFormat, stopType, tag: tags, strategy } = o;
+  const stopServers = o.stop === false ? false : undefined;
+  const input: ExportServerInput = defined({ serverId, imageNamePrefix, diskFormat, stopType, tags, strategy, stopServers });
   validateServerExportInput(input);
   await withClient(async (client, t) => {
     const handle = await client.workflow.start<typeof exportServerDisks>(EXPORT_SERVER_WORKFLOW_TYPE, {

@@ -7,12 +7,13 @@ import type {
   PlannedServer,
   ServerExportProgress,
   ServerReport,
+  TemporaryResources,
 } from '../workflows/api';
 
 const secs = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
 
-function plannedServerLine(s: PlannedServer): string {
-  const fate = s.wasRunning ? 'will be stopped and restarted' : 'left as it is';
+function plannedServerLine(s: PlannedServer, stopServers = true): string {
+  const fate = s.wasRunning && stopServers ? 'will be stopped and restarted' : 'left as it is';
   return `  - ${s.name} (${s.serverId}) ${s.status}${s.taskState ? `/${s.taskState}` : ''}${s.locked ? ' locked' : ''} → ${fate}`;
 }
 
@@ -25,9 +26,11 @@ export function formatPlan(plan: ExportPlan, problems: string[] = []): string {
     `disk      ${plan.volumeName} (${plan.volumeId})`,
     `status    ${diskFacts(plan)}`,
     `servers   ${plan.servers.length === 0 ? 'none attached' : ''}`,
-    ...plan.servers.map(plannedServerLine),
-    `export    force=${plan.force}`,
-    `deadlines stop ${secs(plan.deadlines.stopMs)}, upload ${secs(plan.deadlines.uploadMs)}, start ${secs(plan.deadlines.startMs)}`,
+    ...plan.servers.map((s) => plannedServerLine(s, plan.stopServers)),
+    `strategy  ${plan.strategy}${plan.strategy === 'direct' ? `, force=${plan.force}` : ''}`,
+    `deadlines stop ${secs(plan.deadlines.stopMs)}, upload ${secs(plan.deadlines.uploadMs)}, start ${secs(plan.deadlines.startMs)}` +
+      (plan.strategy === 'snapshot' ? `, snapshot ${secs(plan.deadlines.snapshotMs)}, copy ${secs(plan.deadlines.copyMs)}` : ''),
+    ...(plan.notes ?? []).map((n) => `note      ${n}`),
   ];
   if (problems.length > 0) lines.push('cannot export now:', ...problems.map((p) => `  - ${p}`));
   else lines.push(plan.toStop.length ? `would stop ${plan.toStop.length} server(s)` : 'would stop no server');
@@ -48,6 +51,8 @@ export function progressChanges(prev: ExportProgress | undefined, next: ExportPr
     if (next.phase === 'planning' || next.phase === 'validating') detail = ` disk ${next.volumeId}`;
     if (next.phase === 'stopping') detail = ` ${next.plan?.toStop.length ?? 0} server(s)`;
     if (next.phase === 'uploading' && next.imageId) detail = ` image ${next.imageId}`;
+    if (next.phase === 'snapshotting' && next.temporary) detail = ` ${next.temporary.snapshotName}`;
+    if (next.phase === 'copying' && next.temporary) detail = ` temporary disk ${next.temporary.volumeName}`;
     if (next.phase === 'awaiting-approval') detail = ` — approve with: evs-export approve export-${next.volumeId}`;
     out.push(`${at} ${next.phase}${detail}`);
   }
@@ -65,13 +70,25 @@ function restoredAs(s: ServerReport): string {
   return s.wasRunning ? `${s.state}, downtime ${secs(s.downtimeMs)}` : 'was stopped, left stopped';
 }
 
+/** The snapshot strategy's resources: what was made and when it went. */
+export function temporaryLines(t: TemporaryResources | undefined): string[] {
+  if (!t) return [];
+  const line = (what: string, id: string | undefined, name: string, made?: string, gone?: string) =>
+    `${what}${id ?? name}${made ? `, created ${made.slice(11, 19)}` : ''}${gone ? `, deleted ${gone.slice(11, 19)}` : id ? ', NOT deleted' : ''}`;
+  return [
+    line('snapshot  ', t.snapshotId, t.snapshotName, t.snapshotCreatedAt, t.snapshotDeletedAt),
+    line('copy      ', t.volumeId, t.volumeName, t.volumeCreatedAt, t.volumeDeletedAt),
+  ];
+}
+
 export function formatResult(r: ExportDiskResult): string {
   const calls = Object.values(r.apiCalls).reduce((a, b) => a + b, 0);
   const wall = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
   return [
     `image     ${r.imageName} (${r.imageId}) ${r.imageStatus}${r.adopted ? ' (adopted an export already in flight)' : ''}`,
-    `took      ${secs(wall)}, ${calls} API calls`,
+    `took      ${secs(wall)}, ${calls} API calls${r.strategy === 'snapshot' ? ', snapshot strategy' : ''}`,
     ...r.servers.map((s) => `server    ${s.name}: ${restoredAs(s)}`),
+    ...temporaryLines(r.temporary),
   ].join('\n');
 }
 

@@ -1,6 +1,7 @@
 // `evs-export schedule create|delete`: golden-image builds, as Temporal Schedules running `scheduledExport`.
-import type { Command } from 'commander';
-import { SCHEDULED_EXPORT_WORKFLOW_TYPE, type ScheduledExportInput } from '../workflows/api';
+import { type Command, Option } from 'commander';
+import { STRATEGIES } from '../formats';
+import { SCHEDULED_EXPORT_WORKFLOW_TYPE, type ScheduledExportInput, type Strategy } from '../workflows/api';
 import { expandImageName } from '../workflows/image-name';
 import { validateExportInput } from '../workflows/validate';
 import { defined, ExitError, withClient } from './common';
@@ -19,6 +20,9 @@ export function registerScheduleCommands(program: Command): void {
     .option('--cron <expression>', 'cron expression, e.g. "0 2 * * *"')
     .option('--every <interval>', 'interval, e.g. "24h" or "7d"')
     .option('--tag <tag...>', 'image tags')
+    .addOption(
+      new Option('--strategy <strategy>', 'direct (default) or snapshot: servers down only while a snapshot is taken').choices(STRATEGIES),
+    )
     .option('--trigger', 'also run it once now')
     .action(createSchedule);
 
@@ -40,12 +44,16 @@ interface CreateOptions {
   cron?: string;
   every?: string;
   tag?: string[];
+  strategy?: Strategy;
   trigger?: boolean;
 }
 
 async function createSchedule(o: CreateOptions): Promise<void> {
   if (!o.cron === !o.every) throw new ExitError('give exactly one of --cron or --every', 2);
-  const input: ScheduledExportInput = { export: defined({ volumeId: o.volume, imageName: o.imageName, tags: o.tag }), ifRunning: 'skip' };
+  const input: ScheduledExportInput = {
+    export: defined({ volumeId: o.volume, imageName: o.imageName, tags: o.tag, strategy: o.strategy }),
+    ifRunning: 'skip',
+  };
   // Validate with the template expanded as it will be.
   validateExportInput({ ...input.export, imageName: expandImageName(o.imageName, new Date()) });
   await withClient(async (client, t) => {

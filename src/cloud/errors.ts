@@ -257,7 +257,7 @@ export function isCode(err: unknown, ...codes: string[]): err is CloudError {
 }
 
 export type ErrorKind =
-  'throttled' | 'transient' | 'not-found' | 'conflict' | 'invalid' | 'auth' | 'forbidden' | 'aborted' | 'config' | 'unknown';
+  'throttled' | 'transient' | 'not-found' | 'conflict' | 'quota' | 'invalid' | 'auth' | 'forbidden' | 'aborted' | 'config' | 'unknown';
 
 export interface Classification {
   kind: ErrorKind;
@@ -271,6 +271,7 @@ const THROTTLE_CODES = new Set(['common.0024', 'common.1503', 'img.0060']);
 // The token was refused: API gateway APIGW.0301/APIG.0301 (§2.2), ECS/EVS Common.0013 (§3.6 says 400, §4.7 says
 // 401), EVS.0002 "invalid token!" and EVS.5401 (§3.6). Re-authentication may help.
 const AUTH_CODES = new Set(['apigw.0301', 'apig.0301', 'common.0013', 'evs.0002', 'evs.5401']);
+const QUOTA_CODES = new Set(['evs.5413']);
 // ECS documents an OpenStack timeout as 400 (§4.7 Ecs.1002).
 const TRANSIENT_CODES = new Set(['ecs.1002']);
 
@@ -295,6 +296,10 @@ export function classify(err: unknown): Classification {
     if (isThrottle(err.status, code) || err.status === 503) return { kind: 'throttled', retryable: true, ...after };
     if (isAuthFailure(err)) return { kind: 'auth', retryable: false };
     if (TRANSIENT_CODES.has(code)) return { kind: 'transient', retryable: true };
+    // Cinder's over-quota answer is 413 (EVS.5413, §3.8), with `Retry-After: 0` on vanilla Cinder; only a real
+    // delay makes a 413 the rate limit of old Cinder releases.
+    if (err.status === 413 || QUOTA_CODES.has(code))
+      return (err.retryAfterMs ?? 0) > 0 ? { kind: 'throttled', retryable: true, ...after } : { kind: 'quota', retryable: false };
     switch (err.status) {
       case 500:
       case 502:

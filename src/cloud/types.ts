@@ -42,6 +42,39 @@ export interface Volume {
 import type { ContainerFormat, DiskFormat, OsType, StopType } from '../formats';
 export type { ContainerFormat, DiskFormat, OsType, StopType };
 
+/** EVS snapshot — §3.8. */
+export interface Snapshot {
+  id: string;
+  name: string;
+  /** `creating`, `available`, `error`, `deleting`, `error_deleting`, … */
+  status: string;
+  size: number;
+  volumeId: string | null;
+  metadata: Record<string, string>;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+export interface CreateSnapshotOpts {
+  volumeId: string;
+  name: string;
+  /** Needed for an `in-use` disk. */
+  force: boolean;
+  description?: string;
+  metadata?: Record<string, string>;
+}
+
+/** A disk created from a snapshot — §3.8. */
+export interface CreateVolumeOpts {
+  name: string;
+  sizeGb: number;
+  snapshotId?: string;
+  availabilityZone?: string | null;
+  volumeType?: string | null;
+  description?: string;
+  metadata?: Record<string, string>;
+}
+
 /** `os-volume_upload_image` request — §3.3. */
 export interface UploadImageOpts {
   imageName: string;
@@ -124,6 +157,14 @@ export interface ImageFilter {
 export interface EvsApi {
   getVolume(volumeId: string, o?: CallOptions): Promise<Volume>;
   uploadImage(volumeId: string, opts: UploadImageOpts, o?: CallOptions): Promise<UploadImageResult>;
+  /** Exact-name match (the run's deterministic names find what a lost answer created). */
+  findVolumes(name: string, o?: CallOptions): Promise<Volume[]>;
+  createVolume(opts: CreateVolumeOpts, o?: CallOptions): Promise<Volume>;
+  deleteVolume(volumeId: string, o?: CallOptions): Promise<void>;
+  getSnapshot(snapshotId: string, o?: CallOptions): Promise<Snapshot>;
+  findSnapshots(name: string, o?: CallOptions): Promise<Snapshot[]>;
+  createSnapshot(opts: CreateSnapshotOpts, o?: CallOptions): Promise<Snapshot>;
+  deleteSnapshot(snapshotId: string, o?: CallOptions): Promise<void>;
 }
 
 export interface EcsApi {

@@ -14,6 +14,10 @@ export const FAST_TIMINGS: ConfigPatch = {
     imageActivateMs: 200,
     killedImageTtlMs: 400,
     jobInitMs: 50,
+    snapshotMs: 200,
+    volumeCreateBaseMs: 100,
+    volumeCreateMsPerGb: 2,
+    deleteMs: 100,
   },
 };
 

@@ -1,6 +1,6 @@
-// Simulator timings and token lifetime: defaults for a realistic-but-fast demo, and validated partial updates.
+// Simulator timings, token lifetime and quotas: defaults for a realistic-but-fast demo, and validated partial updates.
 import { AdminError } from './model/rule-error';
-import type { ConfigPatch, SimConfig, Timings } from './types';
+import type { ConfigPatch, Quotas, SimConfig, Timings } from './types';
 
 export const DEFAULT_CONFIG: SimConfig = {
   timings: {
@@ -12,8 +12,13 @@ export const DEFAULT_CONFIG: SimConfig = {
     imageActivateMs: 800,
     killedImageTtlMs: 2000,
     jobInitMs: 200,
+    snapshotMs: 2000,
+    volumeCreateBaseMs: 1000,
+    volumeCreateMsPerGb: 20,
+    deleteMs: 1000,
   },
   tokenTtlMs: 24 * 60 * 60 * 1000,
+  quotas: {},
 };
 
 const NULLABLE = new Set<keyof Timings>([
@@ -24,13 +29,19 @@ const NULLABLE = new Set<keyof Timings>([
   'imageActivateMs',
   'killedImageTtlMs',
   'jobInitMs',
+  'snapshotMs',
+  'volumeCreateBaseMs',
+  'deleteMs',
 ]);
 
+const QUOTA_KEYS: (keyof Quotas)[] = ['volumes', 'snapshots', 'gigabytes'];
+
 export function mergeConfig(base: SimConfig, patch: ConfigPatch | undefined): SimConfig {
-  const out: SimConfig = { timings: { ...base.timings }, tokenTtlMs: base.tokenTtlMs };
+  const out: SimConfig = { timings: { ...base.timings }, tokenTtlMs: base.tokenTtlMs, quotas: { ...base.quotas } };
   if (patch === undefined) return out;
   if (typeof patch !== 'object' || patch === null) throw new AdminError('config must be an object');
-  for (const key of Object.keys(patch)) if (key !== 'timings' && key !== 'tokenTtlMs') throw new AdminError(`unknown config key ${key}`);
+  for (const key of Object.keys(patch))
+    if (key !== 'timings' && key !== 'tokenTtlMs' && key !== 'quotas') throw new AdminError(`unknown config key ${key}`);
   for (const [k, v] of Object.entries(patch.timings ?? {})) {
     const key = k as keyof Timings;
     if (!(key in out.timings)) throw new AdminError(`unknown timing ${k}`);
@@ -41,6 +52,15 @@ export function mergeConfig(base: SimConfig, patch: ConfigPatch | undefined): Si
   if (patch.tokenTtlMs !== undefined) {
     if (typeof patch.tokenTtlMs !== 'number' || !(patch.tokenTtlMs > 0)) throw new AdminError('tokenTtlMs must be a number > 0');
     out.tokenTtlMs = patch.tokenTtlMs;
+  }
+  if (patch.quotas !== undefined && (typeof patch.quotas !== 'object' || patch.quotas === null))
+    throw new AdminError('quotas must be an object');
+  for (const [k, v] of Object.entries(patch.quotas ?? {})) {
+    const key = k as keyof Quotas;
+    if (!QUOTA_KEYS.includes(key)) throw new AdminError(`unknown quota ${k}; known: ${QUOTA_KEYS.join(', ')}`);
+    if (v === null) delete out.quotas[key];
+    else if (Number.isInteger(v) && (v as number) >= 0) out.quotas[key] = v as number;
+    else throw new AdminError(`quotas.${k} must be an integer >= 0, or null (unlimited)`);
   }
   return out;
 }

@@ -81,6 +81,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'Ecs.0114': 404,
   'Ecs.0614': 404,
   'IMG.0027': 404,
+  'EVS.5413': 413,
   'EVS.5500': 500,
   'Ecs.1002': 500,
 };

@@ -1,12 +1,17 @@
 // Fault rules set through `/__sim/faults`. A rule matches an operation (or '*') and optionally one resource;
 // `after` skips the first N matches, `probability` draws from the sim's seeded RNG, `times` (default 1,
-// 0 = unlimited) counts applications. Request-level kinds are applied by server.ts; `job-fail` and
-// `upload-fail` are taken by the ECS and EVS handlers at the moment the effect happens.
+// 0 = unlimited) counts applications. Request-level kinds are applied by server.ts; `job-fail`, `upload-fail` and
+// `create-fail` are taken by the ECS and EVS handlers at the moment the effect happens.
 import { AdminError } from './model/rule-error';
 import type { Rng } from './model/rng';
 import { FAULT_KINDS, type FaultKind, type FaultRule, OPS, type StoredFault } from './types';
 
-const ONLY_FOR: Partial<Record<FaultKind, string[]>> = { 'job-fail': ['ecs.stop', 'ecs.start'], 'upload-fail': ['evs.uploadImage'] };
+// `create-fail`: the snapshot or disk is accepted, then ends in `error` (a native creation's job FAILs).
+const ONLY_FOR: Partial<Record<FaultKind, string[]>> = {
+  'job-fail': ['ecs.stop', 'ecs.start'],
+  'upload-fail': ['evs.uploadImage'],
+  'create-fail': ['evs.createSnapshot', 'evs.createVolume', 'evs.createVolumeNative'],
+};
 
 export class FaultBook {
   private rules: StoredFault[] = [];

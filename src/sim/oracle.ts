@@ -1,7 +1,8 @@
 // The consistency oracle. Event driven, no sampling: it reacts to every state change the model emits.
 // P1: while a disk is `uploading`, every server attached to it is SHUTOFF with task_state null — checked at the
 // instant the disk enters `uploading` and at every server state change while one of its disks is uploading.
-// It also keeps the figures for P2 (servers not restored), P3 (duplicate exports) and P8 (API calls).
+// It also keeps the figures for P2 (servers not restored), P3 (duplicate exports) and P8 (API calls), and lists what
+// a run created and left behind: images not active, and snapshots and disks created through the API that still exist.
 import { deriveServerStatus, isFullyStopped } from './model/server-status';
 import type { ServerRec } from './model/records';
 import type { World } from './model/world';
@@ -145,6 +146,13 @@ export class Oracle {
       orphanedImages: [...w.images.values()]
         .filter((i) => i.status !== 'active')
         .map((i) => ({ imageId: i.id, name: i.name, status: i.status })),
+      // Every snapshot is created through the API; disks only when not seeded. `deleting` still counts: not gone yet.
+      leftovers: [
+        ...[...w.snapshots.values()].map((x) => ({ kind: 'snapshot' as const, id: x.id, name: x.name, status: x.status })),
+        ...[...w.volumes.values()]
+          .filter((v) => v.origin === 'api')
+          .map((v) => ({ kind: 'volume' as const, id: v.id, name: v.name, status: v.status })),
+      ],
     };
   }
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_CONFIG, mergeConfig } from './config';
 import { renderServer, renderJob } from './ecs/render';
-import { renderVolume } from './evs/render';
+import { renderEvsJob, renderSnapshot, renderVolume } from './evs/render';
 import { FaultBook } from './faults';
 import { renderImage } from './ims/render';
 import { type Clock, realClock } from './model/clock';
@@ -107,6 +107,8 @@ export class Sim implements SimHandle {
       servers: [...w.servers.values()].map((s) => renderServer(w, s)),
       images: [...w.images.values()].map((i) => renderImage(i)),
       jobs: [...w.jobs.values()].map((j) => renderJob(w, j)),
+      snapshots: [...w.snapshots.values()].map((x) => renderSnapshot(w, x, 'detail')),
+      evsJobs: [...w.evsJobs.values()].map((j) => renderEvsJob(w, j)),
       pending: w.engine.list(),
     };
   }
@@ -165,7 +167,7 @@ export class Sim implements SimHandle {
     return [...this.world.tokens.keys()];
   }
 
-  /** Takes a fault for an effect (job-fail, upload-fail) and records that it fired. */
+  /** Takes a fault for an effect (job-fail, upload-fail, create-fail) and records that it fired. */
   takeFault(op: string, targets: string[], kinds: readonly FaultKind[]): StoredFault | undefined {
     const f = this.faultBook.take(op, targets, kinds);
     if (f) this.world.events.emit('fault.applied', { faultId: f.id, op, kind: f.kind, targets });

@@ -23,9 +23,17 @@ export interface SeedVolume {
   attachedTo?: string[];
   /** Sim-only: models an SDRS / lock flag (export refused with EVS.2068). */
   locked?: boolean;
+  /** Image properties (`__os_type`, `image_id`, …), as a system disk made from an image carries them. */
   volumeImageMetadata?: Record<string, string> | null;
   /** Device on every attached server; default `/dev/vda` for bootable disks, else the next free `/dev/vdX`. */
   device?: string;
+  /** Default `eu-de-01`. */
+  availabilityZone?: string;
+  /** `SSD` (default), `SAS`, `SATA`, `GPSSD` or `ESSD`. */
+  volumeType?: string;
+  description?: string;
+  /** User metadata (string values). */
+  metadata?: Record<string, string>;
 }
 
 export interface SeedSpec {
@@ -53,26 +61,45 @@ export interface Timings {
   uploadMsPerGb: number;
   imageActivateMs: number | null;
   killedImageTtlMs: number | null;
-  /** How long a new ECS job reads `INIT`; `null` counts as 0. */
+  /** How long a new ECS or EVS job reads `INIT`; `null` counts as 0. */
   jobInitMs: number | null;
+  /** Snapshot `creating` → `available`: flat, as EVS snapshots are copy-on-write. */
+  snapshotMs: number | null;
+  /** Disk `creating` → `available`: base plus per GB. */
+  volumeCreateBaseMs: number | null;
+  volumeCreateMsPerGb: number;
+  /** Snapshot or disk `deleting` → gone. */
+  deleteMs: number | null;
+}
+
+/** Project quotas, counted over the resources that exist (seeded ones too); unset = unlimited. `gigabytes` counts
+ * disks and snapshots, as EVS's quota does. */
+export interface Quotas {
+  volumes?: number;
+  snapshots?: number;
+  gigabytes?: number;
 }
 
 export interface SimConfig {
   timings: Timings;
   tokenTtlMs: number;
+  quotas: Quotas;
 }
 
 export interface ConfigPatch {
   timings?: Partial<Timings>;
   tokenTtlMs?: number;
+  /** A number sets a quota, `null` removes it. */
+  quotas?: { [K in keyof Quotas]?: number | null };
 }
 
-export type TransitionKind = 'stop' | 'start' | 'upload' | 'image';
-export const TRANSITION_KINDS: readonly TransitionKind[] = ['stop', 'start', 'upload', 'image'];
+export type TransitionKind = 'stop' | 'start' | 'upload' | 'image' | 'snapshot' | 'volume' | 'delete';
+export const TRANSITION_KINDS: readonly TransitionKind[] = ['stop', 'start', 'upload', 'image', 'snapshot', 'volume', 'delete'];
 
 export interface AdvanceRequest {
   kind: TransitionKind;
-  /** Server id (stop/start), volume or image id (upload), image id (image). */
+  /** Server id (stop/start), volume or image id (upload), image id (image), snapshot id (snapshot creation),
+   * volume id (disk creation), snapshot or volume id (delete). */
   id: string;
 }
 
@@ -88,6 +115,15 @@ export const OPS = [
   'keystone.token',
   'evs.getVolume',
   'evs.uploadImage',
+  'evs.createSnapshot',
+  'evs.getSnapshot',
+  'evs.listSnapshots',
+  'evs.deleteSnapshot',
+  'evs.createVolume',
+  'evs.listVolumes',
+  'evs.deleteVolume',
+  'evs.createVolumeNative',
+  'evs.getJob',
   'ecs.getServer',
   'ecs.stop',
   'ecs.start',
@@ -100,8 +136,17 @@ export const OPS = [
 ] as const;
 export type OpName = (typeof OPS)[number];
 
-export type FaultKind = 'error' | 'throttle' | 'throttle-202' | 'lost-response' | 'delay' | 'job-fail' | 'upload-fail';
-export const FAULT_KINDS: readonly FaultKind[] = ['error', 'throttle', 'throttle-202', 'lost-response', 'delay', 'job-fail', 'upload-fail'];
+export type FaultKind = 'error' | 'throttle' | 'throttle-202' | 'lost-response' | 'delay' | 'job-fail' | 'upload-fail' | 'create-fail';
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'error',
+  'throttle',
+  'throttle-202',
+  'lost-response',
+  'delay',
+  'job-fail',
+  'upload-fail',
+  'create-fail',
+];
 
 export interface FaultRule {
   /** Operation name (see OPS) or '*'. */
@@ -165,6 +210,15 @@ export interface OracleReport {
   servers: Record<string, ServerTally>;
   apiCalls: { total: number; byOp: Record<string, number> };
   orphanedImages: { imageId: string; name: string; status: string }[];
+  /** Snapshots and disks created through the API (not seeded) that still exist, in any status. */
+  leftovers: Leftover[];
+}
+
+export interface Leftover {
+  kind: 'snapshot' | 'volume';
+  id: string;
+  name: string;
+  status: string;
 }
 
 export type SimEventType =
@@ -174,6 +228,16 @@ export type SimEventType =
   | 'server.started'
   | 'volume.uploading'
   | 'volume.released'
+  | 'volume.created'
+  | 'volume.available'
+  | 'volume.error'
+  | 'volume.deleting'
+  | 'volume.deleted'
+  | 'snapshot.created'
+  | 'snapshot.available'
+  | 'snapshot.error'
+  | 'snapshot.deleting'
+  | 'snapshot.deleted'
   | 'image.created'
   | 'image.saving'
   | 'image.active'
@@ -209,7 +273,11 @@ export interface SimState {
   volumes: Record<string, unknown>[];
   servers: Record<string, unknown>[];
   images: Record<string, unknown>[];
+  /** ECS jobs. */
   jobs: Record<string, unknown>[];
+  snapshots: Record<string, unknown>[];
+  /** EVS jobs (native disk creation). */
+  evsJobs: Record<string, unknown>[];
   pending: PendingTransition[];
 }
 

@@ -22,13 +22,17 @@ export function exportWorkflowId(volumeId: string): string {
   return `export-${volumeId}`;
 }
 
-import type { ContainerFormat, DiskFormat, OsType, StopType } from '../formats';
-export type { ContainerFormat, DiskFormat, OsType, StopType };
+import type { ContainerFormat, DiskFormat, OsType, StopType, Strategy } from '../formats';
+export type { ContainerFormat, DiskFormat, OsType, StopType, Strategy };
 
 export interface Deadlines {
   stopMs?: number;
   uploadMs?: number;
   startMs?: number;
+  /** The snapshot becoming `available` (snapshot strategy). */
+  snapshotMs?: number;
+  /** The temporary disk made from the snapshot becoming `available` (snapshot strategy). */
+  copyMs?: number;
 }
 
 /** The single JSON object a person can paste into the Web UI's start form (docs/design.md, "The export saga"). */
@@ -51,6 +55,10 @@ export interface ExportDiskInput {
   deadlines?: Deadlines;
   /** Image tags added on success (IMS tag rules: letters, digits, `_`, `-`). */
   tags?: string[];
+  /** Default `direct`. `snapshot`: the servers are down only while a snapshot is taken (docs/design.md). */
+  strategy?: Strategy;
+  /** Default true. `false` (snapshot strategy only): no server is touched; the image is crash-consistent. */
+  stopServers?: boolean;
 }
 
 export type Phase =
@@ -58,10 +66,13 @@ export type Phase =
   | 'planning'
   | 'awaiting-approval'
   | 'stopping'
+  | 'snapshotting'
+  | 'copying'
   | 'exporting'
   | 'uploading'
   | 'restarting'
   | 'finishing'
+  | 'cleaning-up'
   | 'done'
   | 'compensating'
   | 'failed'
@@ -91,6 +102,47 @@ export interface ExportPlan {
   force: boolean;
   /** What the run will wait for at most, per step. */
   deadlines: Required<Deadlines>;
+  strategy: Strategy;
+  /** False only for a crash-consistent snapshot export: no server is touched. */
+  stopServers: boolean;
+  /** Expected downtime of each running server under each strategy, and the durations behind it (estimates.ts). */
+  downtime: DowntimeEstimate;
+  /** Sent as `__os_type` when exporting a temporary disk: the source disk's own (its image metadata). */
+  osType?: OsType;
+  /** Where a temporary disk is made (the source disk's zone and type). */
+  availabilityZone?: string | null;
+  volumeType?: string | null;
+  /** What the operator should know about this plan, in plain words. */
+  notes: string[];
+}
+
+export interface DowntimeEstimate {
+  directMs: number;
+  snapshotMs: number;
+  /** The expected durations the estimate is made of. */
+  basis: { stopMs: number; startMs: number; uploadMs: number; snapshotMs: number };
+}
+
+/** What the snapshot strategy creates and deletes; named after the run so a lost answer is adopted (P3). */
+export interface TemporaryResources {
+  snapshotName: string;
+  snapshotId?: string;
+  snapshotCreatedAt?: string;
+  snapshotDeletedAt?: string;
+  volumeName: string;
+  volumeId?: string;
+  volumeCreatedAt?: string;
+  volumeDeletedAt?: string;
+}
+
+/** The name of a run's snapshot and of its temporary disk (EVS names: up to 64 characters). */
+export function temporaryName(runId: string): string {
+  return `evs-export-${runId}`;
+}
+
+/** The tag that says which disk an image exported from a temporary disk was made from (its `__data_origin` names the copy). */
+export function sourceVolumeTag(volumeId: string): string {
+  return `evs-export-source-${volumeId}`;
 }
 
 export type ServerState =
@@ -136,6 +188,8 @@ export interface ExportProgress {
   attention: string[];
   /** Stop/start jobs that failed and were retried. */
   jobFailures: JobFailure[];
+  /** Snapshot strategy: the snapshot and the temporary disk. */
+  temporary?: TemporaryResources;
   error?: string;
 }
 
@@ -153,6 +207,9 @@ export interface ExportDiskResult {
   apiCalls: CallCounts;
   /** Stop/start jobs that failed and were retried. */
   jobFailures: JobFailure[];
+  strategy: Strategy;
+  /** Snapshot strategy: the snapshot and the temporary disk, with when each was created and deleted. */
+  temporary?: TemporaryResources;
 }
 
 export interface ApproveInput {
@@ -181,6 +238,10 @@ export function exportServerWorkflowId(serverId: string): string {
   return `export-server-${serverId}`;
 }
 
+export function isServerExportWorkflowId(workflowId: string): boolean {
+  return workflowId.startsWith('export-server-');
+}
+
 export interface ExportServerInput {
   serverId: string;
   /** Images are named `<prefix>-<device>` (e.g. `web-1-vda`); default: the server's name. */
@@ -193,6 +254,9 @@ export interface ExportServerInput {
   deadlines?: Deadlines;
   /** Added to every image, besides the set tag. */
   tags?: string[];
+  /** As for one disk: `snapshot` restarts the servers once every disk's snapshot is taken. */
+  strategy?: Strategy;
+  stopServers?: boolean;
 }
 
 export interface ServerDiskPlan {
@@ -221,7 +285,15 @@ export interface ServerExportProgress {
   phase: ServerExportPhase;
   plan?: ExportServerPlan;
   servers: ServerReport[];
-  disks: { volumeId: string; workflowId: string; state: 'pending' | 'running' | 'done' | 'failed'; imageId?: string; error?: string }[];
+  disks: {
+    volumeId: string;
+    workflowId: string;
+    state: 'pending' | 'running' | 'done' | 'failed';
+    imageId?: string;
+    error?: string;
+    /** Snapshot strategy: the disk's snapshot is taken (its servers may run again once every disk's is). */
+    snapshotTaken?: boolean;
+  }[];
   attention: string[];
 }
 
@@ -322,6 +394,8 @@ export interface ReleaseResult {
 export const acquireUpdate = defineUpdate<HoldView, [AcquireRequest]>('acquire');
 export const releaseSignal = defineSignal<[ReleaseRequest]>('release');
 export const heldSignal = defineSignal<[HeldServer]>('serverHeld');
+/** From a per-disk child of a whole-server snapshot export to its parent: this disk's snapshot is available. */
+export const snapshotTakenSignal = defineSignal<[{ volumeId: string }]>('snapshotTaken');
 export const releasedSignal = defineSignal<[ReleaseResult]>('serverReleased');
 export const holdQuery = defineQuery<HoldView>('hold');
 
@@ -388,6 +462,10 @@ export const FailureType = {
   PartialExport: 'PartialExport',
   /** The worker cannot do this step as configured (no Temporal client, no endpoint for a service). */
   WorkerMisconfigured: 'WorkerMisconfigured',
+  /** The cloud refused to create the snapshot or the temporary disk: a quota (EVS.5413) is exhausted. */
+  QuotaExceeded: 'QuotaExceeded',
+  /** The snapshot, or the temporary disk made from it, ended in `error`; the message names which. */
+  SnapshotFailed: 'SnapshotFailed',
   /** Something nobody expected: a bug, or an answer from the cloud the client cannot read. Not retried. */
   Unexpected: 'Unexpected',
 } as const;
@@ -401,6 +479,8 @@ export const NON_RETRYABLE_TYPES: string[] = [
   FailureType.CloudRejected,
   FailureType.ImageFailed,
   FailureType.VolumeFailed,
+  FailureType.QuotaExceeded,
+  FailureType.SnapshotFailed,
   FailureType.WorkerMisconfigured,
   FailureType.Unexpected,
 ];

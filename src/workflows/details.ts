@@ -14,6 +14,13 @@ export function renderDetails(p: ExportProgress): string {
       lines.push(`| ${s.name} (${s.serverId}) | ${s.wasRunning ? 'yes' : 'no'} | ${s.state} | ${downtime} |`);
     }
   }
+  if (p.plan) lines.push('', `**Strategy:** ${p.plan.strategy}`, ...(p.plan.notes ?? []).map((n) => `- ${n}`));
+  const t = p.temporary;
+  if (t) {
+    const state = (id?: string, gone?: string) => (gone ? 'deleted' : id ? 'exists' : 'not created');
+    lines.push(`**Snapshot:** ${t.snapshotId ?? t.snapshotName} (${state(t.snapshotId, t.snapshotDeletedAt)})`);
+    lines.push(`**Temporary disk:** ${t.volumeId ?? t.volumeName} (${state(t.volumeId, t.volumeDeletedAt)})`);
+  }
   if (p.phase === 'awaiting-approval') lines.push('', 'Waiting for the **approve** update (or cancel to abort).');
   if (p.attention.length > 0) lines.push('', '**Needs attention:**', ...p.attention.map((a) => `- ${a}`));
   if (p.error) lines.push('', `**Error:** ${p.error}`);

@@ -1,13 +1,16 @@
 // One run of the export saga, as the runbook reads: validate → look for the image (a re-run returns it) → plan →
 // approval if asked → hold the servers stopped → request the export → wait for the disk to leave `uploading` →
-// release the holds (each restarts its server) and follow the restarts → wait for the image → tag it. On a failure
-// or a cancel after the holds were taken, `compensate` waits until the disk has left `uploading` (P1) and releases
-// the holds, shielded from cancellation (P2). `exportDiskImage` (export-disk-image.ts) registers the messages and
+// release the holds (each restarts its server) and follow the restarts → wait for the image → tag it. The snapshot
+// strategy puts three steps after the hold: snapshot the disk, release the holds, make a temporary disk from the
+// snapshot — which is exported instead — and removes both at the end. On a failure or a cancel after the holds
+// were taken, `compensate` waits until the disk has left `uploading` (P1), releases the holds and removes what
+// the run created, shielded from cancellation (P2). `exportDiskImage` (export-disk-image.ts) registers the messages and
 // drives it. Workflow code: deterministic.
 import {
   ApplicationFailure,
   CancellationScope,
   condition,
+  getExternalWorkflowHandle,
   isCancellation,
   setCurrentDetails,
   sleep,
@@ -23,16 +26,21 @@ import {
   type ExportPlan,
   type ExportProgress,
   FailureType,
+  isServerExportWorkflowId,
   type JobFailure,
+  type OsType,
   type Phase,
   SA_IMAGE_ID,
   SA_PHASE,
   SA_SERVER_IDS,
+  snapshotTakenSignal,
+  sourceVolumeTag,
 } from './api';
 import { calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
 import { renderDetails } from './details';
 import { addCounts, type CallCounts, innermost, messageOf, typeOf } from './failures';
 import { HeldServers, untouchedReports } from './held-servers';
+import { TemporaryCopy } from './temporary-copy';
 import { InputError, validateExportInput } from './validate';
 import { waitFor } from './waiting';
 
@@ -42,9 +50,18 @@ const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']
 // Which deadline bounds each phase, to name it when it is exceeded.
 const PHASE_DEADLINE: Partial<Record<Phase, keyof Deadlines>> = {
   stopping: 'stopMs',
+  snapshotting: 'snapshotMs',
+  copying: 'copyMs',
   uploading: 'uploadMs',
   finishing: 'uploadMs',
   restarting: 'startMs',
+};
+
+// The snapshot strategy's steps, named in a failure's message.
+const STEP: Partial<Record<Phase, string>> = {
+  snapshotting: 'taking the snapshot failed',
+  copying: 'making the temporary disk failed',
+  'cleaning-up': 'removing the snapshot or the temporary disk failed',
 };
 
 /** The run's failure: the innermost cause's type and words, plus what the run did about it. */
@@ -65,6 +82,10 @@ export class ExportRun {
   private approved = false;
   private plan!: ExportPlan;
   private holds!: HeldServers;
+  /** The snapshot strategy's snapshot and temporary disk. */
+  private copy?: TemporaryCopy;
+  /** The disk the export reads: the source, or the temporary disk made from its snapshot. */
+  private exported?: { volumeId: string; osType?: OsType };
   private imageId?: string;
   private adopted = false;
   /** From the export request until the disk has left `uploading`: the servers must stay stopped (P1). */
@@ -111,6 +132,7 @@ export class ExportRun {
     try {
       await this.awaitApproval();
       await this.holdServers();
+      if (this.copy) await this.copyDisk();
       await this.requestExport();
       await this.awaitUpload();
       await this.awaitRestarts();
@@ -138,9 +160,8 @@ export class ExportRun {
     try {
       const existing = await this.findExistingImage();
       if (existing) return existing;
-      this.plan = this.counted(
-        await calls.planExport({ volumeId: this.input.volumeId, stopType: this.input.stopType, deadlines: this.input.deadlines }),
-      ).plan;
+      const { volumeId, stopType, deadlines, strategy, stopServers } = this.input;
+      this.plan = this.counted(await calls.planExport({ volumeId, stopType, deadlines, strategy, stopServers })).plan;
     } catch (err) {
       // Nothing has been touched yet: fail (or end cancelled) with the refusal's own type and words.
       this.setPhase(isCancellation(err) ? 'cancelled' : 'failed');
@@ -159,12 +180,21 @@ export class ExportRun {
         setCurrentDetails(renderDetails(this.progress));
       },
     });
+    if (this.plan.strategy === 'snapshot') {
+      this.copy = new TemporaryCopy({
+        plan: this.plan,
+        counted: this.addCalls,
+        changed: () => setCurrentDetails(renderDetails(this.progress)),
+      });
+      this.progress.temporary = this.copy.report;
+    }
     return undefined;
   }
 
   private async findExistingImage(): Promise<ExportDiskResult | undefined> {
     const { image } = this.counted(await calls.findExistingImage({ imageName: this.input.imageName }));
-    if (image?.dataOrigin && image.dataOrigin !== `volume,${this.input.volumeId}`) {
+    const ours = image?.dataOrigin === `volume,${this.input.volumeId}` || image?.tags?.includes(sourceVolumeTag(this.input.volumeId));
+    if (image?.dataOrigin && !ours) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidInput,
         message:
@@ -189,7 +219,7 @@ export class ExportRun {
 
   /** Every attached server is held: one that is stopped must stay stopped while the disk uploads. */
   private async holdServers(): Promise<void> {
-    if (this.plan.servers.length === 0) return;
+    if (this.plan.servers.length === 0 || this.plan.stopServers === false) return;
     this.setPhase('stopping');
     await this.holds.hold(
       this.plan.servers.map((s) => s.serverId),
@@ -197,6 +227,31 @@ export class ExportRun {
       this.plan.deadlines.stopMs,
       this.plan.toStop,
     );
+  }
+
+  /** Snapshot strategy: the servers are down only until the snapshot is taken; the export reads a copy. */
+  private async copyDisk(): Promise<void> {
+    const copy = this.copy!;
+    this.setPhase('snapshotting');
+    await copy.takeSnapshot();
+    await this.tellParentSnapshotTaken();
+    await this.awaitRestarts();
+    this.setPhase('copying');
+    const ready = await copy.makeDisk();
+    const osType =
+      this.input.osType ?? this.plan.osType ?? (ready.osType === 'windows' || ready.osType === 'linux' ? ready.osType : undefined);
+    this.exported = { volumeId: ready.volumeId, osType };
+  }
+
+  /** A whole-server export restarts the servers once every disk's snapshot is taken. */
+  private async tellParentSnapshotTaken(): Promise<void> {
+    const parent = workflowInfo().parent;
+    if (!parent || !isServerExportWorkflowId(parent.workflowId)) return;
+    try {
+      await getExternalWorkflowHandle(parent.workflowId, parent.runId).signal(snapshotTakenSignal, { volumeId: this.input.volumeId });
+    } catch {
+      // The parent has ended: nobody waits for this.
+    }
   }
 
   private async requestExport(): Promise<StartedExport> {
@@ -221,11 +276,11 @@ export class ExportRun {
     for (let attempt = 0; ; attempt++) {
       try {
         const args = {
-          volumeId: i.volumeId,
+          volumeId: this.exported?.volumeId ?? i.volumeId,
           imageName: i.imageName,
           diskFormat: i.diskFormat,
           containerFormat: i.containerFormat,
-          osType: i.osType,
+          osType: this.exported ? this.exported.osType : i.osType,
           mayHaveRequested,
         };
         return this.counted(await exportRequest.requestExport(args));
@@ -243,8 +298,9 @@ export class ExportRun {
   /** The end of the upload lets the servers restart: its patient reads go ahead of other runs' work (P9). */
   private async awaitUpload(): Promise<void> {
     this.setPhase('uploading');
-    const { volumeId } = this.input;
-    await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, restartPath: true, counted: this.addCalls }, (w, since) =>
+    const volumeId = this.exported?.volumeId ?? this.input.volumeId;
+    // A temporary disk holds no server back: its wait is an ordinary one.
+    await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, restartPath: !this.exported, counted: this.addCalls }, (w, since) =>
       w.awaitVolumeReleased({ volumeId, since }),
     );
     this.exportMayBeInFlight = false;
@@ -264,7 +320,9 @@ export class ExportRun {
       w.awaitImageActive({ imageId, since }),
     );
     this.progress.imageStatus = image.status;
-    if (this.input.tags?.length) this.counted(await calls.tagImage({ imageId, tags: this.input.tags }));
+    // An image of a temporary disk names the copy as its origin: the tag names the source, for re-runs (P3).
+    const tags = [...(this.input.tags ?? []), ...(this.copy ? [sourceVolumeTag(this.input.volumeId)] : [])];
+    if (tags.length) this.counted(await calls.tagImage({ imageId, tags }));
     const stillDown = this.holds.notRestarted(this.plan.deadlines.startMs);
     if (stillDown) {
       throw ApplicationFailure.create({
@@ -274,6 +332,7 @@ export class ExportRun {
         details: [{ serverIds: this.holds.pending, imageId }],
       });
     }
+    await this.removeTemporaries();
     this.setPhase('done');
     return this.result(imageId, image.status, this.adopted);
   }
@@ -287,6 +346,10 @@ export class ExportRun {
     let imageStatus: string | undefined;
     await CancellationScope.nonCancellable(async () => {
       await this.restoreServers();
+      await this.removeTemporaries().catch((e: unknown) => {
+        // The run's own failure is what it ends with; the leftover is said in it and shown as needing attention.
+        this.progress.attention.push(`the snapshot or the temporary disk may be left: ${messageOf(e)}`);
+      });
       if (this.imageId) imageStatus = this.counted(await calls.describeImage({ imageId: this.imageId })).status;
     });
     this.progress.imageStatus = imageStatus;
@@ -315,11 +378,29 @@ export class ExportRun {
     await holds.releaseAll(input.leaveServersStopped, this.plan.deadlines.startMs);
   }
 
+  /** The snapshot strategy's last step, and part of every compensation: nothing the run created is left. */
+  private async removeTemporaries(): Promise<void> {
+    if (!this.copy) return;
+    this.setPhase('cleaning-up');
+    await this.copy.remove();
+  }
+
+  private temporariesAftermath(): string {
+    const t = this.copy!.report;
+    const left = [
+      t.snapshotId && !t.snapshotDeletedAt && `snapshot ${t.snapshotId}`,
+      t.volumeId && !t.volumeDeletedAt && `disk ${t.volumeId}`,
+    ];
+    const named = left.filter(Boolean);
+    return named.length ? `NOT deleted: ${named.join(', ')}` : 'nothing left behind (snapshot and temporary disk deleted)';
+  }
+
   private failureMessage(err: unknown, failedIn: Phase): string {
     const deadline = PHASE_DEADLINE[failedIn];
     if (typeOf(err) === FailureType.DeadlineExceeded && deadline)
       return `${failedIn} did not finish within deadlines.${deadline} = ${this.plan.deadlines[deadline]} ms`;
-    return messageOf(err);
+    const step = STEP[failedIn];
+    return step ? `${step}: ${messageOf(err)}` : messageOf(err);
   }
 
   /** What the operator needs to know after a failure: the image, which servers run again, which do not. */
@@ -332,6 +413,7 @@ export class ExportRun {
         : undefined,
       restarted.length ? `servers restarted: ${restarted.join(', ')}` : undefined,
       stillDown ? `NOT restarted: ${stillDown}` : undefined,
+      this.copy ? this.temporariesAftermath() : undefined,
     ]
       .filter(Boolean)
       .join('; ');
@@ -369,6 +451,8 @@ export class ExportRun {
       finishedAt: new Date().toISOString(),
       apiCalls: this.apiCalls,
       jobFailures: this.progress.jobFailures,
+      strategy: this.plan?.strategy ?? 'direct',
+      ...(this.copy ? { temporary: this.copy.report } : {}),
     };
   }
 }

@@ -4,7 +4,15 @@
 // failure or a cancel the holds are released (the children have ended: each waited for its disk). Driven by
 // `exportServerDisks` (export-server-disks.ts). Workflow code: deterministic.
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { ApplicationFailure, CancellationScope, executeChild, isCancellation, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  executeChild,
+  isCancellation,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   type ExportDiskResult,
   type ExportServerInput,
@@ -34,6 +42,12 @@ export class ServerExportRun {
 
   constructor(private readonly input: ExportServerInput) {}
 
+  /** The `snapshotTaken` signal of a per-disk child. */
+  onSnapshotTaken(s: { volumeId: string }): void {
+    const d = this.progress.disks.find((x) => x.volumeId === s.volumeId);
+    if (d) d.snapshotTaken = true;
+  }
+
   /** The run's side of its holds, once it has a plan (the hold signals are for it). */
   heldServers(): HeldServers | undefined {
     return this.holds;
@@ -43,13 +57,15 @@ export class ServerExportRun {
     this.validate();
     await this.planExport();
     try {
-      this.show('stopping');
-      await this.holds.hold(
-        this.plan.servers.map((s) => s.serverId),
-        this.input.stopType ?? 'SOFT',
-        this.plan.deadlines.stopMs,
-        this.plan.toStop,
-      );
+      if (this.input.stopServers !== false) {
+        this.show('stopping');
+        await this.holds.hold(
+          this.plan.servers.map((s) => s.serverId),
+          this.input.stopType ?? 'SOFT',
+          this.plan.deadlines.stopMs,
+          this.plan.toStop,
+        );
+      }
       await this.exportDisks();
       return await this.releaseServers();
     } catch (err) {
@@ -98,7 +114,15 @@ export class ServerExportRun {
   /** Every disk as a child run, in parallel; fails naming each disk that could not be exported. */
   private async exportDisks(): Promise<void> {
     this.show('exporting');
-    const settled = await Promise.allSettled(this.plan.disks.map((d, i) => this.exportDisk(d, i)));
+    const children = Promise.allSettled(this.plan.disks.map((d, i) => this.exportDisk(d, i)));
+    if (this.input.strategy === 'snapshot' && this.holds.pending.length > 0) {
+      // Every disk frozen in a snapshot at the same stop: the servers run again while the copies upload.
+      await condition(() => this.progress.disks.every((d) => d.snapshotTaken || d.state === 'done' || d.state === 'failed'));
+      this.show('restarting');
+      await CancellationScope.nonCancellable(() => this.holds.releaseAll(this.input.leaveServersStopped, this.plan.deadlines.startMs));
+      this.show('exporting');
+    }
+    const settled = await children;
     const failed = settled.flatMap((s, i) => (s.status === 'rejected' ? [{ d: this.plan.disks[i], i, err: s.reason as unknown }] : []));
     if (failed.length === 0) return;
     if (failed.every((f) => isCancellation(f.err))) throw failed[0].err;
@@ -116,7 +140,7 @@ export class ServerExportRun {
     const report = this.progress.disks[i];
     report.state = 'running';
     this.show();
-    const { diskFormat, containerFormat, osType, stopType, deadlines, tags } = this.input;
+    const { diskFormat, containerFormat, osType, stopType, deadlines, tags, strategy, stopServers } = this.input;
     try {
       const r = await executeChild(exportDiskImage, {
         workflowId: exportWorkflowId(d.volumeId),
@@ -130,6 +154,8 @@ export class ServerExportRun {
             stopType,
             deadlines,
             tags: [...(tags ?? []), this.setTag],
+            ...(strategy ? { strategy } : {}),
+            ...(stopServers === false ? { stopServers } : {}),
           },
         ],
         // A cancelled parent cancels its children, which restart (release) what they hold first.

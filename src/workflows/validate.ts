@@ -1,6 +1,6 @@
 // Input rules of exportDiskImage (promise P5). Pure and deterministic: the workflow runs it first, the CLI runs
 // it before starting anything, and unit tests cover every rule. Each message names the field and the value.
-import { CONTAINER_FORMATS, DISK_FORMATS, OS_TYPES, STOP_TYPES } from '../formats';
+import { CONTAINER_FORMATS, DISK_FORMATS, OS_TYPES, STOP_TYPES, STRATEGIES } from '../formats';
 import type { ExportDiskInput, ExportServerInput } from './api';
 
 const KNOWN_KEYS = new Set([
@@ -14,8 +14,10 @@ const KNOWN_KEYS = new Set([
   'leaveServersStopped',
   'deadlines',
   'tags',
+  'strategy',
+  'stopServers',
 ]);
-const DEADLINE_KEYS = new Set(['stopMs', 'uploadMs', 'startMs']);
+const DEADLINE_KEYS = new Set(['stopMs', 'uploadMs', 'startMs', 'snapshotMs', 'copyMs']);
 
 // EVS export rules, cloud-api.md §3.3: 1–128 chars of letters, digits, `-`, `.`, `_`, spaces; no edge spaces.
 const IMAGE_NAME = /^[A-Za-z0-9._ -]+$/;
@@ -82,6 +84,15 @@ export function validateExportInput(raw: unknown): ExportDiskInput {
   oneOf('stopType', input.stopType, STOP_TYPES);
   bool('requireApproval', input.requireApproval);
   bool('leaveServersStopped', input.leaveServersStopped);
+  oneOf('strategy', input.strategy, STRATEGIES);
+  bool('stopServers', input.stopServers);
+  if (input.stopServers === false && input.strategy !== 'snapshot') {
+    throw new InputError(
+      'stopServers',
+      false,
+      `needs strategy "snapshot" (got strategy ${show(input.strategy ?? 'direct')}): the export API reads an in-use disk only while its servers are stopped`,
+    );
+  }
 
   const { deadlines, tags } = input;
   if (deadlines !== undefined) {
@@ -89,7 +100,8 @@ export function validateExportInput(raw: unknown): ExportDiskInput {
       throw new InputError('deadlines', deadlines, 'must be an object like {"uploadMs": 3600000}');
     }
     for (const [key, value] of Object.entries(deadlines)) {
-      if (!DEADLINE_KEYS.has(key)) throw new InputError(`deadlines.${key}`, value, 'is not a known deadline (stopMs, uploadMs, startMs)');
+      if (!DEADLINE_KEYS.has(key))
+        throw new InputError(`deadlines.${key}`, value, `is not a known deadline (${[...DEADLINE_KEYS].join(', ')})`);
       if (typeof value !== 'number' || !Number.isInteger(value) || value < 1000) {
         throw new InputError(`deadlines.${key}`, value, 'must be a whole number of milliseconds, at least 1000');
       }
@@ -116,6 +128,8 @@ const SERVER_KNOWN_KEYS = new Set([
   'leaveServersStopped',
   'deadlines',
   'tags',
+  'strategy',
+  'stopServers',
 ]);
 
 /** Input rules of exportServerDisks: the export's own rules, with a server instead of a disk. */

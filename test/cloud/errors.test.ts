@@ -132,7 +132,7 @@ describe('classify', () => {
     [err(404, 'EVS.5404'), 'not-found', false],
     [err(409), 'conflict', false],
     [err(400, 'EVS.5400'), 'invalid', false],
-    [err(413, 'EVS.5413'), 'invalid', false],
+    [err(413, 'EVS.5413'), 'quota', false],
     [err(401), 'auth', false],
     [err(400, 'Common.0013'), 'auth', false],
     [err(401, 'APIGW.0301'), 'auth', false],

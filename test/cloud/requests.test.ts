@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { PasswordAuthConfig } from '../../src/cloud/config';
 import { Secret } from '../../src/cloud/config';
 import { toStartBody, toStopBody } from '../../src/cloud/ecs/requests';
-import { toUploadImageBody } from '../../src/cloud/evs/requests';
+import { toCreateSnapshotBody, toCreateVolumeBody, toUploadImageBody } from '../../src/cloud/evs/requests';
 import { toListQuery } from '../../src/cloud/ims/requests';
 import { nextPageURL } from '../../src/cloud/ims/urls';
 import { toTokenRequest } from '../../src/cloud/keystone/requests';
@@ -113,5 +113,27 @@ describe('URLs', () => {
       'https://ims.example.com/v2/images?marker=m',
     );
     expect(() => nextPageURL('https://ims.example.com', 'https://evil.example.com/v2/images')).toThrow(/another origin/);
+  });
+});
+
+describe('EVS snapshot and disk create (§3.8)', () => {
+  it('builds a snapshot request with force, name and the run in the metadata', () => {
+    expect(toCreateSnapshotBody({ volumeId: 'v1', name: 'evs-export-r1', force: true, metadata: { evs_export_run: 'w/r' } })).toEqual({
+      snapshot: { volume_id: 'v1', name: 'evs-export-r1', force: true, metadata: { evs_export_run: 'w/r' } },
+    });
+  });
+
+  it("builds a disk from a snapshot in the source disk's zone and type, omitting what is unknown", () => {
+    expect(
+      toCreateVolumeBody({ name: 'evs-export-r1', sizeGb: 40, snapshotId: 's1', availabilityZone: 'eu-de-01', volumeType: 'SSD' }),
+    ).toEqual({ volume: { name: 'evs-export-r1', size: 40, snapshot_id: 's1', availability_zone: 'eu-de-01', volume_type: 'SSD' } });
+    expect(toCreateVolumeBody({ name: 'n', sizeGb: 1, availabilityZone: null, volumeType: null })).toEqual({
+      volume: { name: 'n', size: 1 },
+    });
+  });
+
+  it('refuses a create without a name or with a bad size', () => {
+    expect(() => toCreateSnapshotBody({ volumeId: 'v', name: '', force: false })).toThrow(/name is required/);
+    expect(() => toCreateVolumeBody({ name: 'n', sizeGb: 0 })).toThrow(/sizeGb/);
   });
 });

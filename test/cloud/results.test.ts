@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResponseFormatError } from '../../src/cloud/errors';
 import { parseJob, parseJobId, parseServer } from '../../src/cloud/ecs/results';
-import { parseUploadImage, parseVolume } from '../../src/cloud/evs/results';
+import { parseUploadImage, parseVolume, parseSnapshot, parseSnapshotList } from '../../src/cloud/evs/results';
 import { parseImage, parseImagePage } from '../../src/cloud/ims/results';
 import { parseToken } from '../../src/cloud/keystone/results';
 import { selectEndpoint } from '../../src/cloud/catalog';
@@ -258,5 +258,33 @@ describe('Keystone token (§2.1)', () => {
     );
     expect(selectEndpoint(t.catalog, 'ecs')).toBe('https://ecs.eu-de.otc.t-systems.com/v1/0391e4486e864c26be5654c522f440f2');
     expect(selectEndpoint(t.catalog, 'ims')).toBe('https://ims.eu-de.otc.t-systems.com');
+  });
+});
+
+describe('EVS snapshots (§3.8)', () => {
+  it('reads a snapshot and a list of them', () => {
+    const snap = {
+      id: 's1',
+      name: 'evs-export-r1',
+      status: 'creating',
+      size: 40,
+      volume_id: 'v1',
+      metadata: { evs_export_run: 'w/r' },
+      created_at: '2026-12-02T10:00:00.000000',
+      updated_at: null,
+      'os-extended-snapshot-attributes:progress': '0%',
+    };
+    expect(parseSnapshot({ snapshot: snap })).toEqual({
+      id: 's1',
+      name: 'evs-export-r1',
+      status: 'creating',
+      size: 40,
+      volumeId: 'v1',
+      metadata: { evs_export_run: 'w/r' },
+      createdAt: '2026-12-02T10:00:00.000000Z',
+      updatedAt: null,
+    });
+    expect(parseSnapshotList({ snapshots: [snap, { ...snap, id: 's2' }] }).map((x) => x.id)).toEqual(['s1', 's2']);
+    expect(() => parseSnapshot({ snapshot: { name: 'no id' } })).toThrow(/snapshot.id/);
   });
 });

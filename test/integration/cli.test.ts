@@ -35,6 +35,23 @@ describe('evs-export', () => {
     expect(h.admin.oracle().apiCalls.total).toBe(0);
   });
 
+  it('runs a snapshot export from the CLI: inspect shows both strategies, --no-stop alone is refused', async () => {
+    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
+    const volumeId = s.volumes[0].id;
+    const refused = await cli('unused', 'export', '--volume', volumeId, '--image-name', 'x', '--no-stop');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('stopServers');
+    const inspect = await cli('unused', 'inspect', '--volume', volumeId, '--strategy', 'snapshot');
+    expect(inspect.stdout).toMatch(/strategy\s+snapshot/);
+    expect(inspect.stdout).toMatch(/expected downtime of each running server: direct about .*, snapshot about/);
+    await h.withWorker(async (tq) => {
+      const done = await cli(tq, 'export', '--volume', volumeId, '--image-name', 'snap-cli', '--strategy', 'snapshot', '--wait');
+      expect(done.code).toBe(0);
+      expect(done.stdout).toMatch(/took .*snapshot strategy/);
+      expect(done.stdout).toMatch(/snapshot\s+\S+, created \S+, deleted/);
+    });
+  });
+
   it('inspects, exports and waits, refuses a second export naming the running one, and shows holds', async () => {
     const s = h.admin.seed({
       servers: [{ name: 'app' }, { name: 'off', status: 'SHUTOFF' }],

@@ -31,7 +31,7 @@ function sharedDisk() {
   return { volumeId: s.volumes[0].id, running: [s.servers[0].id, s.servers[1].id], stopped: s.servers[2].id };
 }
 
-function advanceAll(kind: 'stop' | 'start' | 'upload'): void {
+function advanceAll(kind: 'stop' | 'start' | 'upload' | 'snapshot'): void {
   for (const p of h.admin.state().pending.filter((x) => x.kind === kind)) h.admin.advance({ kind, id: p.id });
 }
 
@@ -40,12 +40,17 @@ async function crashAndResume(
   killAt: (handle: ExportHandle, volumeId: string) => Promise<unknown>,
   whileDown: (handle: ExportHandle, volumeId: string) => Promise<unknown> = async () => undefined,
   afterRestart: (handle: ExportHandle, volumeId: string) => Promise<unknown> = async () => undefined,
+  input: Record<string, unknown> = {},
 ): Promise<{ result: ExportDiskResult; running: string[]; stopped: string }> {
   const disk = sharedDisk();
   const taskQueue = `crash-${randomUUID()}`;
   const first = worker(taskQueue);
   await first.ready;
-  const handle = await startExport(h.client, taskQueue, { volumeId: disk.volumeId, imageName: `crash-${randomUUID().slice(0, 8)}` });
+  const handle = await startExport(h.client, taskQueue, {
+    volumeId: disk.volumeId,
+    imageName: `crash-${randomUUID().slice(0, 8)}`,
+    ...input,
+  });
   await killAt(handle, disk.volumeId);
   await first.kill('SIGKILL');
   await whileDown(handle, disk.volumeId);
@@ -114,6 +119,34 @@ describe('a worker killed with SIGKILL', () => {
     );
     expectOneCleanExport(r);
     expect(h.admin.oracle().apiCalls.byOp['ecs.start']).toBe(2);
+  });
+});
+
+describe('a worker killed with SIGKILL, snapshot strategy', () => {
+  const snapshot = { strategy: 'snapshot' };
+  function expectOneOfEach(r: { result: ExportDiskResult; running: string[]; stopped: string }): void {
+    expectOneCleanExport(r);
+    const count = (type: string) => h.admin.events().filter((e) => e.type === type).length;
+    expect(count('snapshot.created')).toBe(1);
+    expect(count('volume.created')).toBe(1);
+    expect(r.result.temporary).toMatchObject({ snapshotDeletedAt: expect.any(String), volumeDeletedAt: expect.any(String) });
+    expect(h.admin.oracle().leftovers).toEqual([]);
+  }
+
+  it('after the snapshot was requested: the next worker adopts it, and the run completes', async () => {
+    h.admin.setConfig({ timings: { snapshotMs: null } });
+    const r = await crashAndResume(
+      () => event(h.admin, 'snapshot.created'),
+      async () => advanceAll('snapshot'),
+      undefined,
+      snapshot,
+    );
+    expectOneOfEach(r);
+  });
+
+  it('after the temporary disk became available: the next worker exports it, and deletes both', async () => {
+    const r = await crashAndResume(() => event(h.admin, 'volume.available'), undefined, undefined, snapshot);
+    expectOneOfEach(r);
   });
 });
 

@@ -154,6 +154,8 @@ describe('bad input fails before anything is stopped or created (P5)', () => {
     ['disk format', { diskFormat: 'vmdk' }, 'diskFormat', '"vmdk"'],
     ['container format', { containerFormat: 'docker' }, 'containerFormat', '"docker"'],
     ['OS type', { osType: 'solaris' }, 'osType', '"solaris"'],
+    ['strategy', { strategy: 'clone' }, 'strategy', '"clone"'],
+    ['stopServers without the snapshot strategy', { stopServers: false }, 'stopServers', 'needs strategy'],
   ])('%s', async (_rule, bad, field, value) => {
     await rejectsInput({ volumeId: disk(), imageName: 'ok', ...bad }, FailureType.InvalidInput, field, value);
   });

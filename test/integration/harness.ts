@@ -93,9 +93,10 @@ export function expectCleanOracle(admin: SimHandle): void {
   expect(o.p1Violations).toEqual([]);
   expect(o.serversNotRestored).toEqual([]);
   expect(o.duplicateExports).toEqual([]);
+  // Every snapshot and disk a run created is gone again.
+  expect(o.leftovers).toEqual([]);
 }
 
-/** Awaits a condition (no sleeps as synchronisation): polls `check` until it returns a truthy value. */
 /** The ApplicationFailure a run failed with; fails the test if it did not fail. */
 export async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
   const err = await result.then(
@@ -108,6 +109,7 @@ export async function failureOf(result: Promise<unknown>): Promise<ApplicationFa
   return cause as ApplicationFailure;
 }
 
+/** Awaits a condition (no sleeps as synchronisation): polls `check` until it returns a truthy value. */
 export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 30_000): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -23,6 +23,7 @@ const EXPECTED = [
   'rerun-existing-image',
   'server-hold-shared',
   'server-export',
+  'snapshot-export',
   'scheduled-export',
 ];
 

@@ -12,6 +12,10 @@ export const FAST = {
   imageActivateMs: 20,
   killedImageTtlMs: 40,
   jobInitMs: 0,
+  snapshotMs: 20,
+  volumeCreateBaseMs: 20,
+  volumeCreateMsPerGb: 1,
+  deleteMs: 20,
 };
 
 // Response bodies are asserted field by field; a loose type keeps the tests readable.
@@ -70,6 +74,11 @@ export class Client {
     this.call('POST', `/ecs/v1/${this.project}/cloudservers/action`, { 'os-start': { servers: ids.map((id) => ({ id })) } });
   job = (id: string) => this.call('GET', `/ecs/v1/${this.project}/jobs/${id}`);
   image = (id: string) => this.call('GET', `/ims/v2/images/${id}`);
+  snapshot = (id: string) => this.call('GET', `/evs/v2/${this.project}/snapshots/${id}`);
+  createSnapshot = (o: Record<string, unknown>) => this.call('POST', `/evs/v2/${this.project}/snapshots`, { snapshot: o });
+  deleteSnapshot = (id: string) => this.call('DELETE', `/evs/v2/${this.project}/snapshots/${id}`);
+  createVolume = (o: Record<string, unknown>) => this.call('POST', `/evs/v2/${this.project}/volumes`, { volume: o });
+  deleteVolume = (id: string, query = '') => this.call('DELETE', `/evs/v2/${this.project}/volumes/${id}${query}`);
 }
 
 export function authBody(name: string, password: string, domain: string, project?: { id?: string; name?: string }) {

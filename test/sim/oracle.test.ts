@@ -181,7 +181,7 @@ describe('sim oracle', () => {
     await c.admin('POST', '/faults', { op: '*', kind: 'delay', delayMs: 1 });
     expect((await c.admin('POST', '/reset')).status).toBe(200);
     const state = (await c.admin('GET', '/state')).body;
-    expect(state).toEqual({ volumes: [], servers: [], images: [], jobs: [], pending: [] });
+    expect(state).toEqual({ volumes: [], servers: [], images: [], jobs: [], snapshots: [], evsJobs: [], pending: [] });
     expect((await c.admin('GET', '/config')).body.timings.stopMs).toBe(30);
     expect((await c.admin('GET', '/faults')).body.faults).toEqual([]);
     expect((await oracle(c)).apiCalls.total).toBe(0);

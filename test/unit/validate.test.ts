@@ -28,8 +28,10 @@ describe('validateExportInput', () => {
       stopType: 'HARD',
       requireApproval: true,
       leaveServersStopped: false,
-      deadlines: { stopMs: 60_000, uploadMs: 3_600_000, startMs: 60_000 },
+      deadlines: { stopMs: 60_000, uploadMs: 3_600_000, startMs: 60_000, snapshotMs: 600_000, copyMs: 600_000 },
       tags: ['golden', 'build_42'],
+      strategy: 'snapshot',
+      stopServers: false,
     };
     expect(validateExportInput(full)).toEqual(full);
   });
@@ -53,7 +55,9 @@ describe('validateExportInput', () => {
     ['container format', { ...ok, containerFormat: 'docker' }, 'containerFormat', '"docker"'],
     ['os type', { ...ok, osType: 'Linux' }, 'osType', '"Linux"'],
     ['stop type', { ...ok, stopType: 'soft' }, 'stopType', '"soft"'],
-    ['strategy', { ...ok, strategy: 'snapshot' }, 'strategy', '"snapshot"'],
+    ['unknown strategy', { ...ok, strategy: 'clone' }, 'strategy', '"clone"'],
+    ['stopServers not boolean', { ...ok, strategy: 'snapshot', stopServers: 'no' }, 'stopServers', '"no"'],
+    ['stopServers false without the snapshot strategy', { ...ok, stopServers: false }, 'stopServers', '"direct"'],
     ['requireApproval not boolean', { ...ok, requireApproval: 'yes' }, 'requireApproval', '"yes"'],
     ['deadline unknown', { ...ok, deadlines: { totalMs: 5000 } }, 'deadlines.totalMs', '5000'],
     ['deadline too small', { ...ok, deadlines: { uploadMs: 10 } }, 'deadlines.uploadMs', '10'],

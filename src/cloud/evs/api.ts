@@ -1,9 +1,13 @@
-// EVS operations (§3.1 disk detail, §3.3 export to image).
+// EVS operations (§3.1 disk detail, §3.3 export to image, §3.8 snapshots and disks from snapshots).
 import type { Caller } from '../call';
 import type { EvsApi } from '../types';
-import { toUploadImageBody } from './requests';
-import { parseUploadImage, parseVolume } from './results';
-import { volumeActionURL, volumeURL } from './urls';
+import { toCreateSnapshotBody, toCreateVolumeBody, toNameQuery, toUploadImageBody } from './requests';
+import { parseSnapshot, parseSnapshotList, parseUploadImage, parseVolume, parseVolumeList } from './results';
+import { snapshotsDetailURL, snapshotsURL, snapshotURL, volumeActionURL, volumesDetailURL, volumesURL, volumeURL } from './urls';
+
+// Deletes answer 202 and finish asynchronously (`deleting`, then 404).
+const ACCEPTED = [202];
+const none = () => undefined;
 
 export function evsApi(call: Caller): EvsApi {
   return {
@@ -24,6 +28,98 @@ export function evsApi(call: Caller): EvsApi {
           // 202: the export is accepted and runs asynchronously; no job id (§3.3).
           expect: [202],
           parse: parseUploadImage,
+        },
+        o,
+      ),
+
+    findVolumes: async (name, o) => {
+      const query = toNameQuery(name, 'findVolumes');
+      const all = await call(
+        {
+          service: 'evs',
+          op: 'evs.listVolumes',
+          method: 'GET',
+          url: (b) => volumesDetailURL(b, query),
+          expect: [200],
+          parse: parseVolumeList,
+        },
+        o,
+      );
+      return all.filter((v) => v.name === name);
+    },
+
+    createVolume: async (opts, o) =>
+      call(
+        {
+          service: 'evs',
+          op: 'evs.createVolume',
+          method: 'POST',
+          url: volumesURL,
+          body: toCreateVolumeBody(opts),
+          expect: [200, 202],
+          parse: parseVolume,
+        },
+        o,
+      ),
+
+    deleteVolume: async (volumeId, o) =>
+      call(
+        { service: 'evs', op: 'evs.deleteVolume', method: 'DELETE', url: (b) => volumeURL(b, volumeId), expect: ACCEPTED, parse: none },
+        o,
+      ),
+
+    getSnapshot: async (snapshotId, o) =>
+      call(
+        {
+          service: 'evs',
+          op: 'evs.getSnapshot',
+          method: 'GET',
+          url: (b) => snapshotURL(b, snapshotId),
+          expect: [200],
+          parse: parseSnapshot,
+        },
+        o,
+      ),
+
+    findSnapshots: async (name, o) => {
+      const query = toNameQuery(name, 'findSnapshots');
+      const all = await call(
+        {
+          service: 'evs',
+          op: 'evs.listSnapshots',
+          method: 'GET',
+          url: (b) => snapshotsDetailURL(b, query),
+          expect: [200],
+          parse: parseSnapshotList,
+        },
+        o,
+      );
+      return all.filter((s) => s.name === name);
+    },
+
+    createSnapshot: async (opts, o) =>
+      call(
+        {
+          service: 'evs',
+          op: 'evs.createSnapshot',
+          method: 'POST',
+          url: snapshotsURL,
+          body: toCreateSnapshotBody(opts),
+          expect: [200, 202],
+          parse: parseSnapshot,
+        },
+        o,
+      ),
+
+    deleteSnapshot: async (snapshotId, o) =>
+      call(
+        {
+          service: 'evs',
+          op: 'evs.deleteSnapshot',
+          method: 'DELETE',
+          url: (b) => snapshotURL(b, snapshotId),
+          expect: ACCEPTED,
+          parse: none,
         },
         o,
       ),

@@ -1,7 +1,7 @@
 // EVS / Cinder response parsers (§3.1, §3.3, §3.7, §6), tolerant of the documented quirks (§8.10): `bootable`
 // as a string, `multiattach`/`shareable` as bool or string, zoneless timestamps, `volume_type` as a name (GET)
 // or an object (upload response).
-import type { UploadImageResult, Volume, VolumeAttachment } from '../types';
+import type { Snapshot, UploadImageResult, Volume, VolumeAttachment } from '../types';
 import { array, bool, envelope, isObj, optNum, optStr, reqStr, stringMap, time, type Obj } from '../parse';
 
 /** `GET …/volumes/{id}` → `{"volume":{…}}`. */
@@ -48,5 +48,33 @@ export function parseUploadImage(body: unknown): UploadImageResult {
     size: optNum(r.size) ?? 0,
     diskFormat: optStr(r.disk_format),
     containerFormat: optStr(r.container_format),
+  };
+}
+
+/** `GET …/volumes/detail` → `{"volumes":[…]}`. */
+export function parseVolumeList(body: unknown): Volume[] {
+  return array(envelope(body).volumes).filter(isObj).map(toVolume);
+}
+
+/** `GET …/snapshots/{id}` and `POST …/snapshots` → `{"snapshot":{…}}` (§3.8). */
+export function parseSnapshot(body: unknown): Snapshot {
+  return toSnapshot(envelope(body, 'snapshot'));
+}
+
+/** `GET …/snapshots/detail` → `{"snapshots":[…]}`. */
+export function parseSnapshotList(body: unknown): Snapshot[] {
+  return array(envelope(body).snapshots).filter(isObj).map(toSnapshot);
+}
+
+function toSnapshot(v: Obj): Snapshot {
+  return {
+    id: reqStr(v, 'id', 'snapshot'),
+    name: optStr(v.name) ?? '',
+    status: reqStr(v, 'status', 'snapshot'),
+    size: optNum(v.size) ?? 0,
+    volumeId: optStr(v.volume_id),
+    metadata: stringMap(v.metadata),
+    createdAt: time(v.created_at),
+    updatedAt: time(v.updated_at),
   };
 }

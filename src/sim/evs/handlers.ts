@@ -1,6 +1,7 @@
-// EVS: disk detail and the export action (cloud-api.md §3).
-// Not implemented: os-vendor-volumes / cloudvolumes detail paths, volume list, other volume actions
-// (attach, extend, …; answered 400 "There is no such action"), snapshots, EVS jobs, the Cinder messages API.
+// EVS: disk detail and the export action (cloud-api.md §3). Snapshots are in snapshots.ts; disk creation, deletion,
+// lists and EVS jobs in volumes.ts.
+// Not implemented: os-vendor-volumes / cloudvolumes detail paths, other volume actions (attach, extend, …;
+// answered 400 "There is no such action"), the Cinder messages API.
 import type { Ctx } from '../http/context';
 import type { Reply } from '../http/io';
 import { beginUpload } from '../model/exports';

@@ -33,8 +33,54 @@ export interface VolumeRec {
   locked: boolean;
   volumeImageMetadata: Record<string, string> | null;
   attachments: AttachmentRec[];
+  availabilityZone: string;
+  volumeType: string;
+  description: string | null;
+  /** User metadata; the attachment keys are rendered on top. */
+  metadata: Record<string, string>;
+  /** The snapshot it was created from. */
+  snapshotId: string | null;
+  /** Seeded by the admin API or created through the cloud API (the oracle's leftovers are the latter). */
+  origin: 'seed' | 'api';
   createdAt: number;
   updatedAt: number;
+}
+
+export type SnapshotStatus = 'creating' | 'available' | 'error' | 'deleting';
+
+/** An EVS snapshot; every one is created through the API. */
+export interface SnapshotRec {
+  id: string;
+  name: string;
+  description: string | null;
+  status: SnapshotStatus;
+  /** GB: the source disk's size. */
+  size: number;
+  volumeId: string;
+  metadata: Record<string, string>;
+  /** What a disk made from it inherits (Cinder): the source's bootable flag, and its image metadata if bootable. */
+  sourceBootable: boolean;
+  volumeImageMetadata: Record<string, string> | null;
+  availabilityZone: string;
+  volumeType: string;
+  /** Cinder's: `0%` until available, then `100%`. */
+  progress: '0%' | '100%';
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An EVS job: the native disk creation (`cloudvolumes`) answers with one. */
+export interface EvsJobRec {
+  id: string;
+  type: 'createVolume';
+  volumeId: string;
+  begin: number;
+  /** The job reads INIT until then. */
+  initUntil: number;
+  status: 'RUNNING' | 'SUCCESS' | 'FAIL';
+  end: number | null;
+  errorCode: string | null;
+  failReason: string | null;
 }
 
 export interface ImageRec {

@@ -4,6 +4,7 @@ import type { ServerRec, VolumeRec } from './records';
 import { AdminError } from './rule-error';
 import { SEEDABLE_STATUS } from './server-status';
 import type { World } from './world';
+import { DEFAULT_AZ, DEFAULT_VOLUME_TYPE, VOLUME_TYPES } from './zones';
 
 export function seedWorld(w: World, spec: SeedSpec): SeedResult {
   const now = w.now();
@@ -52,6 +53,17 @@ function buildVolume(
   const targets = [...new Set((v.attachedTo ?? []).map((r) => byRef(r)))];
   if (targets.length > 1 && !v.multiattach)
     throw new AdminError(`volume ${v.name}: attaching to ${targets.length} servers requires multiattach`);
+  if (v.availabilityZone !== undefined && (typeof v.availabilityZone !== 'string' || !v.availabilityZone))
+    throw new AdminError(`volume ${v.name}: availabilityZone must be a non-empty string`);
+  if (v.volumeType !== undefined && !VOLUME_TYPES.includes(v.volumeType))
+    throw new AdminError(`volume ${v.name}: volumeType must be one of ${VOLUME_TYPES.join(', ')}`);
+  for (const [what, m] of [
+    ['metadata', v.metadata],
+    ['volumeImageMetadata', v.volumeImageMetadata],
+  ] as const) {
+    if (m !== undefined && m !== null && (typeof m !== 'object' || Object.values(m).some((x) => typeof x !== 'string')))
+      throw new AdminError(`volume ${v.name}: ${what} must map strings to strings`);
+  }
   const id = v.id ?? w.rng.uuid();
   const attachments = targets.map((s) => ({
     serverId: s.id,
@@ -67,8 +79,14 @@ function buildVolume(
     multiattach: !!v.multiattach,
     bootable: !!v.bootable,
     locked: !!v.locked,
-    volumeImageMetadata: v.volumeImageMetadata ?? null,
+    volumeImageMetadata: v.volumeImageMetadata ? { ...v.volumeImageMetadata } : null,
     attachments,
+    availabilityZone: v.availabilityZone ?? DEFAULT_AZ,
+    volumeType: v.volumeType ?? DEFAULT_VOLUME_TYPE,
+    description: v.description ?? '',
+    metadata: { ...v.metadata },
+    snapshotId: null,
+    origin: 'seed',
     createdAt: now,
     updatedAt: now,
   };

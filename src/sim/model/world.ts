@@ -1,10 +1,10 @@
 // One world shared by every service (moto's idea): disks link to servers through attachments, an export
-// creates an image, stop/start create jobs. Services read and change it; it never sees HTTP.
+// creates an image, stop/start create jobs, snapshots point at their disk. Services read and change it; it never sees HTTP.
 import type { SimAccount, SimConfig } from '../types';
 import type { Clock } from './clock';
 import { Engine } from './engine';
 import { EventLog } from './events';
-import type { ExportRec, ImageRec, JobRec, ServerRec, TokenRec, VolumeRec } from './records';
+import type { EvsJobRec, ExportRec, ImageRec, JobRec, ServerRec, SnapshotRec, TokenRec, VolumeRec } from './records';
 import { Rng } from './rng';
 
 export interface WorldAccount extends SimAccount {
@@ -17,6 +17,8 @@ export class World {
   readonly servers = new Map<string, ServerRec>();
   readonly images = new Map<string, ImageRec>();
   readonly jobs = new Map<string, JobRec>();
+  readonly snapshots = new Map<string, SnapshotRec>();
+  readonly evsJobs = new Map<string, EvsJobRec>();
   readonly tokens = new Map<string, TokenRec>();
   readonly exports: ExportRec[] = [];
   readonly engine: Engine;
@@ -40,7 +42,7 @@ export class World {
   clear(): void {
     this.engine.clear();
     this.events.clear();
-    for (const m of [this.volumes, this.servers, this.images, this.jobs, this.tokens]) m.clear();
+    for (const m of [this.volumes, this.servers, this.images, this.jobs, this.snapshots, this.evsJobs, this.tokens]) m.clear();
     this.exports.length = 0;
   }
 
@@ -63,5 +65,9 @@ export class World {
 
   touchVolume(v: VolumeRec): void {
     v.updatedAt = this.now();
+  }
+
+  snapshotsOf(volumeId: string): SnapshotRec[] {
+    return [...this.snapshots.values()].filter((s) => s.volumeId === volumeId);
   }
 }
