@@ -3,8 +3,10 @@
 //   - the simulator's intrinsic time for stop + upload + start (its timings; confirmed from its event log), and
 //   - the same steps run as a plain sequential script with our cloud client and a tight fixed poll (no Temporal).
 // The orchestrated runs use an in-process worker with the DEFAULT poll policy: the figures are what users get.
+// Then the strategies side by side, by disk size: `direct` (the servers stay down for the whole upload) against
+// `snapshot` (down only while an EVS snapshot is taken; a temporary disk made from it is exported afterwards).
 //
-//   npm run bench:downtime [-- --runs 5 --json]
+//   npm run bench:downtime [-- --runs 5 --json --strategy-sizes 10,100,1000]
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
@@ -13,12 +15,14 @@ import { type CloudApi, createCloudClient, loadCloudConfig } from '../src/cloud'
 import { startDevServer } from '../src/dev/dev-server';
 import { startExport } from '../src/export-client';
 import { createSim } from '../src/sim';
+import { DEFAULT_CONFIG } from '../src/sim/config';
 import { Rng } from '../src/sim/model/rng';
-import type { SimEvent, SimHandle, Timings } from '../src/sim/types';
+import type { Leftover, SimEvent, SimHandle, Timings } from '../src/sim/types';
+import type { ExportDiskInput, Strategy } from '../src/workflows/api';
 import { createExportWorker } from '../src/worker';
-import { parseFlags, SIM_TIMING_FLAGS, simTimings, UsageError } from './lib/flags';
+import { intList, parseFlags, SIM_TIMING_FLAGS, simTimings, UsageError } from './lib/flags';
 import { fmt, ratio, signed, table, verdict, versionLines, versions } from './lib/report';
-import { at, firstEvent, lastSeq, onShutdown, runBench, sleep } from './lib/setup';
+import { at, firstEvent, lastSeq, onShutdown, runBench, sleep, withTimeout } from './lib/setup';
 import { median, round, sum, summarize } from './lib/stats';
 
 const flags = parseFlags('bench:downtime', 'per-server downtime of an export: orchestrated vs. intrinsic vs. a plain script', {
@@ -37,13 +41,42 @@ const flags = parseFlags('bench:downtime', 'per-server downtime of an export: or
   scenarios: {
     kind: 'string',
     default: 'single,shared3',
-    help: 'comma-separated: single (in-use disk, 1 server), shared3 (shared disk, 3 servers)',
+    help: 'comma-separated: single (in-use disk, 1 server), shared3 (shared disk, 3 servers); empty: none',
+  },
+  'strategy-sizes': {
+    kind: 'string',
+    default: '10,100,1000',
+    help: 'disk sizes (GB) for the direct-vs-snapshot comparison, 1 running server each; empty: skip it',
+  },
+  'strategy-upload-ms-per-gb': {
+    kind: 'int',
+    default: 10,
+    help: 'simulated upload per GB in the comparison: --upload-ms-per-gb scaled down so 1000 GB stays short',
+  },
+  'strategy-copy-ms-per-gb': {
+    kind: 'int',
+    default: 2,
+    help: 'simulated disk-from-snapshot creation per GB in the comparison (the sim default 20, scaled alike)',
+  },
+  'snapshot-ms': {
+    kind: 'int',
+    default: DEFAULT_CONFIG.timings.snapshotMs ?? 2000,
+    help: 'simulated snapshot creating → available: flat, as copy-on-write snapshots are (not per GB)',
+  },
+  'run-timeout-s': {
+    kind: 'int',
+    default: 300,
+    help: 'an export not finished this long after its start is terminated and counts as failed',
   },
 });
 
 // Goals printed beside the figures.
 const GOAL_VS_BASELINE = 1.05;
 const GOAL_OVER_INTRINSIC_MS = 1000;
+// The strategy comparison's: snapshot downtime flat across sizes (largest within 10 % of smallest), at least 10×
+// below direct at the largest size, and within 1 s of its intrinsic stop + snapshot + start.
+const GOAL_SNAPSHOT_FLAT = 0.1;
+const GOAL_DIRECT_OVER_SNAPSHOT = 10;
 
 interface Scenario {
   key: string;
@@ -89,8 +122,52 @@ interface RepResult {
   servers: ServerSample[];
 }
 
+/** How one `exportDiskImage` run ended, from the client's side. */
+interface ExportOutcome {
+  ok: boolean;
+  error?: string;
+  wallMs: number;
+  /** The run's own count (its result's `apiCalls`); NaN for a failed run. */
+  apiCalls: number;
+  /** The same by operation (`evs.getVolume`, …): where a strategy's calls go. */
+  apiCallsByOp?: Record<string, number>;
+}
+
+/** One strategy at one size in one repetition: one running server on an in-use disk. */
+interface StrategyRun extends ExportOutcome, StrategySample {
+  strategy: Strategy;
+  sizeGb: number;
+  rep: number;
+}
+
+interface StrategySample {
+  /** What the simulator needs anyway, with this repetition's timings: direct = stop + upload + start, snapshot = stop + snapshot + start. */
+  intrinsicMs: number;
+  /** oracle().servers[id].downtimeMs: powering-off begin → ACTIVE. */
+  downtimeMs: number;
+  stops: number;
+  starts: number;
+  /**
+   * The downtime from the event log (ms): stop = server.stopping→stopped; →work; work = the step the server waits
+   * for (direct: the upload, volume.uploading→released; snapshot: snapshot.created→available); →start = the
+   * work's end → server.starting; start = starting→started.
+   */
+  stop: number;
+  toWork: number;
+  work: number;
+  toStart: number;
+  start: number;
+  /** stop + work + start from the event log: the intrinsic part of this downtime. */
+  intrinsicFromEvents: number;
+  /** Snapshot strategy, after the servers run again (ms): the temporary disk creating→available, its upload, and
+   * the cleanup (temporary disk deleting → snapshot gone). NaN for direct. */
+  copy: number;
+  copyUpload: number;
+  cleanup: number;
+}
+
 function timingsFromFlags(): Partial<Timings> {
-  return simTimings(flags);
+  return { ...simTimings(flags), snapshotMs: flags['snapshot-ms'] };
 }
 
 function seedScenario(sim: SimHandle, s: Scenario, tag: string): { volumeId: string; serverIds: string[] } {
@@ -134,6 +211,64 @@ function samplesFor(sim: SimHandle, since: number, rep: number, volumeId: string
       downtimeFromEvents: started - stopping,
     };
   });
+}
+
+// ---- the strategy comparison: samples from the simulator's oracle and event log ----
+
+function strategyIntrinsic(t: Timings, strategy: Strategy, sizeGb: number): number {
+  return strategy === 'direct' ? intrinsicOf(t, sizeGb) : (t.stopMs ?? 0) + (t.snapshotMs ?? 0) + (t.startMs ?? 0);
+}
+
+/** The step the server waits for while down: the upload of the disk (direct) or its snapshot (snapshot). */
+function workSpan(events: SimEvent[], strategy: Strategy, volumeId: string): [number, number] {
+  if (strategy === 'direct')
+    return [at(firstEvent(events, 'volume.uploading', { volumeId })), at(firstEvent(events, 'volume.released', { volumeId }))];
+  return [at(firstEvent(events, 'snapshot.created', { volumeId })), at(firstEvent(events, 'snapshot.available', { volumeId }))];
+}
+
+/** What the snapshot strategy does after the restart, on the temporary disk made from the source's snapshot. */
+function copySpans(events: SimEvent[], volumeId: string): Pick<StrategySample, 'copy' | 'copyUpload' | 'cleanup'> {
+  const snapshotId = firstEvent(events, 'snapshot.created', { volumeId })?.snapshotId;
+  const created = snapshotId ? firstEvent(events, 'volume.created', { snapshotId }) : undefined;
+  if (!created) return { copy: NaN, copyUpload: NaN, cleanup: NaN };
+  const copyId = created.volumeId;
+  const on = (type: string) => at(firstEvent(events, type, { volumeId: copyId }));
+  return {
+    copy: on('volume.available') - at(created),
+    copyUpload: on('volume.released') - on('volume.uploading'),
+    cleanup: at(firstEvent(events, 'snapshot.deleted', { snapshotId })) - on('volume.deleting'),
+  };
+}
+
+function strategySample(
+  sim: SimHandle,
+  since: number,
+  strategy: Strategy,
+  sizeGb: number,
+  volumeId: string,
+  serverId: string,
+): StrategySample {
+  const events = sim.events(since);
+  const tally = sim.oracle().servers[serverId];
+  const stopping = at(firstEvent(events, 'server.stopping', { serverId }));
+  const stopped = at(firstEvent(events, 'server.stopped', { serverId }));
+  const starting = at(firstEvent(events, 'server.starting', { serverId }));
+  const started = at(firstEvent(events, 'server.started', { serverId }));
+  const [workFrom, workTo] = workSpan(events, strategy, volumeId);
+  const none = { copy: NaN, copyUpload: NaN, cleanup: NaN };
+  return {
+    intrinsicMs: strategyIntrinsic(sim.config().timings, strategy, sizeGb),
+    downtimeMs: tally?.downtimeMs ?? NaN,
+    stops: tally?.stops ?? 0,
+    starts: tally?.starts ?? 0,
+    stop: stopped - stopping,
+    toWork: workFrom - stopped,
+    work: workTo - workFrom,
+    toStart: starting - workTo,
+    start: started - starting,
+    intrinsicFromEvents: stopped - stopping + (workTo - workFrom) + (started - starting),
+    ...(strategy === 'snapshot' ? copySpans(events, volumeId) : none),
+  };
 }
 
 // ---- the baseline: what a careful script does, in this process, with our cloud client, no Temporal ----
@@ -180,6 +315,7 @@ async function main(): Promise<void> {
   for (const k of scenarioKeys)
     if (!SCENARIOS[k])
       throw new UsageError(`--scenarios: unknown scenario ${JSON.stringify(k)}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  const strategySizes = intList(flags['strategy-sizes'], 'strategy-sizes');
   const v = versions();
   const startedAt = new Date().toISOString();
   const log = (line: string) => {
@@ -214,33 +350,78 @@ async function main(): Promise<void> {
   onShutdown(() => connection.close());
   const client = new Client({ connection, namespace: temporal.namespace });
 
+  /** One `exportDiskImage` run to its end (or terminated after --run-timeout-s, so the next repetition can go on). */
+  async function runExport(input: ExportDiskInput): Promise<ExportOutcome> {
+    const t0 = performance.now();
+    const handle = await startExport(client, taskQueue, input);
+    const elapsed = () => performance.now() - t0;
+    try {
+      const result = await withTimeout(handle.result(), flags['run-timeout-s'] * 1000);
+      if (result) return { ok: true, wallMs: elapsed(), apiCalls: totalCalls(result.apiCalls), apiCallsByOp: result.apiCalls };
+      await handle.terminate('bench:downtime: --run-timeout-s passed').catch(() => undefined);
+      return { ok: false, error: `not finished within ${flags['run-timeout-s']} s (terminated)`, wallMs: elapsed(), apiCalls: NaN };
+    } catch (err) {
+      const cause = err instanceof WorkflowFailedError ? err.cause : err;
+      return { ok: false, error: cause instanceof Error ? cause.message : String(cause), wallMs: elapsed(), apiCalls: NaN };
+    }
+  }
+
   async function orchestrated(s: Scenario, rep: number): Promise<RepResult> {
     const { volumeId, serverIds } = seedScenario(sim.sim, s, `o${rep}-${s.key}`);
     const since = lastSeq(sim.sim);
-    const t0 = performance.now();
-    const handle = await startExport(client, taskQueue, { volumeId, imageName: `bench-downtime-${s.key}-${rep}-${Date.now()}` });
-    try {
-      const result = await handle.result();
-      return {
-        rep,
-        mode: 'orchestrated',
-        ok: true,
-        wallMs: performance.now() - t0,
-        apiCalls: totalCalls(result.apiCalls),
-        servers: samplesFor(sim.sim, since, rep, volumeId, serverIds),
-      };
-    } catch (err) {
-      const cause = err instanceof WorkflowFailedError ? err.cause : err;
-      return {
-        rep,
-        mode: 'orchestrated',
-        ok: false,
-        error: cause instanceof Error ? cause.message : String(cause),
-        wallMs: performance.now() - t0,
-        apiCalls: NaN,
-        servers: samplesFor(sim.sim, since, rep, volumeId, serverIds),
-      };
+    const r = await runExport({ volumeId, imageName: `bench-downtime-${s.key}-${rep}-${Date.now()}` });
+    return { rep, mode: 'orchestrated', ...r, servers: samplesFor(sim.sim, since, rep, volumeId, serverIds) };
+  }
+
+  /** One running server on an in-use disk of `sizeGb`, exported with `strategy`. */
+  async function strategyRun(strategy: Strategy, sizeGb: number, rep: number): Promise<StrategyRun> {
+    const tag = `${strategy}${rep}-${sizeGb}gb`;
+    const seeded = sim.sim.seed({
+      servers: [{ name: `${tag}-srv` }],
+      volumes: [{ name: `${tag}-disk`, size: sizeGb, multiattach: false, attachedTo: [`${tag}-srv`] }],
+    });
+    const volumeId = seeded.volumes[0].id;
+    const serverId = seeded.servers[0].id;
+    const since = lastSeq(sim.sim);
+    const r = await runExport({ volumeId, imageName: `bench-downtime-${tag}-${Date.now()}`, strategy });
+    return { strategy, sizeGb, rep, ...r, ...strategySample(sim.sim, since, strategy, sizeGb, volumeId, serverId) };
+  }
+
+  /** The per-GB timings scaled for the comparison; the flat ones (stop, start, upload base, snapshot) as given. */
+  function setStrategyTimings(draw: (ms: number) => number): void {
+    sim.sim.setConfig({
+      timings: {
+        uploadMsPerGb: flags['strategy-upload-ms-per-gb'],
+        volumeCreateMsPerGb: flags['strategy-copy-ms-per-gb'],
+        stopMs: draw(timings.stopMs ?? 0),
+        startMs: draw(timings.startMs ?? 0),
+        uploadBaseMs: draw(timings.uploadBaseMs ?? 0),
+        snapshotMs: draw(timings.snapshotMs ?? 0),
+      },
+    });
+  }
+
+  async function compareStrategies(): Promise<StrategyRun[]> {
+    const runs: StrategyRun[] = [];
+    // Warm-up at the smallest size only: it loads each strategy's code paths; a large warm-up would only cost time.
+    const warmSize = Math.min(...strategySizes);
+    for (let rep = -flags.warmup; rep < flags.runs; rep++) {
+      // One draw per repetition, shared by every size and both strategies (as the scenarios share it by mode).
+      setStrategyTimings(flags['jitter-ms'] > 0 ? jittered : (ms) => ms);
+      // Sizes inside the repetition, strategies alternating which goes first: drift on the machine hits all alike.
+      for (const sizeGb of rep < 0 ? [warmSize] : strategySizes) {
+        const order: Strategy[] = rep % 2 === 0 ? ['direct', 'snapshot'] : ['snapshot', 'direct'];
+        for (const strategy of order) {
+          const r = await strategyRun(strategy, sizeGb, rep);
+          log(
+            `  strategies ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${flags.runs}`} ${String(sizeGb).padStart(5)} GB ${strategy.padEnd(8)} ` +
+              `downtime ${fmt(Math.round(r.downtimeMs))} ms, wall ${fmt(Math.round(r.wallMs))} ms${r.ok ? '' : `  FAILED: ${r.error}`}`,
+          );
+          if (rep >= 0) runs.push(r);
+        }
+      }
     }
+    return runs;
   }
 
   async function baseline(s: Scenario, rep: number): Promise<RepResult> {
@@ -293,6 +474,9 @@ async function main(): Promise<void> {
     }
     reports.push(summarizeScenario(s, results));
   }
+  // After the scenarios: the comparison changes the per-GB timings for the rest of the run.
+  const strategyRuns = strategySizes.length ? await compareStrategies() : [];
+  const leftovers = sim.sim.oracle().leftovers;
 
   const output = {
     bench: 'downtime',
@@ -307,9 +491,18 @@ async function main(): Promise<void> {
       baselinePollMs: flags['baseline-poll-ms'],
       jitterMs: flags['jitter-ms'],
       seed: flags.seed,
+      runTimeoutS: flags['run-timeout-s'],
+      strategies: strategyParams(strategySizes, timings),
     },
-    goals: { orchestratedOverBaselineMax: GOAL_VS_BASELINE, orchestratedMinusIntrinsicMaxMs: GOAL_OVER_INTRINSIC_MS },
+    goals: {
+      orchestratedOverBaselineMax: GOAL_VS_BASELINE,
+      orchestratedMinusIntrinsicMaxMs: GOAL_OVER_INTRINSIC_MS,
+      snapshotLargestOverSmallestMaxDeviation: GOAL_SNAPSHOT_FLAT,
+      directOverSnapshotAtLargestMin: GOAL_DIRECT_OVER_SNAPSHOT,
+      snapshotMinusIntrinsicMaxMs: GOAL_OVER_INTRINSIC_MS,
+    },
     scenarios: reports,
+    ...summarizeStrategies(strategySizes, strategyRuns, timings, leftovers),
   };
   if (flags.json) {
     console.log(JSON.stringify(output, null, 2));
@@ -379,11 +572,25 @@ function summarizeScenario(s: Scenario, results: RepResult[]) {
   };
 }
 
-function printHuman(out: {
+interface HumanOutput {
   versions: ReturnType<typeof versions>;
-  params: { runs: number; warmup: number; sizeGb: number; timings: Timings; baselinePollMs: number; jitterMs: number; seed: number };
+  params: {
+    runs: number;
+    warmup: number;
+    sizeGb: number;
+    timings: Timings;
+    baselinePollMs: number;
+    jitterMs: number;
+    seed: number;
+    strategies: StrategyParams;
+  };
   scenarios: ScenarioReport[];
-}): void {
+  strategyComparison: StrategyRow[];
+  strategyGoals?: StrategyGoals;
+  strategyLeftovers: Leftover[];
+}
+
+function printHuman(out: HumanOutput): void {
   const t = out.params.timings;
   const lines = [
     'bench:downtime — per-server downtime of an export, as the simulator measured it (powering-off begin → ACTIVE)',
@@ -391,6 +598,14 @@ function printHuman(out: {
     `sim       stop ${t.stopMs} ms, start ${t.startMs} ms, upload ${t.uploadBaseMs} ms + ${t.uploadMsPerGb} ms/GB × ${out.params.sizeGb} GB, job INIT ${t.jobInitMs} ms` +
       (out.params.jitterMs ? `; stop, start and upload base drawn per run from ±${out.params.jitterMs} ms (seed ${out.params.seed})` : ''),
     `worker    in-process, DEFAULT poll policy: delay = clamp(elapsed × ${DEFAULT_POLL.fraction}, ${DEFAULT_POLL.initialMs} ms, ${DEFAULT_POLL.maxMs} ms)`,
+    ...(out.scenarios.length ? scenarioLines(out) : []),
+    ...(out.strategyComparison.length ? strategyLines(out) : []),
+  ];
+  console.log(lines.join('\n'));
+}
+
+function scenarioLines(out: HumanOutput): string[] {
+  const lines = [
     `baseline  the same steps as a plain sequential script (our cloud client, no Temporal), fixed ${out.params.baselinePollMs} ms poll`,
     `runs      ${out.params.runs} per scenario and mode (+${out.params.warmup} warm-up), interleaved; figures are medians over every server of every run`,
     '',
@@ -453,7 +668,228 @@ function printHuman(out: {
   ]);
   if (failed.length)
     lines.push('', 'runs that failed (excluded from the figures):', ...failed.map((f) => `  ${f.s} ${f.m} run ${f.rep + 1}: ${f.error}`));
-  console.log(lines.join('\n'));
+  return lines;
+}
+
+function strategyLines(out: HumanOutput): string[] {
+  const p = out.params.strategies;
+  const rows = out.strategyComparison;
+  const largest = Math.max(...p.sizesGb);
+  const uploadS = (perGb: number) => (((out.params.timings.uploadBaseMs ?? 0) + largest * perGb) / 1000).toFixed(1);
+  const lines = [
+    '',
+    `strategies — direct vs. snapshot, one running server on an in-use disk per run; ${out.params.runs} runs per size and strategy ` +
+      `(+${out.params.warmup} warm-up at ${Math.min(...p.sizesGb)} GB), alternating which goes first; medians`,
+    (scaled(p)
+      ? `sim       SCALED per-GB timings: upload ${p.uploadMsPerGb} ms/GB (the scenarios' ${p.unscaledUploadMsPerGb} ms/GB: ${largest} GB uploads in ` +
+        `${uploadS(p.uploadMsPerGb)} s instead of ${uploadS(p.unscaledUploadMsPerGb)} s), `
+      : `sim       upload ${p.uploadMsPerGb} ms/GB (not scaled: ${largest} GB uploads in ${uploadS(p.uploadMsPerGb)} s), `) +
+      `temporary disk ${p.volumeCreateBaseMs} ms + ${p.copyMsPerGb} ms/GB ` +
+      `(sim default ${p.unscaledCopyMsPerGb} ms/GB); snapshot ${p.snapshotMs} ms flat (copy-on-write); delete ${p.deleteMs} ms; image ${p.imageActivateMs} ms` +
+      (out.params.jitterMs ? `; stop, start, upload base and snapshot drawn per run from ±${out.params.jitterMs} ms` : ''),
+    '',
+    table(
+      [
+        'size GB',
+        'direct ms',
+        'snapshot ms',
+        'snap intrinsic ms',
+        'snap−intrinsic ms',
+        'direct/snapshot',
+        'direct intrinsic ms',
+        'direct wall ms',
+        'snapshot wall ms',
+        'API calls direct',
+        'API calls snapshot',
+      ],
+      rows.map((r) => [
+        r.sizeGb,
+        Math.round(r.directDowntimeMs),
+        Math.round(r.snapshotDowntimeMs),
+        Math.round(r.snapshotIntrinsicMs),
+        signed(r.snapshotMinusIntrinsicMs),
+        ratio(r.directOverSnapshot),
+        Math.round(r.directIntrinsicMs),
+        Math.round(r.wallMs.direct.median),
+        Math.round(r.wallMs.snapshot.median),
+        Math.round(r.apiCallsPerRun.direct),
+        Math.round(r.apiCallsPerRun.snapshot),
+      ]),
+    ),
+    "  snap intrinsic = stop + snapshot + start; direct intrinsic = stop + upload + start (this run's timings);",
+    '  wall = start of the run → its result (snapshot: also the copy, its upload, the image and the cleanup).',
+    '',
+    'where the time goes (median, ms, from the simulator event log):',
+    table(
+      ['size GB', 'strategy', 'stop', '→work', 'work', '→start', 'start', 'downtime', 'then: copy', 'upload', 'cleanup', 'wall'],
+      rows.flatMap((r) =>
+        (['direct', 'snapshot'] as const).map((s) => {
+          const b = r.breakdownMedianMs[s];
+          const after = s === 'snapshot' ? r.snapshotAfterRestartMedianMs : undefined;
+          const cell = (x: number | undefined) => (x === undefined ? '' : Math.round(x));
+          return [
+            r.sizeGb,
+            s,
+            ...[b.stop, b.toWork, b.work, b.toStart, b.start].map(Math.round),
+            Math.round(s === 'direct' ? r.directDowntimeMs : r.snapshotDowntimeMs),
+            cell(after?.copy),
+            cell(after?.upload),
+            cell(after?.cleanup),
+            Math.round(r.wallMs[s].median),
+          ];
+        }),
+      ),
+    ),
+    '  work = what the stopped server waits for: direct the upload (volume.uploading→released), snapshot the snapshot',
+    '  (snapshot.created→available); →work = stopped→work begins; →start = work ends→server.starting. Then, with the',
+    '  server running again: copy = temporary disk creating→available, its upload, cleanup = its delete → snapshot gone.',
+    ...apiCallLines(out.strategyComparison),
+    '',
+    ...strategyGoalLines(out),
+  ];
+  const failed = rows.flatMap((r) => r.failed.map((f) => `  ${r.sizeGb} GB ${f.strategy} run ${f.rep + 1}: ${f.error}`));
+  if (failed.length) lines.push('', 'runs that failed (excluded from the figures):', ...failed);
+  return lines;
+}
+
+/** Where each strategy's API calls go, at the largest size (the other sizes differ only in the number of polls). */
+function apiCallLines(rows: StrategyRow[]): string[] {
+  const large = rows.reduce((a, b) => (b.sizeGb > a.sizeGb ? b : a));
+  const ops = (byOp: Record<string, number>) =>
+    Object.entries(byOp)
+      .map(([op, n]) => `${op} ${fmt(n)}`)
+      .join(', ');
+  return [
+    `API calls per run by operation at ${large.sizeGb} GB (medians):`,
+    `  direct:   ${ops(large.apiCallsByOpMedian.direct)}`,
+    `  snapshot: ${ops(large.apiCallsByOpMedian.snapshot)}`,
+  ];
+}
+
+function strategyGoalLines(out: HumanOutput): string[] {
+  const g = out.strategyGoals;
+  if (!g) return [];
+  const p = out.params.strategies;
+  const large = out.strategyComparison.find((r) => r.sizeGb === g.largestGb)!;
+  const extra = sum(out.strategyComparison.map((r) => r.extraStopsOrStarts));
+  return [
+    'goals (strategies):',
+    `  snapshot downtime flat: ${g.largestGb} GB within ${GOAL_SNAPSHOT_FLAT * 100} % of ${g.smallestGb} GB: ${verdict(g.snapshotFlat)} (${ratio(g.snapshotLargestOverSmallest)})`,
+    `  snapshot ≥ ${GOAL_DIRECT_OVER_SNAPSHOT}× below direct at ${g.largestGb} GB: ${verdict(g.tenfoldBelowDirect)} (${ratio(large.directOverSnapshot)}` +
+      (scaled(p)
+        ? ` with the scaled ${p.uploadMsPerGb} ms/GB upload; at ${p.unscaledUploadMsPerGb} ms/GB the direct intrinsic alone is ` +
+          `${fmt(large.directIntrinsicUnscaledMs)} ms: ≥ ${ratio(large.directOverSnapshotUnscaledAtLeast)}, a bound, not measured)`
+        : ')'),
+    `  snapshot ≤ stop + snapshot + start + ${GOAL_OVER_INTRINSIC_MS} ms at every size: ${verdict(g.snapshotNearIntrinsic)} (worst ${signed(g.snapshotWorstMinusIntrinsicMs)} ms)`,
+    `  checks: servers stopped/started more than once: ${extra}; snapshots and temporary disks left: ${out.strategyLeftovers.length}` +
+      out.strategyLeftovers.map((l) => ` ${l.kind} ${l.id} (${l.status})`).join(','),
+  ];
+}
+
+// ---- the strategy comparison's report ----
+
+type StrategyParams = ReturnType<typeof strategyParams>;
+
+/** Whether the comparison's upload runs faster per GB than the scenarios' (then its direct/snapshot ratio is smaller). */
+const scaled = (p: StrategyParams) => p.uploadMsPerGb !== p.unscaledUploadMsPerGb;
+
+function strategyParams(sizesGb: number[], t: Timings) {
+  return {
+    sizesGb,
+    uploadMsPerGb: flags['strategy-upload-ms-per-gb'],
+    /** The per-GB upload of the scenarios (--upload-ms-per-gb), which the comparison scales down. */
+    unscaledUploadMsPerGb: flags['upload-ms-per-gb'],
+    copyMsPerGb: flags['strategy-copy-ms-per-gb'],
+    unscaledCopyMsPerGb: DEFAULT_CONFIG.timings.volumeCreateMsPerGb,
+    snapshotMs: t.snapshotMs,
+    volumeCreateBaseMs: t.volumeCreateBaseMs,
+    deleteMs: t.deleteMs,
+    imageActivateMs: t.imageActivateMs,
+  };
+}
+
+type StrategyRow = ReturnType<typeof strategyRow>;
+type StrategyGoals = ReturnType<typeof strategyGoals>;
+
+function strategyRow(sizeGb: number, all: StrategyRun[], t: Timings) {
+  const of = (s: Strategy) => all.filter((r) => r.sizeGb === sizeGb && r.strategy === s);
+  const ok = (s: Strategy) => of(s).filter((r) => r.ok);
+  const med = (s: Strategy, f: (r: StrategyRun) => number) => round(median(ok(s).map(f)));
+  const breakdown = (s: Strategy) => ({
+    stop: med(s, (r) => r.stop),
+    toWork: med(s, (r) => r.toWork),
+    work: med(s, (r) => r.work),
+    toStart: med(s, (r) => r.toStart),
+    start: med(s, (r) => r.start),
+    intrinsicFromEvents: med(s, (r) => r.intrinsicFromEvents),
+  });
+  const directDowntimeMs = med('direct', (r) => r.downtimeMs);
+  const snapshotDowntimeMs = med('snapshot', (r) => r.downtimeMs);
+  // Snapshot downtime does not depend on the upload's per-GB time, and direct downtime is never below its
+  // intrinsic time: so this bounds the ratio the unscaled timings would give from below.
+  const directIntrinsicUnscaledMs = intrinsicOf({ ...t, uploadMsPerGb: flags['upload-ms-per-gb'] }, sizeGb);
+  return {
+    sizeGb,
+    directDowntimeMs,
+    snapshotDowntimeMs,
+    snapshotIntrinsicMs: med('snapshot', (r) => r.intrinsicMs),
+    directIntrinsicMs: med('direct', (r) => r.intrinsicMs),
+    directOverSnapshot: round(directDowntimeMs / snapshotDowntimeMs, 3),
+    // With --jitter-ms each repetition has its own intrinsic time: compare per run, then take the median.
+    snapshotMinusIntrinsicMs: med('snapshot', (r) => r.downtimeMs - r.intrinsicMs),
+    directMinusIntrinsicMs: med('direct', (r) => r.downtimeMs - r.intrinsicMs),
+    directIntrinsicUnscaledMs,
+    directOverSnapshotUnscaledAtLeast: round(directIntrinsicUnscaledMs / snapshotDowntimeMs, 3),
+    wallMs: { direct: summarize(ok('direct').map((r) => r.wallMs)), snapshot: summarize(ok('snapshot').map((r) => r.wallMs)) },
+    apiCallsPerRun: { direct: med('direct', (r) => r.apiCalls), snapshot: med('snapshot', (r) => r.apiCalls) },
+    apiCallsByOpMedian: { direct: medianByOp(ok('direct')), snapshot: medianByOp(ok('snapshot')) },
+    downtimeMs: { direct: summarize(ok('direct').map((r) => r.downtimeMs)), snapshot: summarize(ok('snapshot').map((r) => r.downtimeMs)) },
+    breakdownMedianMs: { direct: breakdown('direct'), snapshot: breakdown('snapshot') },
+    snapshotAfterRestartMedianMs: {
+      copy: med('snapshot', (r) => r.copy),
+      upload: med('snapshot', (r) => r.copyUpload),
+      cleanup: med('snapshot', (r) => r.cleanup),
+    },
+    runs: { direct: of('direct').length, snapshot: of('snapshot').length },
+    failed: all.filter((r) => r.sizeGb === sizeGb && !r.ok).map((r) => ({ strategy: r.strategy, rep: r.rep, error: r.error })),
+    /** Runs in which the server was stopped or started more than once (a retry acted twice). */
+    extraStopsOrStarts: [...ok('direct'), ...ok('snapshot')].filter((r) => r.stops !== 1 || r.starts !== 1).length,
+  };
+}
+
+/** The median count of each operation over the runs (an operation a run did not call counts 0 there). */
+function medianByOp(runs: StrategyRun[]): Record<string, number> {
+  const ops = [...new Set(runs.flatMap((r) => Object.keys(r.apiCallsByOp ?? {})))].sort();
+  return Object.fromEntries(ops.map((op) => [op, round(median(runs.map((r) => r.apiCallsByOp?.[op] ?? 0)))]));
+}
+
+function strategyGoals(rows: StrategyRow[]) {
+  const bySize = [...rows].sort((a, b) => a.sizeGb - b.sizeGb);
+  const small = bySize[0];
+  const large = bySize[bySize.length - 1];
+  const largestOverSmallest = large.snapshotDowntimeMs / small.snapshotDowntimeMs;
+  const worst = Math.max(...rows.map((r) => r.snapshotMinusIntrinsicMs));
+  return {
+    smallestGb: small.sizeGb,
+    largestGb: large.sizeGb,
+    snapshotLargestOverSmallest: round(largestOverSmallest, 4),
+    snapshotWorstMinusIntrinsicMs: worst,
+    snapshotFlat: Math.abs(largestOverSmallest - 1) <= GOAL_SNAPSHOT_FLAT,
+    tenfoldBelowDirect: large.directOverSnapshot >= GOAL_DIRECT_OVER_SNAPSHOT,
+    snapshotNearIntrinsic: worst <= GOAL_OVER_INTRINSIC_MS,
+  };
+}
+
+/** The comparison's part of the JSON output (`strategyComparison` one row per size). */
+function summarizeStrategies(sizes: number[], runs: StrategyRun[], t: Timings, leftovers: Leftover[]) {
+  const rows = sizes.map((sizeGb) => strategyRow(sizeGb, runs, t));
+  return {
+    strategyComparison: rows,
+    strategyGoals: rows.length ? strategyGoals(rows) : undefined,
+    /** Snapshots and temporary disks the runs created that still exist: the strategy must leave none. */
+    strategyLeftovers: leftovers,
+    strategySamples: runs,
+  };
 }
 
 runBench(main);

@@ -1,7 +1,7 @@
 // `evs-export`: start, inspect, follow, approve and abort exports. One subcommand per operation, each group in
 // its own module under cli/; every definition comes from workflows/api.ts. Exit codes: 0 success, 1 the run
 // failed or the call was refused (an export of the disk already running, too), 2 bad input.
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { ExitError } from './cli/common';
 import { registerControlCommands } from './cli/control';
 import { registerExportCommands } from './cli/export';
@@ -25,7 +25,9 @@ export function buildProgram(): Command {
     .description(
       'Export an EVS disk into a private image on Temporal: stops every attached server, exports once, restarts what it stopped.',
     )
-    .showHelpAfterError()
+    // One line naming the flag, not the whole help; the subcommands inherit both settings.
+    .showHelpAfterError('(see --help)')
+    .exitOverride()
     .addHelpText('after', ENVIRONMENT_HELP);
   // In this order: it is the order of `evs-export --help`.
   registerExportCommands(program);
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
 /** ExportAlreadyRunningError, a failed run and every other error: 1. */
 function exitCode(err: unknown): number {
   if (err instanceof ExitError) return err.code;
+  // --help and --version end with 0; a bad flag, value or argument is bad input.
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
   return err instanceof InputError ? 2 : 1;
 }
 
@@ -48,7 +52,8 @@ export async function main(argv = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (err) {
-    console.error(`evs-export: ${err instanceof Error ? err.message : String(err)}`);
+    // Commander has already said what was wrong.
+    if (!(err instanceof CommanderError)) console.error(`evs-export: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = exitCode(err);
   }
 }

@@ -93,3 +93,16 @@ export const SIM_TIMING_FLAGS = {
 export function simTimings(f: { 'stop-ms': number; 'start-ms': number; 'upload-base-ms': number; 'upload-ms-per-gb': number }) {
   return { stopMs: f['stop-ms'], startMs: f['start-ms'], uploadBaseMs: f['upload-base-ms'], uploadMsPerGb: f['upload-ms-per-gb'] };
 }
+
+/** A comma-separated list of whole numbers > 0 (`10,100,1000`); an empty text is an empty list. */
+export function intList(raw: string, flag: string): number[] {
+  const parts = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return parts.map((p) => {
+    const n = Number(p);
+    if (!Number.isInteger(n) || n <= 0) throw new UsageError(`--${flag}: expected whole numbers > 0 separated by commas, got ${JSON.stringify(p)}`);
+    return n;
+  });
+}

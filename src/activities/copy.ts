@@ -129,31 +129,30 @@ async function removeOnce(
   return { notYet: busy.length ? `${what}: the cloud refuses to delete it yet (${busy.join(', ')})` : `${what} is being deleted` };
 }
 
-/** By id when the run knows it, and by the run's name too: a create whose answer was lost has no id here. */
-async function byIdAndName<T extends Removable & { name: string }>(
+/**
+ * By id when the run knows it; by the run's name when it does not (a create whose answer was lost and that the
+ * run never adopted). Every create adopts by name first, so a known id is the only resource of that name.
+ */
+async function byIdOrName<T extends Removable & { name: string }>(
   id: string | undefined,
   name: string,
   get: (id: string) => Promise<T>,
   find: (name: string) => Promise<T[]>,
 ): Promise<Removable[]> {
-  const out = new Map<string, Removable>();
-  if (id) {
-    try {
-      const r = await get(id);
-      out.set(r.id, r);
-    } catch (err) {
-      if (!isStatus(err, 404)) throw err;
-    }
+  if (!id) return find(name);
+  try {
+    return [await get(id)];
+  } catch (err) {
+    if (isStatus(err, 404)) return [];
+    throw err;
   }
-  for (const r of await find(name)) out.set(r.id, r);
-  return [...out.values()];
 }
 
 export function removeCopy(cloud: CloudApi, a: { volumeId?: string; name: string }): Promise<Reading<Removal>> {
   return removeOnce(
     `temporary disk ${a.volumeId ?? a.name}`,
     () =>
-      byIdAndName(
+      byIdOrName(
         a.volumeId,
         a.name,
         (id) => cloud.evs.getVolume(id),
@@ -167,7 +166,7 @@ export function removeSnapshot(cloud: CloudApi, a: { snapshotId?: string; name: 
   return removeOnce(
     `snapshot ${a.snapshotId ?? a.name}`,
     () =>
-      byIdAndName(
+      byIdOrName(
         a.snapshotId,
         a.name,
         (id) => cloud.evs.getSnapshot(id),

@@ -6,6 +6,7 @@ import { copyingActivities } from './copying';
 import { exportingActivities } from './exporting';
 import { holdingActivities } from './holding';
 import { planningActivities } from './planning';
+import { schedulingActivities } from './scheduling';
 import { type ActivityDeps, ActivityScope } from './scope';
 
 export type { ActivityDeps, Counted } from './scope';
@@ -14,7 +15,13 @@ export type { ImageSummary } from './planning';
 
 export function createActivities(deps: ActivityDeps) {
   const s = new ActivityScope(deps);
-  return { ...planningActivities(s), ...exportingActivities(s), ...copyingActivities(s), ...holdingActivities(s) };
+  return {
+    ...planningActivities(s),
+    ...exportingActivities(s),
+    ...copyingActivities(s),
+    ...holdingActivities(s),
+    ...schedulingActivities(s),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -33,6 +33,12 @@ export class ActivityScope {
     this.policy = { ...DEFAULT_POLL, ...deps.poll };
   }
 
+  /** The worker's Temporal client (holds, schedules); a worker without one cannot do these steps. */
+  temporalClient(): Client {
+    if (!this.deps.client) throw holdsUnavailable();
+    return this.deps.client;
+  }
+
   holdDeps(): HoldDeps {
     if (!this.deps.client) throw holdsUnavailable();
     return { client: this.deps.client, livenessCheckMs: this.deps.holdLivenessMs };

@@ -20,10 +20,12 @@ export const OPS = [
   'ecs.stop',
   'ecs.start',
   'ecs.getJob',
+  'ecs.listServers',
   'ims.getImage',
   'ims.listImages',
   'ims.deleteImage',
   'ims.addTag',
+  'ims.listMembers',
 ] as const;
 
 export type OpName = (typeof OPS)[number];

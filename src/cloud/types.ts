@@ -106,6 +106,8 @@ export interface Server {
   powerState: number | null;
   locked: boolean;
   fault: { message: string; code: number | string | null } | null;
+  /** The image it booted from; null for a server that boots from a disk (its disk's image metadata names one). */
+  imageId: string | null;
   volumesAttached: { id: string; device: string | null; bootIndex: string | null }[];
 }
 
@@ -147,10 +149,24 @@ export interface Image {
   updatedAt: string | null;
   /** OTC `__data_origin`, e.g. `volume,<volume_id>` for an image exported from a disk (§5.1); null elsewhere. */
   dataOrigin: string | null;
+  /** Glance `protected`: the image cannot be deleted until it is unset. */
+  protected: boolean;
+}
+
+/** Glance image member (§5): another project the image is shared with. */
+export interface ImageMember {
+  memberId: string;
+  status: string;
 }
 
 export interface ImageFilter {
   name: string;
+  owner?: string;
+}
+
+export interface TagFilter {
+  /** Images carrying every one of these tags. */
+  tags: string[];
   owner?: string;
 }
 
@@ -161,6 +177,8 @@ export interface EvsApi {
   findVolumes(name: string, o?: CallOptions): Promise<Volume[]>;
   createVolume(opts: CreateVolumeOpts, o?: CallOptions): Promise<Volume>;
   deleteVolume(volumeId: string, o?: CallOptions): Promise<void>;
+  /** Every disk of the project, all pages. */
+  listVolumes(o?: CallOptions): Promise<Volume[]>;
   getSnapshot(snapshotId: string, o?: CallOptions): Promise<Snapshot>;
   findSnapshots(name: string, o?: CallOptions): Promise<Snapshot[]>;
   createSnapshot(opts: CreateSnapshotOpts, o?: CallOptions): Promise<Snapshot>;
@@ -174,12 +192,17 @@ export interface EcsApi {
   /** Batch `os-start`; returns the job id — §4.3. */
   startServers(serverIds: string[], o?: CallOptions): Promise<string>;
   getJob(jobId: string, o?: CallOptions): Promise<Job>;
+  /** Every server of the project, all pages. */
+  listServers(o?: CallOptions): Promise<Server[]>;
 }
 
 export interface ImsApi {
   getImage(imageId: string, o?: CallOptions): Promise<Image>;
   /** Exact-name match, all pages — §5.2. */
   findImages(filter: ImageFilter, o?: CallOptions): Promise<Image[]>;
+  /** Images with all these tags, all pages, newest first. */
+  findImagesByTags(filter: TagFilter, o?: CallOptions): Promise<Image[]>;
+  listMembers(imageId: string, o?: CallOptions): Promise<ImageMember[]>;
   deleteImage(imageId: string, o?: CallOptions): Promise<void>;
   addTag(imageId: string, tag: string, o?: CallOptions): Promise<void>;
 }

@@ -12,11 +12,13 @@ export function actionURL(base: string, ...segments: string[]): string {
   return joinURL(base, ...segments, 'action');
 }
 
-/** Appends `?k=v&…` for the defined values, in the given order. */
-export function withQuery(url: string, query: Record<string, string | number | undefined>): string {
-  const parts = Object.entries(query)
-    .filter((e): e is [string, string | number] => e[1] !== undefined)
-    .map(([k, v]) => `${uriEncode(k)}=${uriEncode(String(v))}`);
+export type Query = Record<string, string | number | readonly string[] | undefined>;
+
+/** Appends `?k=v&…` for the defined values, in the given order; a list repeats its key (Glance's `tag=a&tag=b`). */
+export function withQuery(url: string, query: Query): string {
+  const parts = Object.entries(query).flatMap(([k, v]) =>
+    v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((x: string | number) => `${uriEncode(k)}=${uriEncode(String(x))}`),
+  );
   return parts.length ? `${url}?${parts.join('&')}` : url;
 }
 

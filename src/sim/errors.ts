@@ -69,6 +69,7 @@ const DEFAULTS: Record<Service, Record<number, [code: string, message: string]>>
     400: ['IMG.0001', 'The request message format is invalid.'],
     // IMS documents no 401 body; this is the API gateway's token message in the IMS shape.
     401: ['APIGW.0301', 'Incorrect IAM authentication information: token expires or is invalid.'],
+    403: ['IMG.0026', 'You do not have the rights to perform the operation.'],
     404: ['IMG.0027', 'The image does not exist.'],
     // [GUESS] IMS documents only 400 codes; the sim's own code for a server error.
     500: ['IMG.0500', 'Internal server error.'],
@@ -81,6 +82,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   'Ecs.0114': 404,
   'Ecs.0614': 404,
   'IMG.0027': 404,
+  // Glance answers these 403 (Forbidden); IMS's table lists every IMG code under 400 (cloud-api.md §5.3).
+  'IMG.0026': 403,
+  'IMG.0028': 403,
+  'IMG.0092': 403,
+  'IMG.0094': 403,
   'EVS.5413': 413,
   'EVS.5500': 500,
   'Ecs.1002': 500,

@@ -143,8 +143,9 @@ export class Oracle {
       serversNotRestored: notRestored,
       servers,
       apiCalls: { total: [...this.calls.values()].reduce((a, b) => a + b, 0), byOp },
+      // Seeded images are not the run's, whatever their status.
       orphanedImages: [...w.images.values()]
-        .filter((i) => i.status !== 'active')
+        .filter((i) => i.origin === 'api' && i.status !== 'active')
         .map((i) => ({ imageId: i.id, name: i.name, status: i.status })),
       // Every snapshot is created through the API; disks only when not seeded. `deleting` still counts: not gone yet.
       leftovers: [

@@ -27,6 +27,7 @@ import {
   type SimConfig,
   type SimEvent,
   type SimHandle,
+  type SimImageView,
   type SimState,
   type StoredFault,
   TRANSITION_KINDS,
@@ -105,7 +106,10 @@ export class Sim implements SimHandle {
     return {
       volumes: [...w.volumes.values()].map((v) => ({ ...renderVolume(w, v, base), locked: v.locked })),
       servers: [...w.servers.values()].map((s) => renderServer(w, s)),
-      images: [...w.images.values()].map((i) => renderImage(i)),
+      images: [...w.images.values()].map((i) => ({
+        ...(renderImage(i) as SimImageView),
+        members: i.members.map((m) => ({ member_id: m.memberId, status: m.status })),
+      })),
       jobs: [...w.jobs.values()].map((j) => renderJob(w, j)),
       snapshots: [...w.snapshots.values()].map((x) => renderSnapshot(w, x, 'detail')),
       evsJobs: [...w.evsJobs.values()].map((j) => renderEvsJob(w, j)),

@@ -9,6 +9,35 @@ export interface SeedServer {
   status?: ServerSeedStatus;
   taskState?: string | null;
   locked?: boolean;
+  /** The image it booted from: an image's id or (unique) name in this seed or the world, or any other id (an
+   * image the sim does not hold); `''` = booted from a disk (`image: ""`). Default: a random id. */
+  image?: string;
+}
+
+export type SeedImageStatus = 'queued' | 'saving' | 'active' | 'killed';
+
+/** A project an image is shared with; a bare string is an `accepted` member. */
+export type SeedMember = string | { id: string; status?: 'pending' | 'accepted' | 'rejected' };
+
+export interface SeedImage {
+  id?: string;
+  name: string;
+  tags?: string[];
+  /** Default false; a protected image cannot be deleted (IMG.0028). */
+  protected?: boolean;
+  /** Default `shared` when it has members, else `private`. */
+  visibility?: 'private' | 'shared' | 'public';
+  members?: SeedMember[];
+  /** ISO 8601; default now. `updated_at` and `active_at` are the same. */
+  createdAt?: string;
+  /** Default `active`. Seeded images never change status by themselves. */
+  status?: SeedImageStatus;
+  /** Project id; default the account's. Images of other projects are seen only if public or shared with it. */
+  owner?: string;
+  /** Default true: a system-disk image (FusionCompute); false a data-disk image (DataImage). */
+  bootable?: boolean;
+  /** Default 40 (GB). */
+  minDisk?: number;
 }
 
 export interface SeedVolume {
@@ -36,12 +65,15 @@ export interface SeedVolume {
   metadata?: Record<string, string>;
 }
 
+/** Images are made first, then servers (which may name them), then disks. */
 export interface SeedSpec {
+  images?: SeedImage[];
   servers?: SeedServer[];
   volumes?: SeedVolume[];
 }
 
 export interface SeedResult {
+  images: { id: string; name: string }[];
   servers: { id: string; name: string }[];
   volumes: { id: string; name: string }[];
 }
@@ -128,11 +160,13 @@ export const OPS = [
   'ecs.stop',
   'ecs.start',
   'ecs.getJob',
+  'ecs.listServers',
   'ims.getImage',
   'ims.listImages',
   'ims.deleteImage',
   'ims.addTag',
   'ims.deleteTag',
+  'ims.listMembers',
 ] as const;
 export type OpName = (typeof OPS)[number];
 
@@ -268,11 +302,25 @@ export interface SimAccount {
   region: string;
 }
 
+/** An image in `/__sim/state`: its Glance wire view (as its owner sees it) plus its members. */
+export interface SimImageView {
+  id: string;
+  name: string;
+  status: string;
+  owner: string;
+  visibility: 'private' | 'shared' | 'public';
+  protected: boolean;
+  tags: string[];
+  created_at: string;
+  members: { member_id: string; status: 'pending' | 'accepted' | 'rejected' }[];
+  [field: string]: unknown;
+}
+
 /** What `/__sim/state` returns: the service views of every resource, plus pending transitions. */
 export interface SimState {
   volumes: Record<string, unknown>[];
   servers: Record<string, unknown>[];
-  images: Record<string, unknown>[];
+  images: SimImageView[];
   /** ECS jobs. */
   jobs: Record<string, unknown>[];
   snapshots: Record<string, unknown>[];

@@ -222,13 +222,42 @@ export interface ApproveInput {
 export const SCHEDULED_EXPORT_WORKFLOW_TYPE = 'scheduledExport';
 
 export interface ScheduledExportInput {
-  /** `imageName` may contain `{date}` (YYYYMMDD) and `{time}` (HHMMSS), from the scheduled time, UTC. */
+  /** `imageName` is a template (name-template.ts: `{volumeName}`, `{date}`, …) rendered from the scheduled time, UTC. */
   export: ExportDiskInput;
   /** When an export of the disk is already running: `fail` (default) or `skip`. */
   ifRunning?: 'fail' | 'skip';
+  /** The schedule, for the lineage tag; default: the schedule that started this run (`TemporalScheduledById`). */
+  scheduleId?: string;
+  /** Retention after a successful build: keep the newest N images of the lineage. */
+  keep?: number;
+  /** Retention reports what it would delete and deletes nothing. */
+  dryRun?: boolean;
+  /** Pause the schedule after a failed build. */
+  pauseOnFailure?: boolean;
 }
 
-export type ScheduledExportResult = { skipped: false; result: ExportDiskResult } | { skipped: true; runningWorkflowId: string };
+export type ScheduledExportResult =
+  | { skipped: false; result: ExportDiskResult; imageName?: string; retention?: RetentionOutcome }
+  | { skipped: true; runningWorkflowId: string };
+
+/** What retention did after a successful build (`keep` set). */
+export interface RetentionOutcome {
+  kept: string[];
+  deleted: string[];
+  skipped: { imageId: string; name: string; reason: string }[];
+  dryRun: boolean;
+}
+
+/** The tool's version, in the lineage tags of scheduled images (a unit test keeps it equal to package.json's). */
+export const TOOL_VERSION = '0.1.0';
+
+/** Lineage tags (IMS tag rules: letters, digits, `_`, `-`). */
+export const lineageTag = {
+  schedule: (scheduleId: string) => `evs-export-schedule-${scheduleId}`,
+  server: (serverId: string) => `evs-export-server-${serverId}`,
+  run: (runId: string) => `evs-export-run-${runId}`,
+  version: () => `evs-export-version-${TOOL_VERSION.replace(/\./g, '_')}`,
+};
 
 // ---- Whole-server export: every disk of a server as one consistent set.
 

@@ -141,6 +141,7 @@ describe('ECS (§4.1, §4.3, §4.4)', () => {
       taskState: null,
       powerState: 1,
       locked: false,
+      imageId: 'c71b64e7-4767-4406-afde-2c7c7ac2242c',
       fault: null,
       volumesAttached: [{ id: '80c15cff-2473-4982-a816-d760cad6c42c', device: '/dev/vda', bootIndex: '0' }],
     });
@@ -220,6 +221,7 @@ describe('IMS (§5.1, §5.2)', () => {
       createdAt: '2018-09-06T14:03:27Z',
       updatedAt: '2018-09-06T15:17:33Z',
       dataOrigin: null,
+      protected: true,
     });
   });
 

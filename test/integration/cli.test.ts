@@ -1,29 +1,10 @@
 // The `evs-export` CLI as a user runs it: a child process with the Temporal and OS_* environment.
-import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exportServerWorkflowId, exportWorkflowId } from '../../src/workflows/api';
-import { useHarness, event, until } from './harness';
-
-const BIN = join(resolve(__dirname, '..', '..'), 'bin', 'evs-export.js');
+import { event, runCli, until, useHarness } from './harness';
 
 const h = useHarness();
-
-function cli(taskQueue: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    TEMPORAL_ADDRESS: h.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    ...h.sim.cloudEnv,
-  };
-  return new Promise((done) => {
-    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
+const cli = (taskQueue: string, ...args: string[]) => runCli(h, taskQueue, ...args);
 
 describe('evs-export', () => {
   it('refuses bad input with exit code 2, naming the field and value, and starts nothing', async () => {
@@ -122,37 +103,6 @@ describe('evs-export', () => {
       expect(followed.stdout).toMatch(/^set tag\s+set-/m);
       expect(followed.stdout).toMatch(/^image\s+web-vda \(.+\) active from \/dev\/vda$/m);
       expect(followed.stdout).toMatch(/^server\s+web: restarted, downtime/m);
-    });
-  });
-
-  it('creates a schedule whose runs go through the per-disk identity', async () => {
-    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
-    const scheduleId = `golden-${randomUUID()}`;
-    await h.withWorker(async (tq) => {
-      const created = await cli(
-        tq,
-        'schedule',
-        'create',
-        '--id',
-        scheduleId,
-        '--volume',
-        s.volumes[0].id,
-        '--image-name',
-        'golden-{date}',
-        '--every',
-        '24h',
-        '--tag',
-        'golden',
-        '--trigger',
-      );
-      expect(created.code).toBe(0);
-      const exp = await until(() => h.admin.oracle().exports.find((e) => e.imageStatus === 'active'), 'the scheduled export', 45_000);
-      expect(exp.imageName).toMatch(/^golden-\d{8}$/);
-      await until(
-        async () => (await h.client.workflow.getHandle(exportWorkflowId(s.volumes[0].id)).describe()).status.name === 'COMPLETED',
-        'the export run',
-      );
-      expect((await cli(tq, 'schedule', 'delete', scheduleId)).code).toBe(0);
     });
   });
 });

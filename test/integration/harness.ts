@@ -1,7 +1,9 @@
 // What every integration test file shares: the dev server from global-setup, one simulator per file (real
 // HTTP on port 0), the workflow bundle built once per file, and a fresh task queue per test run in
 // `worker.runUntil`, as Temporal's own samples do. Admin calls go to the in-process simulator handle.
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -138,4 +140,22 @@ export function useHarness(o: HarnessOptions = {}): Harness {
   beforeEach(() => h.admin.reset());
   afterEach(() => expectCleanOracle(h.admin));
   return h;
+}
+
+const BIN = join(resolve(__dirname, '..', '..'), 'bin', 'evs-export.js');
+
+/** The `evs-export` CLI as a user runs it: a child process with the Temporal and OS_* environment. */
+export function runCli(h: Harness, taskQueue: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TEMPORAL_ADDRESS: h.address,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ...h.sim.cloudEnv,
+  };
+  return new Promise((done) => {
+    execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }

@@ -9,14 +9,18 @@ describe('sim oracle: leftovers and the snapshot/disk event log', () => {
     const vid = (await c.admin('POST', '/seed', { volumes: [{ name: 'seeded', size: 3 }] })).body.volumes[0].id;
     const leftovers = async () => (await c.admin('GET', '/oracle')).body.leftovers;
     expect(await leftovers()).toEqual([]);
+    // Manual transitions: what is `creating` stays so until advanced, whatever the machine's load.
+    await c.admin('PUT', '/config', { timings: { snapshotMs: null, volumeCreateBaseMs: null } });
     const sid = (await c.createSnapshot({ volume_id: vid, name: 'snap' })).body.snapshot.id;
     expect(await leftovers()).toEqual([{ kind: 'snapshot', id: sid, name: 'snap', status: 'creating' }]);
+    await c.admin('POST', '/advance', { kind: 'snapshot', id: sid });
     await waitFor(async () => (await c.snapshot(sid)).body.snapshot.status === 'available', 'snapshot');
     const copy = (await c.createVolume({ name: 'copy', size: 3, availability_zone: 'eu-de-01', snapshot_id: sid })).body.volume.id;
     expect(await leftovers()).toEqual([
       { kind: 'snapshot', id: sid, name: 'snap', status: 'available' },
       { kind: 'volume', id: copy, name: 'copy', status: 'creating' },
     ]);
+    await c.admin('POST', '/advance', { kind: 'volume', id: copy });
     await waitFor(async () => (await c.volume(copy)).body.volume.status === 'available', 'copy');
     await c.admin('PUT', '/config', { timings: { deleteMs: null } });
     await c.deleteVolume(copy);

@@ -1,16 +1,40 @@
 // ECS operations (§4.1 server detail, §4.3 batch stop/start, §4.4 job).
 import type { Caller } from '../call';
-import type { EcsApi } from '../types';
+import type { EcsApi, Server } from '../types';
 import { toStartBody, toStopBody } from './requests';
-import { parseJob, parseJobId, parseServer } from './results';
-import { batchActionURL, jobURL, serverURL } from './urls';
+import { parseJob, parseJobId, parseServer, parseServerPage } from './results';
+import { batchActionURL, jobURL, serversDetailURL, serverURL } from './urls';
 
 // "200/202/204 job delivered" (§4.3, returned_values.rst); the job id is in the body. A 202 whose body is an
 // error (Common.0024) is throttling and never reaches here (http.ts).
 const JOB_ACCEPTED = [200, 202, 204] as const;
 
+const PAGE = 1000;
+// More servers than any project has; a server that keeps answering full pages is broken.
+const MAX_PAGES = 100;
+
 export function ecsApi(call: Caller): EcsApi {
   return {
+    async listServers(o) {
+      const out: Server[] = [];
+      for (let page = 1; page <= MAX_PAGES; page++) {
+        const r = await call(
+          {
+            service: 'ecs',
+            op: 'ecs.listServers',
+            method: 'GET',
+            url: (b) => serversDetailURL(b, page, PAGE),
+            expect: [200],
+            parse: parseServerPage,
+          },
+          o,
+        );
+        out.push(...r.servers);
+        if (r.servers.length < PAGE || (r.count !== null && out.length >= r.count)) return out;
+      }
+      return out;
+    },
+
     getServer: async (serverId, o) =>
       call(
         { service: 'ecs', op: 'ecs.getServer', method: 'GET', url: (b) => serverURL(b, serverId), expect: [200], parse: parseServer },

@@ -16,6 +16,8 @@ export function parseServer(body: unknown): Server {
     taskState: optStr(s['OS-EXT-STS:task_state']),
     powerState: optNum(s['OS-EXT-STS:power_state']),
     locked: bool(s.locked),
+    // `image` is `{id}` for an image-booted server and "" for one booted from a disk (§4.1).
+    imageId: isObj(s.image) ? optStr(s.image.id) : null,
     fault: fault ? { message: optStr(fault.message) ?? '', code: typeof fault.code === 'number' ? fault.code : optStr(fault.code) } : null,
     volumesAttached: array(s['os-extended-volumes:volumes_attached'])
       .filter(isObj)
@@ -25,6 +27,12 @@ export function parseServer(body: unknown): Server {
         bootIndex: optStr(v.bootIndex),
       })),
   };
+}
+
+/** `GET …/cloudservers/detail` → `{"count": total, "servers": […]}`. */
+export function parseServerPage(body: unknown): { count: number | null; servers: Server[] } {
+  const b = envelope(body);
+  return { count: optNum(b.count), servers: array(b.servers).map((s) => parseServer({ server: s })) };
 }
 
 /** Batch stop/start → `{"job_id":"…"}` (§4.3). */

@@ -1,6 +1,6 @@
 // EVS operations (§3.1 disk detail, §3.3 export to image, §3.8 snapshots and disks from snapshots).
 import type { Caller } from '../call';
-import type { EvsApi } from '../types';
+import type { EvsApi, Volume } from '../types';
 import { toCreateSnapshotBody, toCreateVolumeBody, toNameQuery, toUploadImageBody } from './requests';
 import { parseSnapshot, parseSnapshotList, parseUploadImage, parseVolume, parseVolumeList } from './results';
 import { snapshotsDetailURL, snapshotsURL, snapshotURL, volumeActionURL, volumesDetailURL, volumesURL, volumeURL } from './urls';
@@ -9,8 +9,33 @@ import { snapshotsDetailURL, snapshotsURL, snapshotURL, volumeActionURL, volumes
 const ACCEPTED = [202];
 const none = () => undefined;
 
+const PAGE = 1000;
+const MAX_PAGES = 100;
+
 export function evsApi(call: Caller): EvsApi {
   return {
+    async listVolumes(o) {
+      const out: Volume[] = [];
+      // Paged by marker (the last disk's id): EVS wants `offset` above 0 and below the number of disks.
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const query = { limit: PAGE, marker: out.at(-1)?.id };
+        const r = await call(
+          {
+            service: 'evs',
+            op: 'evs.listVolumes',
+            method: 'GET',
+            url: (b) => volumesDetailURL(b, query),
+            expect: [200],
+            parse: parseVolumeList,
+          },
+          o,
+        );
+        out.push(...r);
+        if (r.length < PAGE) return out;
+      }
+      return out;
+    },
+
     getVolume: async (volumeId, o) =>
       call(
         { service: 'evs', op: 'evs.getVolume', method: 'GET', url: (b) => volumeURL(b, volumeId), expect: [200], parse: parseVolume },

@@ -1,10 +1,11 @@
 // IMS / Glance v2 operations (§5.1 detail, §5.2 list by name, §5.3 delete, §5.4 tags).
 import type { Caller } from '../call';
 import { invalidResponse, ResponseFormatError } from '../errors';
-import type { Image, ImsApi } from '../types';
-import { checkTag, toListQuery } from './requests';
-import { parseImage, parseImagePage, type ImagePage } from './results';
-import { imagesURL, imageURL, nextPageURL, tagURL } from './urls';
+import type { CallOptions, Image, ImsApi } from '../types';
+import type { Query } from '../urls';
+import { checkTag, toListQuery, toTagQuery } from './requests';
+import { parseImage, parseImagePage, parseMembers, type ImagePage } from './results';
+import { imagesURL, imageURL, membersURL, nextPageURL, tagURL } from './urls';
 
 /** More pages than any one name can fill; a server that keeps sending `next` is broken. */
 const MAX_PAGES = 100;
@@ -15,35 +16,21 @@ export function imsApi(call: Caller): ImsApi {
       call({ service: 'ims', op: 'ims.getImage', method: 'GET', url: (b) => imageURL(b, imageId), expect: [200], parse: parseImage }, o),
 
     async findImages(filter, o) {
-      const query = toListQuery(filter);
-      const out: Image[] = [];
-      const seen = new Set<string>();
-      let next: string | null = null;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const link: string | null = next;
-        const r: ImagePage = await call(
-          {
-            service: 'ims',
-            op: 'ims.listImages',
-            method: 'GET',
-            url: (b): string => (link ? nextPageURL(b, link) : imagesURL(b, query)),
-            expect: [200],
-            parse: parseImagePage,
-          },
-          o,
-        );
-        // Exact match on our side too: a server that ignores a filter must not make another image look like ours.
-        out.push(...r.images.filter((i) => i.name === filter.name && (filter.owner === undefined || i.owner === filter.owner)));
-        if (!r.next) return out;
-        if (seen.has(r.next)) break;
-        seen.add(r.next);
-        next = r.next;
-      }
-      throw invalidResponse(
-        { service: 'ims', op: 'ims.listImages', method: 'GET', path: '/v2/images', status: 200 },
-        new ResponseFormatError(`the image list does not end (more than ${MAX_PAGES} pages or a repeated next link)`),
-      );
+      const all = await listPages(call, toListQuery(filter), o);
+      // Exact match on our side too: a server that ignores a filter must not make another image look like ours.
+      return all.filter((i) => i.name === filter.name && (filter.owner === undefined || i.owner === filter.owner));
     },
+
+    async findImagesByTags(filter, o) {
+      const all = await listPages(call, toTagQuery(filter), o);
+      return all.filter((i) => filter.tags.every((t) => i.tags.includes(t)) && (filter.owner === undefined || i.owner === filter.owner));
+    },
+
+    listMembers: async (imageId, o) =>
+      call(
+        { service: 'ims', op: 'ims.listMembers', method: 'GET', url: (b) => membersURL(b, imageId), expect: [200], parse: parseMembers },
+        o,
+      ),
 
     deleteImage: async (imageId, o) =>
       call(
@@ -66,4 +53,34 @@ export function imsApi(call: Caller): ImsApi {
       );
     },
   };
+}
+
+/** Every page of an image list, following `next` (§5.2). */
+async function listPages(call: Caller, query: Query, o?: CallOptions): Promise<Image[]> {
+  const out: Image[] = [];
+  const seen = new Set<string>();
+  let next: string | null = null;
+  for (let page = 0; page < MAX_PAGES; page++) {
+    const link: string | null = next;
+    const r: ImagePage = await call(
+      {
+        service: 'ims',
+        op: 'ims.listImages',
+        method: 'GET',
+        url: (b): string => (link ? nextPageURL(b, link) : imagesURL(b, query)),
+        expect: [200],
+        parse: parseImagePage,
+      },
+      o,
+    );
+    out.push(...r.images);
+    if (!r.next) return out;
+    if (seen.has(r.next)) break;
+    seen.add(r.next);
+    next = r.next;
+  }
+  throw invalidResponse(
+    { service: 'ims', op: 'ims.listImages', method: 'GET', path: '/v2/images', status: 200 },
+    new ResponseFormatError(`the image list does not end (more than ${MAX_PAGES} pages or a repeated next link)`),
+  );
 }

@@ -1,5 +1,6 @@
 // Image list query (§5.2): Glance's `name` filter is an exact match, `owner` limits to the project's images.
-import type { ImageFilter } from '../types';
+import type { ImageFilter, TagFilter } from '../types';
+import type { Query } from '../urls';
 
 /** Page size we ask for; the server may cap it (Glance default 25, §5.2). */
 export const LIST_PAGE_SIZE = 100;
@@ -9,6 +10,13 @@ export function toListQuery(f: ImageFilter): Record<string, string | number | un
   // A name Glance would read as an operator (`in:a,b`) is quoted, as Glance documents for the `in:` filter.
   const name = /^in:/.test(f.name) ? `in:"${f.name.replace(/"/g, '\\"')}"` : f.name;
   return { name, owner: f.owner, limit: LIST_PAGE_SIZE };
+}
+
+/** Images with every tag (Glance ANDs repeated `tag`), newest first. */
+export function toTagQuery(f: TagFilter): Query {
+  if (!Array.isArray(f.tags) || f.tags.length === 0) throw new TypeError('findImagesByTags: at least one tag is required');
+  f.tags.forEach(checkTag);
+  return { tag: f.tags, owner: f.owner, sort_key: 'created_at', sort_dir: 'desc', limit: LIST_PAGE_SIZE };
 }
 
 /** Tags are keys (§5.4: digits, letters, `_`, `-`); IMS itself judges the characters, we only refuse an empty one. */

@@ -1,7 +1,7 @@
 // IMS / Glance v2 image parsers (§5.1 flat image object, §5.2 list page with optional `next`).
 import { ResponseFormatError } from '../errors';
-import type { Image } from '../types';
-import { array, envelope, isObj, optNum, optStr, reqStr, time, type Obj } from '../parse';
+import type { Image, ImageMember } from '../types';
+import { array, bool, envelope, isObj, optNum, optStr, reqStr, time, type Obj } from '../parse';
 
 /** `GET /v2/images/{id}` → the image object, no wrapper. */
 export function parseImage(body: unknown): Image {
@@ -22,7 +22,15 @@ export function toImage(i: Obj): Image {
     createdAt: time(i.created_at),
     updatedAt: time(i.updated_at),
     dataOrigin: optStr(i.__data_origin),
+    protected: bool(i.protected),
   };
+}
+
+/** `GET /v2/images/{id}/members` → `{"members":[…]}`. */
+export function parseMembers(body: unknown): ImageMember[] {
+  return array(envelope(body).members)
+    .filter(isObj)
+    .map((m) => ({ memberId: reqStr(m, 'member_id', 'members[]'), status: optStr(m.status) ?? '' }));
 }
 
 export interface ImagePage {

@@ -1,10 +1,10 @@
 // IMS / Glance v2 paths. The image endpoint has no version and no project (§1.1): `/v2/...` is appended here.
 import { ResponseFormatError } from '../errors';
-import { joinURL, withQuery } from '../urls';
+import { joinURL, type Query, withQuery } from '../urls';
 
 export const imageURL = (base: string, imageId: string) => joinURL(base, 'v2', 'images', imageId);
-export const imagesURL = (base: string, query: Record<string, string | number | undefined>) =>
-  withQuery(joinURL(base, 'v2', 'images'), query);
+export const imagesURL = (base: string, query: Query) => withQuery(joinURL(base, 'v2', 'images'), query);
+export const membersURL = (base: string, imageId: string) => joinURL(base, 'v2', 'images', imageId, 'members');
 export const tagURL = (base: string, imageId: string, tag: string) => joinURL(base, 'v2', 'images', imageId, 'tags', tag);
 
 /**

@@ -1,13 +1,15 @@
-// ECS: server detail (ECS v1 and Nova v2.1), batch stop/start and jobs (cloud-api.md §4).
-// Not implemented: Nova per-server os-stop/os-start actions, server lists, block_device and
-// os-volume_attachments, reboot, and 202 "processed with a delay" replies other than the throttle-202 fault.
+// ECS: server detail and list (ECS v1; detail also Nova v2.1), batch stop/start and jobs (cloud-api.md §4).
+// Not implemented: Nova per-server os-stop/os-start actions and server lists, the list's `tags`, `not-tags`, `ip`
+// and `reservation_id` filters, block_device and os-volume_attachments, reboot, and 202 "processed with a delay"
+// replies other than the throttle-202 fault.
 import { SimError } from '../errors';
 import type { Ctx } from '../http/context';
 import type { Reply } from '../http/io';
 import type { ServerRec } from '../model/records';
 import { RuleError } from '../model/rule-error';
 import { runBatch } from '../model/servers';
-import { renderJob, renderServer } from './render';
+import { deriveServerStatus } from '../model/server-status';
+import { FLAVOR, renderJob, renderServer } from './render';
 
 const MAX_BATCH = 1000;
 
@@ -15,6 +17,39 @@ export function getServer(ctx: Ctx): Reply {
   const s = ctx.sim.world.servers.get(ctx.params.server_id);
   if (!s) throw new RuleError('Ecs.0114', 'The ECS does not exist.');
   return { status: 200, body: { server: renderServer(ctx.sim.world, s) } };
+}
+
+const DEFAULT_PAGE = 25;
+const MAX_PAGE = 1000;
+
+/**
+ * ECS "Listing Details About ECSs": `offset` is a page number (0 reads as 1), `limit` a page size (default 25, at
+ * most 1,000 returned); `count` is the total that match. Newest first, ties by id (Nova's default order).
+ * `name` is fuzzy (a substring; `.` matches any one character), `status` and `flavor` exact.
+ */
+export function listServers(ctx: Ctx): Reply {
+  const q = ctx.query;
+  const int = (k: string, def: number, min: number) => {
+    const raw = q.get(k);
+    if (raw === null) return def;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isInteger(n) || n < min) throw invalid(`${k} must be an integer >= ${min}.`);
+    return n;
+  };
+  const limit = Math.min(int('limit', DEFAULT_PAGE, 1), MAX_PAGE);
+  const page = Math.max(int('offset', 1, 0), 1);
+  const w = ctx.sim.world;
+  const name = q.get('name');
+  const like = name === null ? null : new RegExp(name.replace(/[\\^$*+?()[\]{}|]/g, '\\$&').replace(/\./g, '[^\\n\\r]'));
+  const status = q.get('status');
+  const flavor = q.get('flavor');
+  const rows = [...w.servers.values()]
+    .filter((s) => like === null || like.test(s.name))
+    .filter((s) => status === null || deriveServerStatus(s.vmState, s.taskState) === status)
+    .filter(() => flavor === null || flavor === FLAVOR)
+    .sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  const servers = rows.slice((page - 1) * limit, page * limit).map((s) => renderServer(w, s));
+  return { status: 200, body: { count: rows.length, servers } };
 }
 
 /** Nova's own not-found body: fault name wrapper, integer code. */

@@ -1,11 +1,15 @@
 // ECS wire bodies: server detail (cloud-api.md §4.1) and job (§4.4).
 // Not rendered: flavor details beyond id/name, addresses, security_groups, key_name, OS-EXT-SRV-ATTR:* other
-// than root_device_name, enterprise_project_id, sys_tags values, description, hypervisor fields.
+// than root_device_name, enterprise_project_id, sys_tags values, description, hypervisor fields, metadata
+// beyond os_type and charging_mode (e.g. `metering.image_id`, `image_name`).
 import { jobEnd, jobStatus } from '../model/jobs';
 import type { JobRec, ServerRec } from '../model/records';
 import { deriveServerStatus } from '../model/server-status';
 import type { World } from '../model/world';
 import { millisZ, secondsZ } from '../time';
+
+/** Every simulated server has this flavor. */
+export const FLAVOR = 's3.medium.2';
 
 export function renderServer(w: World, s: ServerRec): Record<string, unknown> {
   const attached = w.volumesOf(s.id).flatMap((v) =>
@@ -32,8 +36,9 @@ export function renderServer(w: World, s: ServerRec): Record<string, unknown> {
     tenant_id: w.account.projectId,
     user_id: w.account.userId,
     hostId: '',
-    flavor: { id: 's3.medium.2', name: 's3.medium.2' },
-    image: { id: s.imageId },
+    flavor: { id: FLAVOR, name: FLAVOR },
+    // ECS: `{id}` of the boot image; "left blank" (Nova: "") for a server that boots from a disk (cloud-api.md §4.1).
+    image: s.imageId === null ? '' : { id: s.imageId },
     metadata: { os_type: 'Linux', charging_mode: '0' },
     'os-extended-volumes:volumes_attached': attached,
     'OS-EXT-STS:vm_state': s.vmState,

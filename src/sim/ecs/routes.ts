@@ -1,7 +1,9 @@
 import type { ServiceRoute } from '../http/context';
-import { actionOf, batchAction, batchIds, getJob, getNovaServer, getServer } from './handlers';
+import { actionOf, batchAction, batchIds, getJob, getNovaServer, getServer, listServers } from './handlers';
 
+// `detail` is listed before the `:server_id` pattern it would otherwise match.
 export const ecsRoutes: ServiceRoute[] = [
+  { method: 'GET', path: '/ecs/v1/:project_id/cloudservers/detail', service: 'ecs', op: 'ecs.listServers', handle: listServers },
   { method: 'GET', path: '/ecs/v1/:project_id/cloudservers/:server_id', service: 'ecs', op: 'ecs.getServer', handle: getServer },
   { method: 'GET', path: '/ecs/v2.1/:project_id/servers/:server_id', service: 'ecs', op: 'ecs.getServer', handle: getNovaServer },
   {

@@ -1,19 +1,21 @@
 // IMS / Glance v2 image body (cloud-api.md §5.1): flat object, OTC `__` extras as strings.
 // Not rendered: __os_bit, __support_* flags, __root_origin, __system__cmkid, enterprise_project_id,
-// os_hash_* (Glance 2.7+), hw_firmware_type beyond "bios", image members.
+// os_hash_* (Glance 2.7+), hw_firmware_type beyond "bios". Members are a separate call (handlers.ts).
+import { imageType } from '../model/images';
 import type { ImageRec } from '../model/records';
 import { secondsZ } from '../time';
 
-export function renderImage(i: ImageRec): Record<string, unknown> {
+/** The image as `project` sees it (`__imagetype` depends on who asks); default the image's owner. */
+export function renderImage(i: ImageRec, project = i.owner): Record<string, unknown> {
   const self = `/v2/images/${i.id}`;
   return {
     schema: '/v2/schemas/image',
     id: i.id,
     name: i.name,
     status: i.status,
-    visibility: 'private',
+    visibility: i.visibility,
     owner: i.owner,
-    protected: false,
+    protected: i.protected,
     container_format: i.containerFormat,
     disk_format: i.diskFormat,
     min_disk: i.minDisk,
@@ -28,10 +30,11 @@ export function renderImage(i: ImageRec): Record<string, unknown> {
     self,
     file: `${self}/file`,
     __os_type: i.osType,
-    __imagetype: 'private',
+    __imagetype: imageType(i, project),
     __isregistered: 'true',
     __image_source_type: 'uds',
-    __data_origin: `volume,${i.volumeId}`,
+    // IMS: the image's source; seeded images name none.
+    __data_origin: i.volumeId === null ? '' : `volume,${i.volumeId}`,
     __originalimagename: '',
     __backup_id: '',
     __lazyloading: 'true',

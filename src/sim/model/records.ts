@@ -10,7 +10,8 @@ export interface ServerRec {
   /** 1 running, 4 shutdown, 0 nostate. */
   powerState: number;
   locked: boolean;
-  imageId: string;
+  /** The image it booted from (`image.id`); null when it booted from a disk (ECS renders `image: ""`). */
+  imageId: string | null;
   created: number;
   updated: number;
 }
@@ -83,18 +84,36 @@ export interface EvsJobRec {
   failReason: string | null;
 }
 
+export type ImageVisibility = 'private' | 'shared' | 'public';
+export type MemberStatus = 'pending' | 'accepted' | 'rejected';
+
+/** A project an image is shared with (Glance image member). */
+export interface MemberRec {
+  memberId: string;
+  status: MemberStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface ImageRec {
   id: string;
   name: string;
   owner: string;
   status: 'queued' | 'saving' | 'active' | 'killed';
+  /** A protected image cannot be deleted (IMS image attributes). */
+  protected: boolean;
+  visibility: ImageVisibility;
+  members: MemberRec[];
   diskFormat: string;
   containerFormat: string;
   /** `__os_type` as IMS spells it: Linux | Windows. */
   osType: string;
   minDisk: number;
   tags: string[];
-  volumeId: string;
+  /** The exported disk; null for a seeded image. */
+  volumeId: string | null;
+  /** Seeded by the admin API or created by an export (only the latter can be an oracle orphan). */
+  origin: 'seed' | 'api';
   /** From the source disk: system-disk images are FusionCompute, data-disk images DataImage. */
   bootable: boolean;
   createdAt: number;

@@ -1,13 +1,18 @@
-// Builds a topology from a SeedSpec: servers first, then disks attached to them by id or name.
+// Builds a topology from a SeedSpec: images first, then servers (which may have booted from them), then disks
+// attached to the servers by id or name.
 import type { SeedResult, SeedSpec, SeedVolume } from '../types';
 import type { ServerRec, VolumeRec } from './records';
 import { AdminError } from './rule-error';
+import { bootImage, buildImage } from './seed-images';
 import { SEEDABLE_STATUS } from './server-status';
 import type { World } from './world';
 import { DEFAULT_AZ, DEFAULT_VOLUME_TYPE, VOLUME_TYPES } from './zones';
 
 export function seedWorld(w: World, spec: SeedSpec): SeedResult {
   const now = w.now();
+  const images = (spec.images ?? []).map((i) => buildImage(w, i, now));
+  for (const i of images) if (w.images.has(i.id)) throw new AdminError(`image id ${i.id} already exists`);
+  if (new Set(images.map((i) => i.id)).size < images.length) throw new AdminError('an image id is seeded twice');
   const servers: ServerRec[] = (spec.servers ?? []).map((s) => {
     const st = SEEDABLE_STATUS[s.status ?? 'ACTIVE'];
     if (!st) throw new AdminError(`server ${s.name}: status must be one of ${Object.keys(SEEDABLE_STATUS).join(', ')}`);
@@ -19,7 +24,7 @@ export function seedWorld(w: World, spec: SeedSpec): SeedResult {
       powerState: st.powerState,
       taskState: s.taskState ?? null,
       locked: !!s.locked,
-      imageId: w.rng.uuid(),
+      imageId: bootImage(w, s.image, images, s.name),
       created: now,
       updated: now,
     };
@@ -34,9 +39,11 @@ export function seedWorld(w: World, spec: SeedSpec): SeedResult {
   const volumes = (spec.volumes ?? []).map((v) => buildVolume(w, v, byRef, nextDevice, now));
   for (const v of volumes) if (w.volumes.has(v.id)) throw new AdminError(`volume id ${v.id} already exists`);
 
+  for (const i of images) w.images.set(i.id, i);
   for (const s of servers) w.servers.set(s.id, s);
   for (const v of volumes) w.volumes.set(v.id, v);
-  const result = { servers: servers.map(({ id, name }) => ({ id, name })), volumes: volumes.map(({ id, name }) => ({ id, name })) };
+  const ref = ({ id, name }: { id: string; name: string }) => ({ id, name });
+  const result = { images: images.map(ref), servers: servers.map(ref), volumes: volumes.map(ref) };
   w.events.emit('admin.seed', result);
   return result;
 }
