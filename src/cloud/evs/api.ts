@@ -1,46 +1,48 @@
 // EVS operations (§3.1 disk detail, §3.3 export to image, §3.8 snapshots and disks from snapshots).
 import type { Caller } from '../call';
-import type { EvsApi, Volume } from '../types';
-import { toCreateSnapshotBody, toCreateVolumeBody, toNameQuery, toUploadImageBody } from './requests';
+import type { EvsApi, Snapshot, Volume } from '../types';
+import { toCreateSnapshotBody, toCreateVolumeBody, toUploadImageBody } from './requests';
+import { resource } from './resources';
 import { parseSnapshot, parseSnapshotList, parseUploadImage, parseVolume, parseVolumeList } from './results';
-import { snapshotsDetailURL, snapshotsURL, snapshotURL, volumeActionURL, volumesDetailURL, volumesURL, volumeURL } from './urls';
-
-// Deletes answer 202 and finish asynchronously (`deleting`, then 404).
-const ACCEPTED = [202];
-const none = () => undefined;
+import { volumeActionURL } from './urls';
 
 const PAGE = 1000;
+// More pages than any project fills; a server that keeps answering full pages is broken.
 const MAX_PAGES = 100;
 
 export function evsApi(call: Caller): EvsApi {
+  const volumes = resource<Volume>(call, {
+    collection: 'volumes',
+    ops: { get: 'evs.getVolume', list: 'evs.listVolumes', create: 'evs.createVolume', remove: 'evs.deleteVolume' },
+    parseOne: parseVolume,
+    parseList: parseVolumeList,
+  });
+  const snapshots = resource<Snapshot>(call, {
+    collection: 'snapshots',
+    ops: { get: 'evs.getSnapshot', list: 'evs.listSnapshots', create: 'evs.createSnapshot', remove: 'evs.deleteSnapshot' },
+    parseOne: parseSnapshot,
+    parseList: parseSnapshotList,
+  });
   return {
+    getVolume: volumes.get,
+    findVolumes: volumes.find,
+    createVolume: (opts, o) => volumes.create(toCreateVolumeBody(opts), o),
+    deleteVolume: volumes.remove,
     async listVolumes(o) {
       const out: Volume[] = [];
       // Paged by marker (the last disk's id): EVS wants `offset` above 0 and below the number of disks.
       for (let page = 0; page < MAX_PAGES; page++) {
-        const query = { limit: PAGE, marker: out.at(-1)?.id };
-        const r = await call(
-          {
-            service: 'evs',
-            op: 'evs.listVolumes',
-            method: 'GET',
-            url: (b) => volumesDetailURL(b, query),
-            expect: [200],
-            parse: parseVolumeList,
-          },
-          o,
-        );
+        const r = await volumes.page({ limit: PAGE, marker: out.at(-1)?.id }, o);
         out.push(...r);
-        if (r.length < PAGE) return out;
+        if (r.length < PAGE) break;
       }
       return out;
     },
 
-    getVolume: async (volumeId, o) =>
-      call(
-        { service: 'evs', op: 'evs.getVolume', method: 'GET', url: (b) => volumeURL(b, volumeId), expect: [200], parse: parseVolume },
-        o,
-      ),
+    getSnapshot: snapshots.get,
+    findSnapshots: snapshots.find,
+    createSnapshot: (opts, o) => snapshots.create(toCreateSnapshotBody(opts), o),
+    deleteSnapshot: snapshots.remove,
 
     uploadImage: async (volumeId, opts, o) =>
       call(
@@ -53,98 +55,6 @@ export function evsApi(call: Caller): EvsApi {
           // 202: the export is accepted and runs asynchronously; no job id (§3.3).
           expect: [202],
           parse: parseUploadImage,
-        },
-        o,
-      ),
-
-    findVolumes: async (name, o) => {
-      const query = toNameQuery(name, 'findVolumes');
-      const all = await call(
-        {
-          service: 'evs',
-          op: 'evs.listVolumes',
-          method: 'GET',
-          url: (b) => volumesDetailURL(b, query),
-          expect: [200],
-          parse: parseVolumeList,
-        },
-        o,
-      );
-      return all.filter((v) => v.name === name);
-    },
-
-    createVolume: async (opts, o) =>
-      call(
-        {
-          service: 'evs',
-          op: 'evs.createVolume',
-          method: 'POST',
-          url: volumesURL,
-          body: toCreateVolumeBody(opts),
-          expect: [200, 202],
-          parse: parseVolume,
-        },
-        o,
-      ),
-
-    deleteVolume: async (volumeId, o) =>
-      call(
-        { service: 'evs', op: 'evs.deleteVolume', method: 'DELETE', url: (b) => volumeURL(b, volumeId), expect: ACCEPTED, parse: none },
-        o,
-      ),
-
-    getSnapshot: async (snapshotId, o) =>
-      call(
-        {
-          service: 'evs',
-          op: 'evs.getSnapshot',
-          method: 'GET',
-          url: (b) => snapshotURL(b, snapshotId),
-          expect: [200],
-          parse: parseSnapshot,
-        },
-        o,
-      ),
-
-    findSnapshots: async (name, o) => {
-      const query = toNameQuery(name, 'findSnapshots');
-      const all = await call(
-        {
-          service: 'evs',
-          op: 'evs.listSnapshots',
-          method: 'GET',
-          url: (b) => snapshotsDetailURL(b, query),
-          expect: [200],
-          parse: parseSnapshotList,
-        },
-        o,
-      );
-      return all.filter((s) => s.name === name);
-    },
-
-    createSnapshot: async (opts, o) =>
-      call(
-        {
-          service: 'evs',
-          op: 'evs.createSnapshot',
-          method: 'POST',
-          url: snapshotsURL,
-          body: toCreateSnapshotBody(opts),
-          expect: [200, 202],
-          parse: parseSnapshot,
-        },
-        o,
-      ),
-
-    deleteSnapshot: async (snapshotId, o) =>
-      call(
-        {
-          service: 'evs',
-          op: 'evs.deleteSnapshot',
-          method: 'DELETE',
-          url: (b) => snapshotURL(b, snapshotId),
-          expect: ACCEPTED,
-          parse: none,
         },
         o,
       ),
