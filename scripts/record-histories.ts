@@ -303,6 +303,24 @@ export const SCENARIOS: Scenario[] = [
       return handle;
     },
   },
+  {
+    name: 'scheduled-build',
+    what: 'a golden-image build: the name rendered from the template, lineage tags, retention keeping the newest one',
+    async run(c) {
+      const volumeId = oneServerDisk(c);
+      const start = (imageName: string) =>
+        c.client.workflow.start<typeof scheduledExport>('scheduledExport', {
+          taskQueue: c.taskQueue,
+          workflowId: `rec-build-${imageName}-${Date.now()}`,
+          args: [{ export: { volumeId, imageName: `rec-${imageName}-{volumeName}-{date}` }, scheduleId: 'rec', keep: 1 }],
+        });
+      await (await start('first')).result();
+      const handle = await start('second');
+      const r = await handle.result();
+      check(!r.skipped && r.retention?.deleted.length === 1, 'retention deleted the first build');
+      return handle;
+    },
+  },
 ];
 
 async function main(): Promise<void> {

@@ -25,6 +25,7 @@ const EXPECTED = [
   'server-export',
   'snapshot-export',
   'scheduled-export',
+  'scheduled-build',
 ];
 
 const files = readdirSync(HISTORIES)
