@@ -48,15 +48,16 @@ const flags = parseFlags('bench:downtime', 'per-server downtime of an export: or
     default: '10,100,1000',
     help: 'disk sizes (GB) for the direct-vs-snapshot comparison, 1 running server each; empty: skip it',
   },
+  'strategy-runs': { kind: 'int', default: 2, help: 'measured repetitions of the comparison (a 1000 GB direct export takes ~2 min)' },
   'strategy-upload-ms-per-gb': {
     kind: 'int',
-    default: 10,
-    help: 'simulated upload per GB in the comparison: --upload-ms-per-gb scaled down so 1000 GB stays short',
+    default: 100,
+    help: "simulated upload per GB in the comparison (the scenarios' rate; 10 for a quick, scaled-down run)",
   },
   'strategy-copy-ms-per-gb': {
     kind: 'int',
-    default: 2,
-    help: 'simulated disk-from-snapshot creation per GB in the comparison (the sim default 20, scaled alike)',
+    default: 20,
+    help: 'simulated disk-from-snapshot creation per GB in the comparison (the simulator default)',
   },
   'snapshot-ms': {
     kind: 'int',
@@ -405,7 +406,7 @@ async function main(): Promise<void> {
     const runs: StrategyRun[] = [];
     // Warm-up at the smallest size only: it loads each strategy's code paths; a large warm-up would only cost time.
     const warmSize = Math.min(...strategySizes);
-    for (let rep = -flags.warmup; rep < flags.runs; rep++) {
+    for (let rep = -flags.warmup; rep < flags['strategy-runs']; rep++) {
       // One draw per repetition, shared by every size and both strategies (as the scenarios share it by mode).
       setStrategyTimings(flags['jitter-ms'] > 0 ? jittered : (ms) => ms);
       // Sizes inside the repetition, strategies alternating which goes first: drift on the machine hits all alike.
@@ -414,7 +415,7 @@ async function main(): Promise<void> {
         for (const strategy of order) {
           const r = await strategyRun(strategy, sizeGb, rep);
           log(
-            `  strategies ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${flags.runs}`} ${String(sizeGb).padStart(5)} GB ${strategy.padEnd(8)} ` +
+            `  strategies ${rep < 0 ? 'warm-up' : `run ${rep + 1}/${flags['strategy-runs']}`} ${String(sizeGb).padStart(5)} GB ${strategy.padEnd(8)} ` +
               `downtime ${fmt(Math.round(r.downtimeMs))} ms, wall ${fmt(Math.round(r.wallMs))} ms${r.ok ? '' : `  FAILED: ${r.error}`}`,
           );
           if (rep >= 0) runs.push(r);
@@ -678,7 +679,7 @@ function strategyLines(out: HumanOutput): string[] {
   const uploadS = (perGb: number) => (((out.params.timings.uploadBaseMs ?? 0) + largest * perGb) / 1000).toFixed(1);
   const lines = [
     '',
-    `strategies — direct vs. snapshot, one running server on an in-use disk per run; ${out.params.runs} runs per size and strategy ` +
+    `strategies — direct vs. snapshot, one running server on an in-use disk per run; ${p.runs} runs per size and strategy ` +
       `(+${out.params.warmup} warm-up at ${Math.min(...p.sizesGb)} GB), alternating which goes first; medians`,
     (scaled(p)
       ? `sim       SCALED per-GB timings: upload ${p.uploadMsPerGb} ms/GB (the scenarios' ${p.unscaledUploadMsPerGb} ms/GB: ${largest} GB uploads in ` +
@@ -796,6 +797,7 @@ const scaled = (p: StrategyParams) => p.uploadMsPerGb !== p.unscaledUploadMsPerG
 function strategyParams(sizesGb: number[], t: Timings) {
   return {
     sizesGb,
+    runs: flags['strategy-runs'],
     uploadMsPerGb: flags['strategy-upload-ms-per-gb'],
     /** The per-GB upload of the scenarios (--upload-ms-per-gb), which the comparison scales down. */
     unscaledUploadMsPerGb: flags['upload-ms-per-gb'],

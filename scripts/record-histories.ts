@@ -299,7 +299,7 @@ export const SCENARIOS: Scenario[] = [
         args: [{ export: { volumeId, imageName: 'rec-golden-{date}' } }],
       });
       const r = await handle.result();
-      check(!r.skipped && r.result.imageStatus === 'active', 'the child export succeeded');
+      check(!r.skipped && r.result?.imageStatus === 'active', 'the child export succeeded');
       return handle;
     },
   },

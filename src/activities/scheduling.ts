@@ -30,6 +30,11 @@ export function schedulingActivities(s: ActivityScope) {
       });
     },
 
+    /** The server's name: the value of `{serverName}` in a whole-server build's prefix. */
+    async describeServer(args: { serverId: string }): Promise<Counted<{ serverName: string }>> {
+      return s.counted(`read server ${args.serverId}`, async (c) => ({ serverName: (await c.ecs.getServer(args.serverId)).name }));
+    },
+
     /** Keeps the newest images of a lineage, deletes the older ones that nothing uses. */
     async applyRetention(args: RetentionArgs): Promise<Counted<RetentionResult>> {
       return s.counted(`apply retention to ${args.lineageTags.join(' + ')}`, (c) => applyRetention(c, args));

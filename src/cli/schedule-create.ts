@@ -9,12 +9,13 @@ import { isStatus } from '../cloud/errors';
 import { STRATEGIES } from '../formats';
 import { SCHEDULED_EXPORT_WORKFLOW_TYPE, type ScheduledExportInput, type Strategy } from '../workflows/api';
 import { renderTemplate, TemplateError, type TemplateValues } from '../workflows/name-template';
-import { InputError, validateExportInput } from '../workflows/validate';
+import { InputError, validateExportInput, validateServerExportInput } from '../workflows/validate';
 import { defined, ExitError, out, withClient } from './common';
 
 export interface CreateOptions {
   id: string;
-  volume: string;
+  volume?: string;
+  server?: string;
   nameTemplate: string;
   cron?: string;
   every?: string;
@@ -29,7 +30,8 @@ export interface CreateOptions {
 
 /** What `describe` shows of a schedule: kept in its memo. */
 export interface ScheduleSettings {
-  volumeId: string;
+  volumeId?: string;
+  serverId?: string;
   nameTemplate: string;
   keep?: number;
   dryRun?: boolean;
@@ -50,7 +52,8 @@ export function registerCreateOptions(c: Command): Command {
   return c
     .description('create a golden-image schedule running scheduledExport (a child export-<volumeId>; skipped while one runs)')
     .requiredOption('--id <scheduleId>', 'schedule id (letters, digits, "-", "_"; it is part of the lineage tag)')
-    .requiredOption('--volume <id>', 'disk (volume) id')
+    .option('--volume <id>', 'disk (volume) id: one image per build')
+    .option('--server <id>', 'server id: every disk of the server per build, named <template>-<device>')
     .requiredOption(
       '--name-template <template>',
       'image name: {volumeName} {volumeId8} {serverName} {device} {scheduleId} {date} {time} {yyyyMMdd-HHmm}',
@@ -68,11 +71,13 @@ export function registerCreateOptions(c: Command): Command {
 
 export async function createSchedule(o: CreateOptions): Promise<void> {
   if (!o.cron === !o.every) throw new ExitError('--cron, --every: give exactly one', 2);
+  if (!o.volume === !o.server) throw new ExitError('--volume, --server: give exactly one', 2);
   if (!SCHEDULE_ID.test(o.id)) throw new ExitError(`--id: letters, digits, "-" and "_", at most 64 (got ${JSON.stringify(o.id)})`, 2);
-  const values = await readSource(o.volume);
+  const values = await readSource(o);
   const example = checkTemplate(o, values);
   const settings: ScheduleSettings = defined({
     volumeId: o.volume,
+    serverId: o.server,
     nameTemplate: o.nameTemplate,
     keep: o.keep,
     dryRun: o.dryRun,
@@ -81,7 +86,9 @@ export async function createSchedule(o: CreateOptions): Promise<void> {
     pauseOnFailure: o.pauseOnFailure,
   });
   const input: ScheduledExportInput = defined({
-    export: { volumeId: o.volume, imageName: o.nameTemplate, tags: o.tag, strategy: o.strategy },
+    ...(o.server
+      ? { serverExport: { serverId: o.server, imageNamePrefix: o.nameTemplate, tags: o.tag, strategy: o.strategy } }
+      : { export: { volumeId: o.volume!, imageName: o.nameTemplate, tags: o.tag, strategy: o.strategy } }),
     ifRunning: 'skip' as const,
     scheduleId: o.id,
     keep: o.keep,
@@ -98,7 +105,7 @@ export async function createSchedule(o: CreateOptions): Promise<void> {
         workflowType: SCHEDULED_EXPORT_WORKFLOW_TYPE,
         args: [input],
         taskQueue: t.taskQueue,
-        staticSummary: `Golden image of disk ${o.volume}: ${o.nameTemplate}`,
+        staticSummary: `Golden image of ${o.server ? `server ${o.server}` : `disk ${o.volume}`}: ${o.nameTemplate}`,
       },
       // A build that would overlap the previous one is skipped; missed ones are caught up within an hour.
       policies: { overlap: 'SKIP', catchupWindow: '1 hour', pauseOnFailure: false },
@@ -116,7 +123,7 @@ export async function createSchedule(o: CreateOptions): Promise<void> {
     out(
       !!o.json,
       { scheduleId: o.id, settings, exampleName: example, nextActionTimes: next },
-      `created schedule ${o.id}; the next image will be named like ${example}`,
+      `created schedule ${o.id}; the next image will be named like ${example}${o.server ? '-<device>' : ''}`,
     );
   });
 }
@@ -131,8 +138,24 @@ async function exists(client: Client, id: string): Promise<boolean> {
   }
 }
 
-/** The disk's template values, read from the cloud (OS_* settings): a disk that does not exist is refused now. */
-async function readSource(volumeId: string): Promise<TemplateValues> {
+/** The template values, read from the cloud (OS_* settings): a disk or server that does not exist is refused now. */
+async function readSource(o: CreateOptions): Promise<TemplateValues> {
+  return o.server ? readServer(o.server) : readDisk(o.volume!);
+}
+
+async function readServer(serverId: string): Promise<TemplateValues> {
+  const cloud = createCloudClient(loadCloudConfig());
+  try {
+    return { serverName: (await cloud.ecs.getServer(serverId)).name };
+  } catch (err) {
+    if (isStatus(err, 404)) throw new ExitError(`--server: no server ${JSON.stringify(serverId)} in this project`, 2);
+    throw err;
+  } finally {
+    await cloud.close();
+  }
+}
+
+async function readDisk(volumeId: string): Promise<TemplateValues> {
   const cloud = createCloudClient(loadCloudConfig());
   try {
     const v = await cloud.evs.getVolume(volumeId);
@@ -157,10 +180,12 @@ function checkTemplate(o: CreateOptions, values: TemplateValues): string {
     throw err;
   }
   try {
-    validateExportInput({ volumeId: o.volume, imageName: name, tags: o.tag, strategy: o.strategy });
+    if (o.server) validateServerExportInput({ serverId: o.server, imageNamePrefix: name, tags: o.tag, strategy: o.strategy });
+    else validateExportInput({ volumeId: o.volume, imageName: name, tags: o.tag, strategy: o.strategy });
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
-    if (err.field !== 'imageName') throw new ExitError(`--${err.field.startsWith('tags') ? 'tag' : err.field}: ${err.message}`, 2);
+    if (err.field !== 'imageName' && err.field !== 'imageNamePrefix')
+      throw new ExitError(`--${err.field.startsWith('tags') ? 'tag' : err.field}: ${err.message}`, 2);
     throw new ExitError(`--name-template: renders as ${JSON.stringify(name)}, which breaks a rule: ${err.message}`, 2);
   }
   return name;

@@ -68,11 +68,12 @@ async function outcomeOf(client: Client, workflowId: string, runId: string): Pro
     const r = (await handle.result()) as ScheduledExportResult;
     if (r.skipped) return { workflowId, status, skipped: `an export of the disk was running: ${r.runningWorkflowId}` };
     const ret = r.retention;
+    const made = r.result ? [r.result.imageId] : r.serverResult.images.map((i) => i.imageId);
     return {
       workflowId,
       status,
-      imageName: r.imageName ?? r.result.imageName,
-      imageId: r.result.imageId,
+      imageName: r.imageName ?? r.result?.imageName,
+      imageId: made.join(', '),
       ...(ret ? { retention: { kept: ret.kept.length, deleted: ret.deleted, skipped: ret.skipped, dryRun: ret.dryRun } } : {}),
     };
   } catch (err) {
@@ -87,7 +88,13 @@ export function formatDescription(d: ScheduleDescription): string {
   const s = d.settings;
   const lines = [
     `schedule  ${d.id} ${d.paused ? `PAUSED${d.note ? ` (${d.note})` : ''}` : 'active'}`,
-    ...(s ? [`disk      ${s.volumeId}`, `names     ${s.nameTemplate}`, `keep      ${s.keep ?? 'all'}${s.dryRun ? ' (dry run)' : ''}`] : []),
+    ...(s
+      ? [
+          s.serverId ? `server    ${s.serverId} (every disk)` : `disk      ${s.volumeId}`,
+          `names     ${s.nameTemplate}`,
+          `keep      ${s.keep ?? 'all'}${s.dryRun ? ' (dry run)' : ''}`,
+        ]
+      : []),
     `next      ${d.nextActionTimes.slice(0, 3).join(', ') || 'none'}`,
     'recent builds:',
   ];

@@ -223,7 +223,12 @@ export const SCHEDULED_EXPORT_WORKFLOW_TYPE = 'scheduledExport';
 
 export interface ScheduledExportInput {
   /** `imageName` is a template (name-template.ts: `{volumeName}`, `{date}`, …) rendered from the scheduled time, UTC. */
-  export: ExportDiskInput;
+  export?: ExportDiskInput;
+  /**
+   * A whole-server build instead of `export`: `imageNamePrefix` is the template (`{serverName}`,
+   * `{scheduleId}` and the time fields); each disk's image is `<prefix>-<device>`.
+   */
+  serverExport?: ExportServerInput;
   /** When an export of the disk is already running: `fail` (default) or `skip`. */
   ifRunning?: 'fail' | 'skip';
   /** The schedule, for the lineage tag; default: the schedule that started this run (`TemporalScheduledById`). */
@@ -238,6 +243,7 @@ export interface ScheduledExportInput {
 
 export type ScheduledExportResult =
   | { skipped: false; result: ExportDiskResult; imageName?: string; retention?: RetentionOutcome }
+  | { skipped: false; serverResult: ExportServerResult; imageName: string; retention?: RetentionOutcome; result?: undefined }
   | { skipped: true; runningWorkflowId: string };
 
 /** What retention did after a successful build (`keep` set). */

@@ -7,6 +7,9 @@ import { ApplicationFailure, executeChild, patched, workflowInfo } from '@tempor
 import {
   type ExportDiskInput,
   type ExportDiskResult,
+  type ExportServerInput,
+  type ExportServerResult,
+  exportServerWorkflowId,
   exportWorkflowId,
   FailureType,
   lineageTag,
@@ -17,6 +20,7 @@ import {
 } from './api';
 import { calls } from './activity-options';
 import { exportDiskImage } from './export-disk-image';
+import { exportServerDisks } from './export-server-disks';
 import { messageOf } from './failures';
 import { renderTemplate, TemplateError, type TemplateValues } from './name-template';
 
@@ -27,24 +31,70 @@ const SCHEDULED_START = defineSearchAttributeKey('TemporalScheduledStartTime', S
 const SCHEDULED_BY = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
 
 export async function scheduledExport(input: ScheduledExportInput): Promise<ScheduledExportResult> {
-  if (!patched(LINEAGE)) return exportOnce(input, { ...input.export, imageName: render(input.export.imageName, {}) });
+  const disk = input.export;
+  if (!patched(LINEAGE)) return exportOnce(input, { ...disk!, imageName: render(disk!.imageName, {}) });
   const scheduleId = input.scheduleId ?? workflowInfo().typedSearchAttributes.get(SCHEDULED_BY);
-  const { volumeId } = input.export;
+  if (input.serverExport) return serverBuild(input, input.serverExport, scheduleId);
+  if (!disk)
+    throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: 'input: give export or serverExport', nonRetryable: true });
+  return diskBuild(input, disk, scheduleId);
+}
+
+async function diskBuild(input: ScheduledExportInput, disk: ExportDiskInput, scheduleId?: string): Promise<ScheduledExportResult> {
+  const { volumeId } = disk;
   const source = await calls.describeSource({ volumeId });
   const lineage = scheduleId ? [lineageTag.schedule(scheduleId), sourceVolumeTag(volumeId)] : [];
-  const tags = [
-    ...new Set([
-      ...(input.export.tags ?? []),
-      ...lineage,
-      ...source.serverIds.map(lineageTag.server),
-      lineageTag.run(workflowInfo().runId),
-      lineageTag.version(),
-    ]),
-  ];
-  const imageName = render(input.export.imageName, { ...source, scheduleId });
-  const done = await exportOnce(input, { ...input.export, imageName, tags });
+  const tags = [...new Set([...(disk.tags ?? []), ...lineage, ...source.serverIds.map(lineageTag.server), ...commonTags()])];
+  const imageName = render(disk.imageName, { ...source, scheduleId });
+  const done = await exportOnce(input, { ...disk, imageName, tags });
   if (done.skipped || !input.keep || lineage.length === 0) return done;
   return { ...done, retention: await retain(input, lineage, done.result) };
+}
+
+const commonTags = () => [lineageTag.run(workflowInfo().runId), lineageTag.version()];
+
+/**
+ * A whole-server build: the prefix rendered from the template, the set exported as `export-server-<serverId>`,
+ * and retention per disk (each disk's images are a lineage of their own).
+ */
+async function serverBuild(input: ScheduledExportInput, s: ExportServerInput, scheduleId?: string): Promise<ScheduledExportResult> {
+  const { serverName } = await calls.describeServer({ serverId: s.serverId });
+  const imageName = render(s.imageNamePrefix ?? '{serverName}', { serverName, scheduleId });
+  const schedule = scheduleId ? [lineageTag.schedule(scheduleId)] : [];
+  const tags = [...new Set([...(s.tags ?? []), ...schedule, lineageTag.server(s.serverId), ...commonTags()])];
+  const workflowId = exportServerWorkflowId(s.serverId);
+  let serverResult: ExportServerResult;
+  try {
+    serverResult = await executeChild(exportServerDisks, {
+      workflowId,
+      args: [{ ...s, imageNamePrefix: imageName, tags }],
+      parentClosePolicy: 'REQUEST_CANCEL',
+      staticSummary: `Scheduled export of server ${s.serverId} → ${imageName}-<device>`,
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError && input.ifRunning === 'skip')
+      return { skipped: true, runningWorkflowId: workflowId };
+    await pauseAfterFailure(input, messageOf(err));
+    throw err;
+  }
+  if (!input.keep || schedule.length === 0) return { skipped: false, serverResult, imageName };
+  const outcomes = [];
+  for (const i of serverResult.images) {
+    const r = await calls.applyRetention({
+      lineageTags: [...schedule, sourceVolumeTag(i.volumeId)],
+      keep: input.keep,
+      dryRun: input.dryRun,
+      newestImageId: i.imageId,
+    });
+    outcomes.push(r);
+  }
+  const retention: RetentionOutcome = {
+    kept: outcomes.flatMap((o) => o.kept),
+    deleted: outcomes.flatMap((o) => o.deleted),
+    skipped: outcomes.flatMap((o) => o.skipped),
+    dryRun: !!input.dryRun,
+  };
+  return { skipped: false, serverResult, imageName, retention };
 }
 
 /** The action's scheduled time (not when it happened to start: a backfill renders its own past time). */
@@ -61,7 +111,9 @@ function render(template: string, values: TemplateValues): string {
   }
 }
 
-async function exportOnce(input: ScheduledExportInput, args: ExportDiskInput): Promise<ScheduledExportResult & { skipped: boolean }> {
+type DiskBuild = { skipped: false; result: ExportDiskResult; imageName: string } | { skipped: true; runningWorkflowId: string };
+
+async function exportOnce(input: ScheduledExportInput, args: ExportDiskInput): Promise<DiskBuild> {
   const workflowId = exportWorkflowId(args.volumeId);
   try {
     const result = await executeChild(exportDiskImage, {

@@ -23,6 +23,7 @@ import {
   type ServerDiskPlan,
   type ServerExportPhase,
   type ServerExportProgress,
+  sourceVolumeTag,
 } from './api';
 import { calls } from './activity-options';
 import { exportDiskImage } from './export-disk-image';
@@ -153,7 +154,7 @@ export class ServerExportRun {
             osType,
             stopType,
             deadlines,
-            tags: [...(tags ?? []), this.setTag],
+            tags: [...(tags ?? []), this.setTag, sourceVolumeTag(d.volumeId)],
             ...(strategy ? { strategy } : {}),
             ...(stopServers === false ? { stopServers } : {}),
           },

@@ -27,6 +27,18 @@ interface Described {
 
 const images = () => h.admin.state().images;
 
+/** The schedule's description once it has `n` builds and none is running. */
+function buildsDone(tq: string, scheduleId: string, n: number): Promise<Described> {
+  return until(
+    async () => {
+      const d = json<Described>(await cli(tq, 'schedule', 'describe', scheduleId, '--json'));
+      return d.recentBuilds.length >= n && d.recentBuilds.every((b) => b.status !== 'RUNNING') ? d : undefined;
+    },
+    `${n} builds`,
+    60_000,
+  );
+}
+
 describe('evs-export schedule', () => {
   it('builds, names, tags and keeps the newest two; skips images in use or protected; a failure deletes nothing', async () => {
     const scheduleId = `golden-${randomUUID().slice(0, 8)}`;
@@ -63,15 +75,7 @@ describe('evs-export schedule', () => {
       );
       expect(json<{ exampleName: string }>(created).exampleName).toMatch(/^golden-web-sys-\d{8}-\d{6}$/);
 
-      const builds = async (n: number) =>
-        until(
-          async () => {
-            const d = json<Described>(await cli(tq, 'schedule', 'describe', scheduleId, '--json'));
-            return d.recentBuilds.length >= n && d.recentBuilds.every((b) => b.status !== 'RUNNING') ? d : undefined;
-          },
-          `${n} builds`,
-          60_000,
-        );
+      const builds = (n: number) => buildsDone(tq, scheduleId, n);
       for (let i = 1; i <= 3; i++) {
         json(await cli(tq, 'schedule', 'trigger', scheduleId, '--json'));
         await builds(i);
@@ -143,6 +147,46 @@ describe('evs-export schedule', () => {
       expect(gone.code).toBe(1);
       expect(gone.stderr).toContain(`no schedule "${scheduleId}"`);
     });
+  });
+
+  it('a whole-server schedule: each disk’s image named <template>-<device>, retention per disk', async () => {
+    const scheduleId = `server-${randomUUID().slice(0, 8)}`;
+    const seeded = h.admin.seed({
+      servers: [{ name: 'web' }],
+      volumes: [
+        { name: 'sys', size: 5, bootable: true, attachedTo: ['web'], device: '/dev/vda' },
+        { name: 'data', size: 5, attachedTo: ['web'], device: '/dev/vdb' },
+      ],
+    });
+    const web = seeded.servers[0].id;
+    await h.withWorker(async (tq) => {
+      const args = [
+        '--id',
+        scheduleId,
+        '--server',
+        web,
+        '--name-template',
+        'gold-{serverName}-{date}-{time}',
+        '--every',
+        '24h',
+        '--keep',
+        '1',
+      ];
+      const created = json<{ exampleName: string }>(await cli(tq, 'schedule', 'create', ...args, '--json'));
+      expect(created.exampleName).toMatch(/^gold-web-\d{8}-\d{6}$/);
+      const builds = (n: number) => buildsDone(tq, scheduleId, n);
+      json(await cli(tq, 'schedule', 'trigger', scheduleId, '--json'));
+      await builds(1);
+      json(await cli(tq, 'schedule', 'trigger', scheduleId, '--json'));
+      const second = (await builds(2)).recentBuilds.at(-1)!;
+      // keep 1 per disk: the first build's two images went, the second build's two stay.
+      expect(second.retention!.deleted).toHaveLength(2);
+      const left = images().filter((x) => String(x.name).startsWith('gold-web-'));
+      expect(left.map((x) => String(x.name).slice(-3)).sort()).toEqual(['vda', 'vdb']);
+      for (const x of left) expect(x.tags).toEqual(expect.arrayContaining([lineageTag.schedule(scheduleId), lineageTag.server(web)]));
+      json(await cli(tq, 'schedule', 'delete', scheduleId, '--json'));
+    });
+    expect(h.admin.oracle().servers[web]).toMatchObject({ stops: 2, starts: 2 });
   });
 
   it.each([
