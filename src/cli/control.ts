@@ -1,7 +1,8 @@
 // `evs-export approve` and `abort`: the two ways an operator steers a running export.
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { approveUpdate } from '../workflows/api';
-import { type ExitError, withClient } from './common';
+import { ExitError, withClient } from './common';
 import { awaitAnyRun } from './follow';
 
 export function registerControlCommands(program: Command): void {
@@ -12,7 +13,13 @@ export function registerControlCommands(program: Command): void {
     .option('--by <name>', 'who approves', process.env.USER)
     .action(async (workflowId: string, o) => {
       await withClient(async (client) => {
-        await client.workflow.getHandle(workflowId).executeUpdate(approveUpdate, { args: [{ by: o.by }] });
+        try {
+          await client.workflow.getHandle(workflowId).executeUpdate(approveUpdate, { args: [{ by: o.by }] });
+        } catch (err) {
+          // The validator's own words ("nothing to approve: the export is in phase uploading"), not the SDK's.
+          if (err instanceof WorkflowUpdateFailedError && err.cause) throw new ExitError(`${workflowId}: ${err.cause.message}`, 1);
+          throw err;
+        }
         console.log(`approved ${workflowId}`);
       });
     });

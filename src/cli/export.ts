@@ -152,7 +152,10 @@ async function exportServer(o: ExportServerOptions): Promise<void> {
       staticSummary: `Export every disk of server ${o.server}`,
     });
     out(!!o.json && !o.wait, { workflowId: handle.workflowId }, `started ${handle.workflowId}`);
-    if (!o.wait) return;
+    if (!o.wait) {
+      if (!o.json) console.log(`follow it with: evs-export status ${handle.workflowId} --follow`);
+      return;
+    }
     try {
       const r = await handle.result();
       out(!!o.json, { result: r }, formatServerResult(r));

@@ -1,7 +1,7 @@
 // `evs-export status`: the phase, servers and outcome of a per-disk or a whole-server export, once or followed.
-import type { WorkflowHandle } from '@temporalio/client';
+import { type WorkflowHandle, WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
-import { failureText, out, withClient } from './common';
+import { ExitError, failureText, out, withClient } from './common';
 import { awaitAnyRun, runKind } from './follow';
 
 export function registerStatusCommand(program: Command): void {
@@ -14,8 +14,17 @@ export function registerStatusCommand(program: Command): void {
     .action(async (workflowId: string, o) => {
       await withClient(async (client) => {
         const handle = client.workflow.getHandle(workflowId);
-        if (o.follow) return awaitAnyRun(handle, o.json);
-        await showStatus(handle, o.json);
+        try {
+          if (o.follow) return await awaitAnyRun(handle, o.json);
+          await showStatus(handle, o.json);
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+          // A disk or server id given where the workflow id was meant: say which id to use.
+          const hint = /^export-/.test(workflowId)
+            ? ''
+            : `; for an export of disk ${workflowId} use: evs-export status export-${workflowId}`;
+          throw new ExitError(`no workflow ${JSON.stringify(workflowId)}${hint}`, 1);
+        }
       });
     });
 }

@@ -497,6 +497,8 @@ export const FailureType = {
   PartialExport: 'PartialExport',
   /** The worker cannot do this step as configured (no Temporal client, no endpoint for a service). */
   WorkerMisconfigured: 'WorkerMisconfigured',
+  /** An `approve` update refused by its validator: the run is not awaiting approval (the run itself goes on). */
+  NothingToApprove: 'NothingToApprove',
   /** The cloud refused to create the snapshot or the temporary disk: a quota (EVS.5413) is exhausted. */
   QuotaExceeded: 'QuotaExceeded',
   /** The snapshot, or the temporary disk made from it, ended in `error`; the message names which. */

@@ -115,7 +115,12 @@ export class ExportRun {
 
   /** The `approve` update's validator: synchronous, and it refuses when there is nothing to approve. */
   checkApproval(): void {
-    if (this.progress.phase !== 'awaiting-approval') throw new Error(`nothing to approve: the export is in phase ${this.progress.phase}`);
+    if (this.progress.phase === 'awaiting-approval') return;
+    throw ApplicationFailure.create({
+      type: FailureType.NothingToApprove,
+      message: `nothing to approve: the export is in phase ${this.progress.phase}`,
+      nonRetryable: true,
+    });
   }
 
   /** The run's side of its holds, once it has a plan (the hold signals are for it). */

@@ -1,5 +1,6 @@
 // The `evs-export` CLI as a user runs it: a child process with the Temporal and OS_* environment.
 import { describe, expect, it } from 'vitest';
+import { startExport } from '../../src/export-client';
 import { exportServerWorkflowId, exportWorkflowId } from '../../src/workflows/api';
 import { event, runCli, until, useHarness } from './harness';
 
@@ -77,6 +78,7 @@ describe('evs-export', () => {
       const started = await cli(tq, 'export-server', '--server', s.servers[0].id);
       expect(started.code).toBe(0);
       expect(started.stdout).toContain(`started ${workflowId}`);
+      expect(started.stdout).toContain(`follow it with: evs-export status ${workflowId} --follow`);
       await until(() => h.admin.oracle().exports.length === 2, 'both uploads');
 
       const status = await cli(tq, 'status', workflowId);
@@ -103,6 +105,24 @@ describe('evs-export', () => {
       expect(followed.stdout).toMatch(/^set tag\s+set-/m);
       expect(followed.stdout).toMatch(/^image\s+web-vda \(.+\) active from \/dev\/vda$/m);
       expect(followed.stdout).toMatch(/^server\s+web: restarted, downtime/m);
+    });
+  });
+
+  it('says what to do: approve when nothing awaits approval, status given a disk id', async () => {
+    const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'd', size: 5, attachedTo: ['app'] }] });
+    const volumeId = s.volumes[0].id;
+    const wrongId = await cli('unused', 'status', volumeId);
+    expect(wrongId.code).toBe(1);
+    expect(wrongId.stderr.split('\n')[0]).toContain(`use: evs-export status export-${volumeId}`);
+    h.admin.setConfig({ timings: { uploadBaseMs: null } });
+    await h.withWorker(async (tq) => {
+      const handle = await startExport(h.client, tq, { volumeId, imageName: 'no-approval' });
+      await event(h.admin, 'volume.uploading');
+      const approve = await cli(tq, 'approve', handle.workflowId);
+      expect(approve.code).toBe(1);
+      expect(approve.stderr.split('\n')[0]).toMatch(/nothing to approve: the export is in phase (uploading|exporting)/);
+      h.admin.advance({ kind: 'upload', id: volumeId });
+      await handle.result();
     });
   });
 });

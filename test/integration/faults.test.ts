@@ -338,7 +338,9 @@ describe('cancel (P2)', () => {
       const done = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] });
       expect(done.approvedBy).toBe('ops');
       const again = await handle.executeUpdate(approveUpdate, { args: [{ by: 'ops' }] }).catch((e: unknown) => e);
-      expect(String(((again as Error).cause as Error)?.message)).toContain('nothing to approve');
+      const rejection = (again as Error).cause as Error & { type?: string; nonRetryable?: boolean };
+      expect(rejection.message).toContain('nothing to approve');
+      expect(rejection).toMatchObject({ type: FailureType.NothingToApprove, nonRetryable: true });
       await handle.result();
     });
   });
