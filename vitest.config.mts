@@ -22,6 +22,17 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
         },
       },
+      {
+        // Headless Chromium against the embedded stack (its own dev server, with the Web UI); skipped, saying
+        // why, where no Chromium is installed (test/browser/chromium.ts).
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

@@ -1,7 +1,7 @@
 // Records the workflow histories that test/integration/replay.test.ts replays against the current workflow code,
 // so that a non-deterministic change to `exportDiskImage` fails CI instead of breaking runs already in flight.
 //
-//   npm run record-histories              # all scenarios → test/fixtures/histories/<name>.json
+//   npm run record-histories              # all scenarios → test/fixtures/histories/<version>/<name>.json
 //   npm run record-histories -- approval  # only the named scenario(s)
 //
 // What it runs: its own Temporal dev server (in memory), the cloud simulator with fast timings, and an
@@ -17,7 +17,7 @@
 // histories (adding scenarios, or replacing files once the old branch is gone) with this script and commit them
 // together with the workflow change. Never re-record to make a failing replay test pass without that thought:
 // the failure is the warning this test exists for.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client, Connection, type WorkflowHandle, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -40,7 +40,10 @@ import {
 } from '../src/workflows/api';
 
 const ROOT = resolve(__dirname, '..');
-export const HISTORIES_DIR = join(ROOT, 'test', 'fixtures', 'histories');
+// One folder per release (package.json version): the replay test replays every release's recordings, so runs
+// started by an older worker keep replaying after an upgrade.
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const HISTORIES_DIR = join(ROOT, 'test', 'fixtures', 'histories', VERSION);
 
 /** Failure stack traces name files by absolute path: keep them relative to the repository (no machine paths in git). */
 function scrubPaths(json: string): string {

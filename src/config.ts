@@ -6,6 +6,8 @@ import { DEFAULT_TASK_QUEUE } from './workflows/api';
 
 export interface TemporalSettings {
   address: string;
+  /** Where the address came from, for messages that must say what to change. */
+  addressSource: string;
   namespace: string;
   taskQueue: string;
   connectionOptions: ReturnType<typeof loadClientConnectConfig>['connectionOptions'];
@@ -13,9 +15,16 @@ export interface TemporalSettings {
 
 export function loadTemporalSettings(env: NodeJS.ProcessEnv = process.env): TemporalSettings {
   const cfg = loadClientConnectConfig({ overrideEnvVars: env as Record<string, string> });
-  const address = cfg.connectionOptions.address ?? 'localhost:7233';
+  const configured = cfg.connectionOptions.address;
+  const address = configured ?? 'localhost:7233';
+  const addressSource = env.TEMPORAL_ADDRESS
+    ? 'TEMPORAL_ADDRESS'
+    : configured
+      ? `the temporal.toml profile ${env.TEMPORAL_PROFILE || 'default'}; TEMPORAL_ADDRESS overrides it`
+      : 'the default; set TEMPORAL_ADDRESS';
   return {
     address,
+    addressSource,
     namespace: cfg.namespace ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE || DEFAULT_TASK_QUEUE,
     connectionOptions: { ...cfg.connectionOptions, address },

@@ -71,7 +71,8 @@ export async function requestExport(cloud: CloudApi, args: StartExportArgs & { m
     const r = await cloud.evs.uploadImage(args.volumeId, {
       imageName: args.imageName,
       force,
-      diskFormat: args.diskFormat ?? DEFAULT_DISK_FORMAT,
+      // Each cloud's own default: OTC's zvhd2 is no format vanilla Cinder knows.
+      diskFormat: args.diskFormat ?? ((await cloud.profile()) === 'openstack' ? 'raw' : DEFAULT_DISK_FORMAT),
       containerFormat: args.containerFormat ?? DEFAULT_CONTAINER_FORMAT,
       osType: args.osType,
     });

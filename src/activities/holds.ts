@@ -4,7 +4,15 @@
 import { activityInfo } from '@temporalio/activity';
 import { type Client, WithStartWorkflowOperation, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { acquireUpdate, FailureType, HOLD_WORKFLOW_TYPE, type Holder, holdWorkflowId, type StopType } from '../workflows/api';
+import {
+  acquireUpdate,
+  FailureType,
+  HOLD_WORKFLOW_TYPE,
+  type Holder,
+  holdWorkflowId,
+  SA_SERVER_IDS,
+  type StopType,
+} from '../workflows/api';
 
 export interface HoldDeps {
   client: Client;
@@ -31,6 +39,7 @@ export async function acquireHolds(
         args: [{ serverId }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         staticSummary: `Hold of server ${serverId}`,
+        typedSearchAttributes: [{ key: SA_SERVER_IDS, value: [serverId] }],
       }),
     });
   }

@@ -1,5 +1,6 @@
 // The activities of the plan: read-only, before anything is stopped or created (P5).
 import { ApplicationFailure } from '@temporalio/common';
+import { CINDER_DISK_FORMATS } from '../cloud/profile';
 import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type StopType, type Strategy } from '../workflows/api';
 import { InputError } from '../workflows/validate';
 import { findOurImage } from './export';
@@ -32,8 +33,16 @@ export function planningActivities(s: ActivityScope) {
       deadlines?: Deadlines;
       strategy?: Strategy;
       stopServers?: boolean;
+      diskFormat?: string;
     }): Promise<Counted<{ plan: ExportPlan }>> {
       return s.counted(`read disk ${args.volumeId} and its servers`, async (c) => {
+        // A format this cloud does not take is refused now, before any server stops (P5).
+        if (args.diskFormat && (await c.profile()) === 'openstack' && !(CINDER_DISK_FORMATS as readonly string[]).includes(args.diskFormat))
+          invalidInput(
+            new Error(
+              `diskFormat: ${JSON.stringify(args.diskFormat)} is an Open Telekom Cloud format; this OpenStack cloud's Cinder takes ${CINDER_DISK_FORMATS.join(', ')}`,
+            ),
+          );
         const reading = await readPlan(c, args, held).catch((err: unknown) =>
           err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err),
         );

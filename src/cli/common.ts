@@ -1,18 +1,19 @@
 // What every command shares: a Temporal client for the length of one command, output, failure text and the
 // error that carries an exit code (0 success, 1 the run failed or the call was refused, 2 bad input).
-import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
+import {
+  ActivityFailure,
+  CancelledFailure,
+  ChildWorkflowFailure,
+  Client,
+  type Connection,
+  TerminatedFailure,
+  WorkflowFailedError,
+} from '@temporalio/client';
 import { InvalidArgumentError } from 'commander';
 import { loadTemporalSettings, type TemporalSettings } from '../config';
+import { connectTemporal } from './connect';
 
-/** Ends the command with this message on stderr and this exit code. */
-export class ExitError extends Error {
-  constructor(
-    message: string,
-    readonly code: number,
-  ) {
-    super(message);
-  }
-}
+export { ExitError } from './exit-error';
 
 /** Option parser: a positive whole number of milliseconds. */
 export function milliseconds(value: string): number {
@@ -24,7 +25,7 @@ export function milliseconds(value: string): number {
 /** Connects with the TEMPORAL_* settings, runs `fn`, and closes the connection whatever happens. */
 export async function withClient<T>(fn: (client: Client, t: TemporalSettings, connection: Connection) => Promise<T>): Promise<T> {
   const t = loadTemporalSettings();
-  const connection = await Connection.connect(t.connectionOptions);
+  const connection = await connectTemporal(t);
   try {
     return await fn(new Client({ connection, namespace: t.namespace }), t, connection);
   } finally {
@@ -36,13 +37,34 @@ export function out(json: boolean, data: unknown, human: string): void {
   console.log(json ? JSON.stringify(data, null, 2) : human);
 }
 
+type Failure = Error & { type?: string | null; cause?: unknown };
+
+/**
+ * The failure that says what went wrong: through the activity and child-workflow wrappers ("Activity task
+ * failed") and any failure without a type, to the ApplicationFailure with the type and the cloud's own words.
+ */
+export function innermostFailure(err: unknown): Failure | undefined {
+  let e = err instanceof WorkflowFailedError ? err.cause : err;
+  while (e instanceof Error && (e instanceof ActivityFailure || e instanceof ChildWorkflowFailure || !(e as Failure).type)) {
+    const cause = (e as Failure).cause;
+    if (!(cause instanceof Error)) break;
+    e = cause;
+  }
+  return e instanceof Error ? e : undefined;
+}
+
+/** A run that ended because it was cancelled (abort, UI, a parent's cancellation). */
+export function isCancelled(err: unknown): boolean {
+  return err instanceof WorkflowFailedError && innermostFailure(err) instanceof CancelledFailure;
+}
+
 /** One line for a failed run (with its failure type) or any other error. */
 export function failureText(err: unknown): string {
-  if (err instanceof WorkflowFailedError) {
-    const cause = err.cause as (Error & { type?: string }) | undefined;
-    return `export failed${cause?.type ? ` (${cause.type})` : ''}: ${cause?.message ?? err.message}`;
-  }
-  return err instanceof Error ? err.message : String(err);
+  if (!(err instanceof WorkflowFailedError)) return err instanceof Error ? err.message : String(err);
+  const cause = innermostFailure(err);
+  if (cause instanceof CancelledFailure) return 'export cancelled';
+  if (cause instanceof TerminatedFailure) return `export terminated${cause.message ? `: ${cause.message}` : ''}`;
+  return `export failed${cause?.type ? ` (${cause.type})` : ''}: ${cause?.message ?? err.message}`;
 }
 
 /** Drops the undefined fields (unset options), as the workflow input should not carry them. */

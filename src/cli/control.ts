@@ -1,9 +1,10 @@
 // `evs-export approve` and `abort`: the two ways an operator steers a running export.
-import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { approveUpdate } from '../workflows/api';
 import { ExitError, withClient } from './common';
-import { awaitAnyRun } from './follow';
+import { awaitAnyRun, RunCancelled } from './follow';
+import { noWorkflow } from './status';
 
 export function registerControlCommands(program: Command): void {
   program
@@ -18,9 +19,10 @@ export function registerControlCommands(program: Command): void {
         } catch (err) {
           // The validator's own words ("nothing to approve: the export is in phase uploading"), not the SDK's.
           if (err instanceof WorkflowUpdateFailedError && err.cause) throw new ExitError(`${workflowId}: ${err.cause.message}`, 1);
+          if (err instanceof WorkflowNotFoundError) throw noWorkflow(workflowId, 'approve');
           throw err;
         }
-        console.log(`approved ${workflowId}`);
+        console.log(`approved ${workflowId}${o.by ? ` (by ${o.by})` : ''}`);
       });
     });
 
@@ -32,10 +34,17 @@ export function registerControlCommands(program: Command): void {
     .action(async (workflowId: string, o) => {
       await withClient(async (client) => {
         const handle = client.workflow.getHandle(workflowId);
-        await handle.cancel();
+        await handle.cancel().catch((err: unknown) => {
+          throw err instanceof WorkflowNotFoundError ? noWorkflow(workflowId, 'abort') : err;
+        });
         console.log(`cancel requested for ${workflowId}`);
-        // The run ending cancelled is what was asked for: its failure is printed, the exit code stays 0.
-        if (o.wait) await awaitAnyRun(handle, false).catch((err: ExitError) => console.log(err.message));
+        // The run ending cancelled is what was asked for: what it put right is printed, the exit code stays 0. A
+        // run that failed otherwise still exits 1.
+        if (o.wait)
+          await awaitAnyRun(handle, false).catch((err: unknown) => {
+            if (!(err instanceof RunCancelled)) throw err;
+            console.log(err.message);
+          });
       });
     });
 }

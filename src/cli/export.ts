@@ -15,7 +15,8 @@ import {
   type StopType,
   type Strategy,
 } from '../workflows/api';
-import { validateServerExportInput } from '../workflows/validate';
+import { validateExportInput, validateServerExportInput } from '../workflows/validate';
+import { refuseUnknown, serverExists, volumeExists } from './cloud';
 import { defined, ExitError, failureText, milliseconds, out, withClient } from './common';
 import { awaitRun, diskExport } from './follow';
 import { formatServerResult } from './format';
@@ -129,7 +130,9 @@ function exportInput(o: ExportOptions): ExportDiskInput {
 }
 
 async function exportDisk(o: ExportOptions): Promise<void> {
-  const input = exportInput(o);
+  // Every check before anything starts: the input's rules, then (with cloud settings) that the disk exists.
+  const input = validateExportInput(exportInput(o));
+  await refuseUnknown(volumeExists(input.volumeId));
   await withClient(async (client, t) => {
     const handle = await startExport(client, t.taskQueue, input, { attach: o.attach });
     out(!!o.json && !o.wait, { workflowId: handle.workflowId, runId: handle.firstExecutionRunId }, `started ${handle.workflowId}`);
@@ -143,6 +146,7 @@ async function exportServer(o: ExportServerOptions): Promise<void> {
   const stopServers = o.stop === false ? false : undefined;
   const input: ExportServerInput = defined({ serverId, imageNamePrefix, diskFormat, stopType, tags, strategy, stopServers });
   validateServerExportInput(input);
+  await refuseUnknown(serverExists(serverId));
   await withClient(async (client, t) => {
     const handle = await client.workflow.start<typeof exportServerDisks>(EXPORT_SERVER_WORKFLOW_TYPE, {
       taskQueue: t.taskQueue,

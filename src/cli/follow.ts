@@ -13,8 +13,9 @@ import {
   serverExportProgressQuery,
   type ServerExportProgress,
 } from '../workflows/api';
-import { ExitError, failureText, out } from './common';
-import { formatResult, formatServerResult, progressChanges, serverProgressChanges } from './format';
+import { cancelledText, serverExportCancelledText } from './cancelled';
+import { ExitError, failureText, isCancelled, out } from './common';
+import { formatPlan, formatResult, formatServerResult, progressChanges, serverProgressChanges } from './format';
 
 /** How the CLI reads one kind of run: the query its progress answers, the lines a change prints, its result. */
 export interface RunKind<P, R> {
@@ -22,18 +23,26 @@ export interface RunKind<P, R> {
   // Methods, not function properties: a kind of any P and R is then a RunKind<unknown, unknown>.
   changes(prev: P | undefined, next: P): string[];
   result(r: R): string;
+  /** One line for a run that ended cancelled, from its last progress. */
+  cancelled(last: P | undefined): string;
+  /** What `status` adds to the run as it stands (the plan, while it awaits approval). */
+  details(p: P): string[];
 }
 
 export const diskExport: RunKind<ExportProgress, ExportDiskResult> = {
   query: progressQuery,
   changes: progressChanges,
   result: formatResult,
+  cancelled: cancelledText,
+  details: (p) => (p.phase === 'awaiting-approval' && p.plan ? ['plan:', formatPlan(p.plan)] : []),
 };
 
 export const serverExport: RunKind<ServerExportProgress, ExportServerResult> = {
   query: serverExportProgressQuery,
   changes: serverProgressChanges,
   result: formatServerResult,
+  cancelled: serverExportCancelledText,
+  details: () => [],
 };
 
 /** The kind of a workflow type; anything but a whole-server export is read as a per-disk export. */
@@ -41,23 +50,28 @@ export function runKind(workflowType: string): RunKind<unknown, unknown> {
   return workflowType === EXPORT_SERVER_WORKFLOW_TYPE ? serverExport : diskExport;
 }
 
-function printer<P>(kind: RunKind<P, unknown>, json: boolean): (p: P) => void {
-  let prev: P | undefined;
-  return (p) => {
-    if (json) console.log(JSON.stringify({ progress: p }));
-    else for (const line of kind.changes(prev, p)) console.log(line);
-    prev = p;
-  };
+/** A followed run ended cancelled: exit 1 for `export --wait`, what was asked for by `abort --wait`. */
+export class RunCancelled extends ExitError {
+  constructor(message: string) {
+    super(message, 1);
+  }
 }
 
 /** Prints each progress change until the run ends, then its result; a failed run ends the command with exit 1. */
 export async function awaitRun<P, R>(handle: ProgressHandle<P, R>, kind: RunKind<P, R>, json: boolean): Promise<void> {
+  let last: P | undefined;
+  const print = (p: P) => {
+    if (json) console.log(JSON.stringify({ progress: p }));
+    else for (const line of kind.changes(last, p)) console.log(line);
+    last = p;
+  };
   try {
-    const result = await followProgress(handle, kind.query, printer(kind, json));
+    const result = await followProgress(handle, kind.query, print);
     out(json, { result }, kind.result(result));
   } catch (err) {
-    if (json) console.log(JSON.stringify({ error: failureText(err) }));
-    throw new ExitError(failureText(err), 1);
+    const text = isCancelled(err) ? kind.cancelled(last) : failureText(err);
+    if (json) console.log(JSON.stringify({ error: text }));
+    throw isCancelled(err) ? new RunCancelled(text) : new ExitError(text, 1);
   }
 }
 

@@ -2,15 +2,16 @@
 import type {
   ExportDiskResult,
   ExportPlan,
-  ExportProgress,
   ExportServerResult,
   PlannedServer,
   ServerExportProgress,
   ServerReport,
   TemporaryResources,
 } from '../workflows/api';
+import { secs, serverLine, serverName } from './server-lines';
 
-const secs = (ms?: number) => (ms === undefined ? '-' : `${(ms / 1000).toFixed(1)} s`);
+// A per-disk run's lines keep the runbook's order (progress-lines.ts); the demo and the CLI take them from here.
+export { progressChanges } from './progress-lines';
 
 function plannedServerLine(s: PlannedServer, stopServers = true): string {
   const fate = s.wasRunning && stopServers ? 'will be stopped and restarted' : 'left as it is';
@@ -37,35 +38,6 @@ export function formatPlan(plan: ExportPlan, problems: string[] = []): string {
   return lines.join('\n');
 }
 
-function serverLine(s: ServerReport): string {
-  const down = s.downtimeMs !== undefined ? ` (down ${secs(s.downtimeMs)})` : '';
-  return `${s.name}: ${s.state}${down}${s.lastError ? ` — ${s.lastError}` : ''}`;
-}
-
-/** Lines describing what changed between two progress snapshots. */
-export function progressChanges(prev: ExportProgress | undefined, next: ExportProgress): string[] {
-  const out: string[] = [];
-  const at = next.updatedAt.slice(11, 19);
-  if (prev?.phase !== next.phase) {
-    let detail = '';
-    if (next.phase === 'planning' || next.phase === 'validating') detail = ` disk ${next.volumeId}`;
-    if (next.phase === 'stopping') detail = ` ${next.plan?.toStop.length ?? 0} server(s)`;
-    if (next.phase === 'uploading' && next.imageId) detail = ` image ${next.imageId}`;
-    if (next.phase === 'snapshotting' && next.temporary) detail = ` ${next.temporary.snapshotName}`;
-    if (next.phase === 'copying' && next.temporary) detail = ` temporary disk ${next.temporary.volumeName}`;
-    if (next.phase === 'awaiting-approval') detail = ` — approve with: evs-export approve export-${next.volumeId}`;
-    out.push(`${at} ${next.phase}${detail}`);
-  }
-  for (const s of next.servers) {
-    const before = prev?.servers.find((p) => p.serverId === s.serverId);
-    if (!before || before.state !== s.state) {
-      if (s.state !== 'untouched') out.push(`${at}   ${serverLine(s)}`);
-    }
-  }
-  for (const a of next.attention) if (!prev?.attention.includes(a)) out.push(`${at}   ATTENTION ${a}`);
-  return out;
-}
-
 function restoredAs(s: ServerReport): string {
   return s.wasRunning ? `${s.state}, downtime ${secs(s.downtimeMs)}` : 'was stopped, left stopped';
 }
@@ -87,7 +59,7 @@ export function formatResult(r: ExportDiskResult): string {
   return [
     `image     ${r.imageName} (${r.imageId}) ${r.imageStatus}${r.adopted ? ' (adopted an export already in flight)' : ''}`,
     `took      ${secs(wall)}, ${calls} API calls${r.strategy === 'snapshot' ? ', snapshot strategy' : ''}`,
-    ...r.servers.map((s) => `server    ${s.name}: ${restoredAs(s)}`),
+    ...r.servers.map((s) => `server    ${serverName(s)}: ${restoredAs(s)}`),
     ...temporaryLines(r.temporary),
   ].join('\n');
 }
@@ -117,7 +89,7 @@ export function serverProgressChanges(prev: ServerExportProgress | undefined, ne
   // Every server of the set is shown once, untouched ones too: each is attached to a disk of the set.
   for (const s of next.servers) {
     const before = prev?.servers.find((p) => p.serverId === s.serverId);
-    if (!before || before.state !== s.state) out.push(`  ${serverLine(s)}`);
+    if (!before || before.state !== s.state) out.push(`  ${serverLine(s, !before)}`);
   }
   for (const a of next.attention) if (!prev?.attention.includes(a)) out.push(`  ATTENTION ${a}`);
   return out;
@@ -127,6 +99,6 @@ export function formatServerResult(r: ExportServerResult): string {
   return [
     `set tag  ${r.setTag}`,
     ...r.images.map((i) => `image    ${i.imageName} (${i.imageId}) ${i.imageStatus} from ${i.device ?? i.volumeId}`),
-    ...r.servers.map((s) => `server   ${s.name}: ${s.state}${s.downtimeMs !== undefined ? `, downtime ${secs(s.downtimeMs)}` : ''}`),
+    ...r.servers.map((s) => `server   ${serverName(s)}: ${s.state}${s.downtimeMs !== undefined ? `, downtime ${secs(s.downtimeMs)}` : ''}`),
   ].join('\n');
 }

@@ -3,13 +3,13 @@
 // the calendar (a schedule that would never run is refused). Bad input exits 2 naming the flag.
 import { type Client, ScheduleNotFoundError } from '@temporalio/client';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { UnknownVolumeError } from '../activities/plan';
 import { createCloudClient, loadCloudConfig } from '../cloud';
 import { isStatus } from '../cloud/errors';
 import { STRATEGIES } from '../formats';
 import { SCHEDULED_EXPORT_WORKFLOW_TYPE, type ScheduledExportInput, type Strategy } from '../workflows/api';
 import { renderTemplate, TemplateError, type TemplateValues } from '../workflows/name-template';
 import { InputError, validateExportInput, validateServerExportInput } from '../workflows/validate';
+import { serverExists, unknownIdText, volumeExists } from './cloud';
 import { defined, ExitError, out, withClient } from './common';
 
 export interface CreateOptions {
@@ -148,7 +148,7 @@ async function readServer(serverId: string): Promise<TemplateValues> {
   try {
     return { serverName: (await cloud.ecs.getServer(serverId)).name };
   } catch (err) {
-    if (isStatus(err, 404)) throw new ExitError(`--server: no server ${JSON.stringify(serverId)} in this project`, 2);
+    if (isStatus(err, 404)) throw new ExitError(unknownIdText(serverExists(serverId)), 2);
     throw err;
   } finally {
     await cloud.close();
@@ -163,7 +163,7 @@ async function readDisk(volumeId: string): Promise<TemplateValues> {
     const server = first ? await cloud.ecs.getServer(first.serverId) : undefined;
     return { volumeName: v.name, volumeId: v.id, serverName: server?.name, device: first?.device ?? undefined };
   } catch (err) {
-    if (isStatus(err, 404)) throw new ExitError(`--volume: ${new UnknownVolumeError(volumeId).message}`, 2);
+    if (isStatus(err, 404)) throw new ExitError(unknownIdText(volumeExists(volumeId)), 2);
     throw err;
   } finally {
     await cloud.close();

@@ -98,8 +98,9 @@ async function onSchedule(id: string, fn: (client: Client) => Promise<void>): Pr
     try {
       await fn(client);
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError || /not found/i.test((err as Error)?.message ?? ''))
-        throw new ExitError(`no schedule ${JSON.stringify(id)}: see evs-export schedule list`, 1);
+      // A schedule deleted a moment ago can still answer "workflow execution already completed".
+      if (err instanceof ScheduleNotFoundError || /not found|already completed/i.test((err as Error)?.message ?? ''))
+        throw new ExitError(`no schedule ${JSON.stringify(id)} exists; list them with: evs-export schedule list`, 1);
       throw err;
     }
   });

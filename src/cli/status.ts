@@ -18,15 +18,16 @@ export function registerStatusCommand(program: Command): void {
           if (o.follow) return await awaitAnyRun(handle, o.json);
           await showStatus(handle, o.json);
         } catch (err) {
-          if (!(err instanceof WorkflowNotFoundError)) throw err;
-          // A disk or server id given where the workflow id was meant: say which id to use.
-          const hint = /^export-/.test(workflowId)
-            ? ''
-            : `; for an export of disk ${workflowId} use: evs-export status export-${workflowId}`;
-          throw new ExitError(`no workflow ${JSON.stringify(workflowId)}${hint}`, 1);
+          throw err instanceof WorkflowNotFoundError ? noWorkflow(workflowId) : err;
         }
       });
     });
+}
+
+/** An unknown workflow id; a disk id given where the workflow id was meant is told which id to use. */
+export function noWorkflow(workflowId: string, command = 'status'): ExitError {
+  const hint = /^export-/.test(workflowId) ? '' : `; for an export of disk ${workflowId} use: evs-export ${command} export-${workflowId}`;
+  return new ExitError(`no workflow ${JSON.stringify(workflowId)}${hint}`, 1);
 }
 
 /** The run's status and progress, read with the query its workflow type answers; exit 1 if the run failed. */
@@ -35,8 +36,9 @@ async function showStatus(handle: WorkflowHandle, json: boolean): Promise<void> 
   const d = await handle.describe();
   const kind = runKind(d.type);
   const progress = await handle.query(kind.query).catch(() => undefined);
-  const lines = progress ? kind.changes(undefined, progress) : ['(no worker answered the progress query)'];
+  const lines = progress ? [...kind.changes(undefined, progress), ...kind.details(progress)] : ['(no worker answered the progress query)'];
   out(json, { workflowId, runId: d.runId, status: d.status.name, progress }, [`${workflowId} ${d.status.name}`, ...lines].join('\n'));
+  if (d.status.name === 'CANCELLED' && !json) console.log(kind.cancelled(progress));
   if (d.status.name === 'FAILED') {
     await handle.result().catch((err) => console.log(failureText(err)));
     process.exitCode = 1;

@@ -40,8 +40,9 @@ async function main(): Promise<void> {
         `${oracle.duplicateExports.length} duplicate exports, ${oracle.apiCalls.total} API calls`,
     );
     for (const [id, s] of Object.entries(oracle.servers)) {
+      const name = seeded.servers.find((x) => x.id === id)?.name;
       console.log(
-        `  ${id}: stopped ${s.stops}x, started ${s.starts}x, downtime ${(s.downtimeMs / 1000).toFixed(1)} s (measured by the cloud)`,
+        `  ${name ? `${name} (${id})` : id}: stopped ${s.stops}x, started ${s.starts}x, downtime ${(s.downtimeMs / 1000).toFixed(1)} s (measured by the cloud)`,
       );
     }
     if (oracle.p1Violations.length || oracle.serversNotRestored.length || oracle.duplicateExports.length) process.exitCode = 1;

@@ -52,8 +52,19 @@ function exited(child: ChildProcess): Promise<number | null> {
   return new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
 }
 
+/** Throws naming the port when something already listens on it (else we would talk to someone else's server). */
+async function ensurePortFree(port: number, what: string): Promise<void> {
+  await new Promise<void>((done, reject) => {
+    const srv = createServer();
+    srv.once('error', () => reject(new Error(`${what} port ${port} is already in use (another \`npm start\`?); choose another`)));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => done()));
+  });
+}
+
 export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const namespace = opts.namespace ?? 'default';
+  if (opts.port) await ensurePortFree(opts.port, 'Temporal gRPC');
+  if (typeof opts.uiPort === 'number') await ensurePortFree(opts.uiPort, 'Temporal Web UI');
   const port = opts.port || (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'warn'];
   if (opts.uiPort === undefined || opts.uiPort === false) args.push('--headless');

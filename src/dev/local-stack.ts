@@ -1,6 +1,6 @@
 // The embedded default stack: a Temporal dev server, the cloud simulator and a worker, all in this process
 // tree. `npm run demo` and `npm start` use it; a real cloud and cluster need none of it.
-import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createCloudClient, loadCloudConfig } from '../cloud';
 import type { CloudApi } from '../cloud/types';
@@ -8,6 +8,7 @@ import { createSim, simCloudEnv, type SimServer } from '../sim';
 import { createExportWorker, type ExportWorker } from '../worker';
 import { DEFAULT_TASK_QUEUE } from '../workflows/api';
 import { type DevServer, startDevServer } from './dev-server';
+import { terseLogger } from './terse-logger';
 
 export interface LocalStackOptions {
   temporalPort?: number;
@@ -33,7 +34,7 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(o: LocalStackOptions = {}): Promise<LocalStack> {
-  Runtime.install({ logger: new DefaultLogger(o.logLevel ?? 'WARN') });
+  Runtime.install({ logger: terseLogger(o.logLevel ?? 'WARN') });
   const temporal = await startDevServer({ port: o.temporalPort, uiPort: o.uiPort, dbFile: o.dbFile });
   const sim = await createSim({ port: o.simPort ?? 0 });
   const cloudEnv = simCloudEnv(sim.url);

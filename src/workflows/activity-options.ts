@@ -33,16 +33,25 @@ const CALLS: ActivityOptions = {
 /** Calls on the main task queue. */
 export const calls = proxyActivities<Activities>(CALLS);
 
+/** Calls that name their step in the Web UI's timeline ("stop web-1, web-2" rather than `acquireHolds`). */
+export function summarised(summary: string) {
+  return proxyActivities<Activities>({ ...CALLS, summary });
+}
+
 /** The export request: one attempt per activity, retried by the workflow (export-disk-image.ts) so it is never sent twice (P3). */
-export const exportRequest = proxyActivities<Activities>({
-  startToCloseTimeout: ATTEMPT_TIMEOUT,
-  heartbeatTimeout: HEARTBEAT_TIMEOUT,
-  retry: { maximumAttempts: 1 },
-});
+export function exportRequest(summary?: string) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: ATTEMPT_TIMEOUT,
+    heartbeatTimeout: HEARTBEAT_TIMEOUT,
+    retry: { maximumAttempts: 1 },
+    summary,
+  });
+}
 
 /** Waits bounded by `deadlineMs`; on the urgent task queue when `urgent`. */
-export function waits(deadlineMs: number, urgent = false) {
+export function waits(deadlineMs: number, urgent = false, summary?: string) {
   return proxyActivities<Activities>({
+    summary,
     scheduleToCloseTimeout: Math.max(1, Math.round(deadlineMs)),
     startToCloseTimeout: ATTEMPT_TIMEOUT,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,

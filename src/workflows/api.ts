@@ -146,7 +146,7 @@ export function sourceVolumeTag(volumeId: string): string {
 }
 
 export type ServerState =
-  'untouched' | 'held-by-others' | 'stopping' | 'stopped' | 'restarting' | 'restarted' | 'left-stopped' | 'restart-failing';
+  'untouched' | 'will-stop' | 'held-by-others' | 'stopping' | 'stopped' | 'restarting' | 'restarted' | 'left-stopped' | 'restart-failing';
 
 export interface ServerReport {
   serverId: string;
@@ -157,6 +157,8 @@ export interface ServerReport {
   startedAt?: string;
   /** From the stop request to the confirmed restart, as the workflow saw it. */
   downtimeMs?: number;
+  /** What the plan expected that downtime to be (ExportPlan.downtime, for the run's strategy). */
+  estimatedDowntimeMs?: number;
   /** Last error while restarting, shown to ops as needing attention. */
   lastError?: string;
   /** Other runs that still hold the server stopped after this one released it (P4). */
@@ -194,6 +196,8 @@ export interface ExportProgress {
 }
 
 export interface ExportDiskResult {
+  /** One line for people: the image and each server's downtime. */
+  summary?: string;
   volumeId: string;
   imageId: string;
   imageName: string;
@@ -255,7 +259,7 @@ export interface RetentionOutcome {
 }
 
 /** The tool's version, in the lineage tags of scheduled images (a unit test keeps it equal to package.json's). */
-export const TOOL_VERSION = '0.1.0';
+export const TOOL_VERSION = '0.2.0';
 
 /** Lineage tags (IMS tag rules: letters, digits, `_`, `-`). */
 export const lineageTag = {

@@ -12,6 +12,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setCurrentDetails,
   sleep,
   upsertSearchAttributes,
@@ -33,18 +34,22 @@ import {
   SA_IMAGE_ID,
   SA_PHASE,
   SA_SERVER_IDS,
+  SA_VOLUME_ID,
   snapshotTakenSignal,
   sourceVolumeTag,
 } from './api';
 import { calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
-import { renderDetails } from './details';
+import { approvalSummary, renderDetails, resultSummary } from './details';
 import { addCounts, type CallCounts, innermost, messageOf, typeOf } from './failures';
-import { HeldServers, untouchedReports } from './held-servers';
+import { HeldServers, neverStopped, plannedReports } from './held-servers';
 import { TemporaryCopy } from './temporary-copy';
 import { InputError, validateExportInput } from './validate';
+import { upsertOwnSearchAttributes } from './visibility';
 import { waitFor } from './waiting';
 
 const EXPORT_ATTEMPTS = 20;
+const APPROVAL_IN_TIMELINE = 'approval-wait-in-timeline';
+const SOURCE_TAG_ALWAYS = 'source-volume-tag-on-every-image';
 const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
 
 // Which deadline bounds each phase, to name it when it is exceeded.
@@ -157,6 +162,7 @@ export class ExportRun {
         throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: err.message, nonRetryable: true });
       throw err;
     }
+    upsertOwnSearchAttributes([{ key: SA_VOLUME_ID, value: this.input.volumeId }]);
   }
 
   /** P3: a re-run of a request that already produced its image returns that image, touching nothing; else the plan. */
@@ -165,8 +171,8 @@ export class ExportRun {
     try {
       const existing = await this.findExistingImage();
       if (existing) return existing;
-      const { volumeId, stopType, deadlines, strategy, stopServers } = this.input;
-      this.plan = this.counted(await calls.planExport({ volumeId, stopType, deadlines, strategy, stopServers })).plan;
+      const { volumeId, stopType, deadlines, strategy, stopServers, diskFormat } = this.input;
+      this.plan = this.counted(await calls.planExport({ volumeId, stopType, deadlines, strategy, stopServers, diskFormat })).plan;
     } catch (err) {
       // Nothing has been touched yet: fail (or end cancelled) with the refusal's own type and words.
       this.setPhase(isCancellation(err) ? 'cancelled' : 'failed');
@@ -174,7 +180,9 @@ export class ExportRun {
       throw failureFrom(err, messageOf(err), 'nothing was stopped or created');
     }
     this.progress.plan = this.plan;
-    this.progress.servers = untouchedReports(this.plan.servers);
+    const toStop = this.plan.stopServers === false ? [] : this.plan.toStop;
+    const expectedMs = this.plan.strategy === 'snapshot' ? this.plan.downtime?.snapshotMs : this.plan.downtime?.directMs;
+    this.progress.servers = plannedReports(this.plan.servers, toStop, expectedMs);
     upsertSearchAttributes([{ key: SA_SERVER_IDS, value: this.plan.servers.map((s) => s.serverId) }]);
     this.holds = new HeldServers({
       reports: this.progress.servers,
@@ -199,12 +207,13 @@ export class ExportRun {
   private async findExistingImage(): Promise<ExportDiskResult | undefined> {
     const { image } = this.counted(await calls.findExistingImage({ imageName: this.input.imageName }));
     const ours = image?.dataOrigin === `volume,${this.input.volumeId}` || image?.tags?.includes(sourceVolumeTag(this.input.volumeId));
-    if (image?.dataOrigin && !ours) {
+    // Glance (vanilla OpenStack) records no origin: an active image of that name that is not tagged ours is not ours.
+    if (image && !ours && (image.dataOrigin || image.status === 'active')) {
       throw ApplicationFailure.create({
         type: FailureType.InvalidInput,
         message:
           `imageName: ${JSON.stringify(this.input.imageName)} is already the name of image ${image.id}, ` +
-          `made from ${image.dataOrigin}; choose another name`,
+          `${image.dataOrigin ? `made from ${image.dataOrigin}` : 'not made by an export of this disk'}; choose another name`,
         nonRetryable: true,
       });
     }
@@ -219,7 +228,10 @@ export class ExportRun {
   private async awaitApproval(): Promise<void> {
     if (!this.input.requireApproval) return;
     this.setPhase('awaiting-approval');
-    await condition(() => this.approved);
+    if (!patched(APPROVAL_IN_TIMELINE)) return condition(() => this.approved);
+    // A timer that names the wait shows in the Web UI's default view, where an operator looks first.
+    const summary = approvalSummary(this.progress.servers);
+    while (!(await condition(() => this.approved, '1 day', { summary })));
   }
 
   /** Every attached server is held: one that is stopped must stay stopped while the disk uploads. */
@@ -288,7 +300,7 @@ export class ExportRun {
           osType: this.exported ? this.exported.osType : i.osType,
           mayHaveRequested,
         };
-        return this.counted(await exportRequest.requestExport(args));
+        return this.counted(await exportRequest(`export disk ${args.volumeId} → image ${i.imageName}`).requestExport(args));
       } catch (err) {
         const e = innermost(err);
         if (isCancellation(err) || (e instanceof ApplicationFailure && e.nonRetryable) || attempt >= EXPORT_ATTEMPTS) throw err;
@@ -305,7 +317,8 @@ export class ExportRun {
     this.setPhase('uploading');
     const volumeId = this.exported?.volumeId ?? this.input.volumeId;
     // A temporary disk holds no server back: its wait is an ordinary one.
-    await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, restartPath: !this.exported, counted: this.addCalls }, (w, since) =>
+    const summary = `wait for disk ${volumeId} to finish uploading`;
+    await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, restartPath: !this.exported, summary, counted: this.addCalls }, (w, since) =>
       w.awaitVolumeReleased({ volumeId, since }),
     );
     this.exportMayBeInFlight = false;
@@ -321,12 +334,15 @@ export class ExportRun {
   private async finish(): Promise<ExportDiskResult> {
     this.setPhase('finishing');
     const imageId = this.imageId!;
-    const image = await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, counted: this.addCalls }, (w, since) =>
+    const summary = `wait for image ${this.input.imageName} to become active`;
+    const image = await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, summary, counted: this.addCalls }, (w, since) =>
       w.awaitImageActive({ imageId, since }),
     );
     this.progress.imageStatus = image.status;
-    // An image of a temporary disk names the copy as its origin: the tag names the source, for re-runs (P3).
-    const tags = [...(this.input.tags ?? []), ...(this.copy ? [sourceVolumeTag(this.input.volumeId)] : [])];
+    // The tag names the source disk, for re-runs (P3): an image of a temporary disk names the copy as its origin,
+    // and Glance records no origin at all.
+    const tagSource = !!this.copy || patched(SOURCE_TAG_ALWAYS);
+    const tags = [...(this.input.tags ?? []), ...(tagSource ? [sourceVolumeTag(this.input.volumeId)] : [])];
     if (tags.length) this.counted(await calls.tagImage({ imageId, tags }));
     const stillDown = this.holds.notRestarted(this.plan.deadlines.startMs);
     if (stillDown) {
@@ -346,6 +362,7 @@ export class ExportRun {
   private async compensate(err: unknown): Promise<unknown> {
     const cancelled = isCancellation(err);
     const failedIn = this.progress.phase;
+    neverStopped(this.progress.servers);
     this.setPhase('compensating');
     this.progress.error = cancelled ? 'cancelled' : messageOf(err);
     let imageStatus: string | undefined;
@@ -446,6 +463,8 @@ export class ExportRun {
 
   private result(imageId: string, imageStatus: string, adopted: boolean): ExportDiskResult {
     return {
+      // First, so the Web UI's result box shows it without scrolling.
+      summary: resultSummary(this.input.imageName, imageId, imageStatus, this.progress.servers),
       volumeId: this.input.volumeId,
       imageId,
       imageName: this.input.imageName,

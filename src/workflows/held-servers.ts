@@ -17,7 +17,7 @@ import {
   type ServerReport,
   type StopType,
 } from './api';
-import { calls } from './activity-options';
+import { calls, summarised } from './activity-options';
 import type { CallCounts } from './failures';
 
 export interface HeldServersOptions {
@@ -77,7 +77,8 @@ export class HeldServers {
     this.pending = ids;
     for (const id of toStop) this.report(id).state = 'stopping';
     this.o.changed();
-    this.o.counted((await calls.acquireHolds({ serverIds: ids, holder: this.holder, stopType, stopMs })).apiCalls);
+    const summary = `hold stopped: ${ids.map((id) => this.report(id).name).join(', ')}`;
+    this.o.counted((await summarised(summary).acquireHolds({ serverIds: ids, holder: this.holder, stopType, stopMs })).apiCalls);
     if (!(await condition(() => ids.every((id) => this.held.has(id)), stopMs))) {
       const late = ids.filter((id) => !this.held.has(id)).map((id) => this.name(id));
       throw ApplicationFailure.create({
@@ -170,8 +171,20 @@ export class HeldServers {
 }
 
 /** The run's per-server reports before anything is touched. */
-export function untouchedReports(servers: readonly { serverId: string; name: string; wasRunning: boolean }[]): ServerReport[] {
+type Planned = readonly { serverId: string; name: string; wasRunning: boolean }[];
+
+export function untouchedReports(servers: Planned): ServerReport[] {
   return servers.map(({ serverId, name, wasRunning }) => ({ serverId, name, wasRunning, state: 'untouched' }));
+}
+
+/** Before anything is touched (and while awaiting approval) the servers the plan stops say so, with its estimate. */
+export function plannedReports(servers: Planned, toStop: readonly string[], estimatedDowntimeMs?: number): ServerReport[] {
+  return untouchedReports(servers).map((s) => (toStop.includes(s.serverId) ? { ...s, state: 'will-stop', estimatedDowntimeMs } : s));
+}
+
+/** A run that ends before its stops: the servers it meant to stop were never touched. */
+export function neverStopped(reports: ServerReport[]): void {
+  for (const s of reports) if (s.state === 'will-stop') s.state = 'untouched';
 }
 
 /** Registers the signals the holds answer a run with; `holds()` is the run's HeldServers once it has a plan. */

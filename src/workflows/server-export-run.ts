@@ -20,16 +20,20 @@ import {
   type ExportServerResult,
   exportWorkflowId,
   FailureType,
+  SA_PHASE,
+  SA_SERVER_IDS,
   type ServerDiskPlan,
   type ServerExportPhase,
   type ServerExportProgress,
   sourceVolumeTag,
 } from './api';
 import { calls } from './activity-options';
+import { serverState } from './details';
 import { exportDiskImage } from './export-disk-image';
 import { addCounts, type CallCounts, messageOf } from './failures';
-import { HeldServers, untouchedReports } from './held-servers';
+import { HeldServers, neverStopped, plannedReports } from './held-servers';
 import { InputError, validateServerExportInput } from './validate';
+import { upsertOwnSearchAttributes } from './visibility';
 
 export class ServerExportRun {
   readonly progress: ServerExportProgress = { phase: 'validating', servers: [], disks: [], attention: [] };
@@ -70,6 +74,7 @@ export class ServerExportRun {
       await this.exportDisks();
       return await this.releaseServers();
     } catch (err) {
+      neverStopped(this.progress.servers);
       this.show('compensating');
       // The children have ended (each waited for its disk to leave `uploading`), so releasing is safe (P1);
       // the holds also check every attached disk before they start a server.
@@ -96,7 +101,7 @@ export class ServerExportRun {
     addCounts(this.apiCalls, planned.apiCalls);
     this.plan = planned.plan;
     this.progress.plan = this.plan;
-    this.progress.servers = untouchedReports(this.plan.servers);
+    this.progress.servers = plannedReports(this.plan.servers, this.input.stopServers === false ? [] : this.plan.toStop);
     this.progress.disks = this.plan.disks.map((d) => ({
       volumeId: d.volumeId,
       workflowId: exportWorkflowId(d.volumeId),
@@ -210,8 +215,28 @@ export class ServerExportRun {
   /** The phase, and the Web UI's current details. */
   private show(phase?: ServerExportPhase): void {
     const p = this.progress;
-    if (phase) p.phase = phase;
+    if (phase) {
+      p.phase = phase;
+      const serverIds = this.plan ? this.plan.servers.map((s) => s.serverId) : [this.input.serverId];
+      upsertOwnSearchAttributes([
+        { key: SA_PHASE, value: phase },
+        { key: SA_SERVER_IDS, value: serverIds },
+      ]);
+    }
     const disks = p.disks.map((d) => `- ${d.volumeId}: ${d.state}${d.imageId ? ` → ${d.imageId}` : ''}${d.error ? ` (${d.error})` : ''}`);
-    setCurrentDetails([`**Phase:** ${p.phase}`, '', ...disks, ...p.servers.map((s) => `- server ${s.name}: ${s.state}`)].join('\n'));
+    const servers = p.servers.map((s) => `- **${s.name}** (${s.serverId}): ${serverState(s)}`);
+    setCurrentDetails(
+      [
+        `Export every disk of server ${this.input.serverId}`,
+        '',
+        `**Phase:** ${p.phase}`,
+        '',
+        '**Disks:**',
+        ...disks,
+        '',
+        '**Servers:**',
+        ...servers,
+      ].join('\n'),
+    );
   }
 }

@@ -16,16 +16,20 @@ import {
   FINAL_RELEASE_OUTCOMES,
   type HeldServer,
   heldSignal,
+  type HoldStatus,
   type Holder,
   type HoldView,
   type ReleaseRequest,
   type ReleaseResult,
   releasedSignal,
+  SA_PHASE,
+  SA_SERVER_IDS,
   type StopType,
 } from './api';
 import { calls } from './activity-options';
 import { addCounts, type CallCounts, jobFailuresIn, messageOf } from './failures';
 import { drivePower } from './power';
+import { upsertOwnSearchAttributes } from './visibility';
 
 /** Everything the hold carries across continue-as-new. */
 export interface HoldState {
@@ -73,6 +77,7 @@ export class ServerHoldEntity {
   /** Bumped by every message, so the main loop wakes up. */
   changes = 0;
   private lastLiveness = Date.now();
+  private shownStatus?: HoldStatus;
 
   constructor(readonly st: HoldState) {}
 
@@ -334,8 +339,19 @@ export class ServerHoldEntity {
     this.details();
   }
 
+  /** The hold's server and status as search attributes: `EvsServerIds`, and `EvsPhase` idle/stopping/held/starting. */
+  private searchable(): void {
+    if (this.shownStatus === this.view.status) return;
+    this.shownStatus = this.view.status;
+    upsertOwnSearchAttributes([
+      { key: SA_SERVER_IDS, value: [this.serverId] },
+      { key: SA_PHASE, value: this.view.status },
+    ]);
+  }
+
   /** Markdown for the Web UI's current details. */
   private details(): void {
+    this.searchable();
     const v = this.view;
     setCurrentDetails(
       [

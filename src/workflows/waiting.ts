@@ -21,6 +21,8 @@ export interface WaitOptions {
   restartPath?: boolean;
   /** Skip the prompt stage: a wait expected to last minutes (an upload) holds no slot from its first read. */
   patientOnly?: boolean;
+  /** What the wait is for, named in the Web UI's timeline. */
+  summary?: string;
   counted: (calls: CallCounts) => void;
 }
 
@@ -31,12 +33,12 @@ export async function waitFor<T>(
   const giveUpAt = Date.now() + o.deadlineMs;
   let since = Date.now();
   if (!o.patientOnly) {
-    const prompt = await stage(waits(o.deadlineMs, o.urgent));
+    const prompt = await stage(waits(o.deadlineMs, o.urgent, o.summary));
     o.counted(prompt.apiCalls);
     if ('done' in prompt.waited) return prompt.waited.done;
     since = prompt.waited.since;
   }
-  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent || o.restartPath), since);
+  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent || o.restartPath, o.summary), since);
   o.counted(patient.apiCalls);
   if ('done' in patient.waited) return patient.waited.done;
   throw ApplicationFailure.create({

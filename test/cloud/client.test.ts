@@ -27,7 +27,7 @@ describe('EVS', () => {
     expect(r.method).toBe('GET');
     expect(r.headers['x-auth-token']).toBe('tok-1-0123456789abcdef');
     expect(r.headers.accept).toBe('application/json');
-    expect(r.headers['user-agent']).toBe('evs-image-export/0.1.0');
+    expect(r.headers['user-agent']).toMatch(/^evs-image-export\/\d+\.\d+\.\d+$/);
     expect(r.body).toBe('');
     // Lazy authentication: exactly one token request, before the first call.
     expect(cloud.tokenRequests()).toHaveLength(1);

@@ -59,7 +59,7 @@ describe('evs-export', () => {
       expect(done.code).toBe(0);
       expect(done.stdout).toMatch(/uploading image/);
       expect(done.stdout).toMatch(/image\s+from-cli \(.+\) active/);
-      expect(done.stdout).toMatch(/server\s+app: restarted, downtime/);
+      expect(done.stdout).toContain(`server    app (${s.servers[0].id}): restarted, downtime`);
     });
   });
 
@@ -87,7 +87,7 @@ describe('evs-export', () => {
       expect(status.stdout).toMatch(/^exporting 2 disk\(s\)$/m);
       expect(status.stdout).toContain(`disk /dev/vda (${sys}) → web-vda: running`);
       expect(status.stdout).toContain(`disk /dev/vdb (${data}) → web-vdb: running`);
-      expect(status.stdout).toContain('web: stopped');
+      expect(status.stdout).toContain(`web (${s.servers[0].id}): stopped`);
       const json = await cli(tq, 'status', workflowId, '--json');
       const progress = {
         phase: 'exporting',
@@ -104,7 +104,7 @@ describe('evs-export', () => {
       expect(followed.code).toBe(0);
       expect(followed.stdout).toMatch(/^set tag\s+set-/m);
       expect(followed.stdout).toMatch(/^image\s+web-vda \(.+\) active from \/dev\/vda$/m);
-      expect(followed.stdout).toMatch(/^server\s+web: restarted, downtime/m);
+      expect(followed.stdout).toMatch(/^server\s+web \(.+\): restarted, downtime/m);
     });
   });
 

@@ -3,7 +3,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { startExport } from '../../src/export-client';
-import { type ExportDiskResult, FailureType } from '../../src/workflows/api';
+import { type ExportDiskResult, FailureType, sourceVolumeTag } from '../../src/workflows/api';
 import { failureOf, useHarness } from './harness';
 
 const h = useHarness();
@@ -39,7 +39,7 @@ describe('exportDiskImage', () => {
     expect(o.servers[server.id]).toMatchObject({ stops: 1, starts: 1 });
     expect(serverState(server.id)).toMatchObject({ status: 'ACTIVE' });
     const image = await h.cloud.ims.getImage(result.imageId);
-    expect(image).toMatchObject({ name: 'img-in-use', status: 'active', tags: ['golden'] });
+    expect(image).toMatchObject({ name: 'img-in-use', status: 'active', tags: ['golden', sourceVolumeTag(volume.id)] });
     expect(result.apiCalls['evs.uploadImage']).toBe(1);
   });
 

@@ -17,7 +17,7 @@ import {
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
-import { createSim, type SimServer } from '../../src/sim';
+import { createSim, type CreateSimOptions, type SimServer } from '../../src/sim';
 import type { SimHandle } from '../../src/sim/types';
 import { FAST_POLL, FAST_TIMINGS } from '../../src/dev/fast';
 import { createExportWorker, type ExportWorkerOptions, WORKFLOWS_PATH } from '../../src/worker';
@@ -42,6 +42,8 @@ let runtimeInstalled = false;
 export interface HarnessOptions {
   /** The worker's logger (one per test process: Runtime.install happens once). Default: WARN to the console. */
   logger?: Logger;
+  /** Simulator options: its dialect (`openstack`: a vanilla catalog), and config merged over the fast timings. */
+  sim?: Pick<CreateSimOptions, 'dialect' | 'config'>;
 }
 
 export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -51,7 +53,7 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   }
   const address = inject('temporalAddress');
   // Given at creation, so `reset()` between tests keeps the fast timings.
-  const sim = await createSim({ config: FAST_TIMINGS });
+  const sim = await createSim({ ...o.sim, config: { ...FAST_TIMINGS, ...o.sim?.config } });
   const cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }));
   const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });

@@ -40,114 +40,119 @@ function buildsDone(tq: string, scheduleId: string, n: number): Promise<Describe
 }
 
 describe('evs-export schedule', () => {
-  it('builds, names, tags and keeps the newest two; skips images in use or protected; a failure deletes nothing', async () => {
-    const scheduleId = `golden-${randomUUID().slice(0, 8)}`;
-    const seeded = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'web-sys', size: 5, attachedTo: ['app'] }] });
-    const volumeId = seeded.volumes[0].id;
-    const lineage = [lineageTag.schedule(scheduleId), sourceVolumeTag(volumeId)];
-    // Two old images of the lineage: one a server boots from, one protected. Retention must leave both.
-    const old = h.admin.seed({
-      images: [
-        { name: 'old-booted', tags: lineage, createdAt: '2026-01-01T00:00:00Z' },
-        { name: 'old-protected', tags: lineage, protected: true, createdAt: '2026-01-02T00:00:00Z' },
-      ],
-      servers: [{ name: 'booted', image: 'old-booted' }],
-    });
-    const [booted, protectedImage] = old.images!.map((i) => i.id);
+  // Three builds and a dozen CLI processes: more than the default minute on a busy 2-core machine.
+  it(
+    'builds, names, tags and keeps the newest two; skips images in use or protected; a failure deletes nothing',
+    { timeout: 150_000 },
+    async () => {
+      const scheduleId = `golden-${randomUUID().slice(0, 8)}`;
+      const seeded = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'web-sys', size: 5, attachedTo: ['app'] }] });
+      const volumeId = seeded.volumes[0].id;
+      const lineage = [lineageTag.schedule(scheduleId), sourceVolumeTag(volumeId)];
+      // Two old images of the lineage: one a server boots from, one protected. Retention must leave both.
+      const old = h.admin.seed({
+        images: [
+          { name: 'old-booted', tags: lineage, createdAt: '2026-01-01T00:00:00Z' },
+          { name: 'old-protected', tags: lineage, protected: true, createdAt: '2026-01-02T00:00:00Z' },
+        ],
+        servers: [{ name: 'booted', image: 'old-booted' }],
+      });
+      const [booted, protectedImage] = old.images!.map((i) => i.id);
 
-    await h.withWorker(async (tq) => {
-      const created = await cli(
-        tq,
-        'schedule',
-        'create',
-        '--id',
-        scheduleId,
-        '--volume',
-        volumeId,
-        '--name-template',
-        'golden-{volumeName}-{date}-{time}',
-        '--every',
-        '24h',
-        '--keep',
-        '2',
-        '--pause-on-failure',
-        '--json',
-      );
-      expect(json<{ exampleName: string }>(created).exampleName).toMatch(/^golden-web-sys-\d{8}-\d{6}$/);
-
-      const builds = (n: number) => buildsDone(tq, scheduleId, n);
-      for (let i = 1; i <= 3; i++) {
-        json(await cli(tq, 'schedule', 'trigger', scheduleId, '--json'));
-        await builds(i);
-      }
-      const third = (await builds(3)).recentBuilds.at(-1)!;
-      // Three builds, three images; retention (keep 2) removed the first one.
-      expect(h.admin.events().filter((e) => e.type === 'image.created')).toHaveLength(3);
-      const ours = images().filter((x) => String(x.name).startsWith('golden-web-sys-'));
-      expect(ours).toHaveLength(2);
-      for (const x of ours)
-        expect(x.tags).toEqual(expect.arrayContaining([...lineage, lineageTag.server(seeded.servers[0].id), lineageTag.version()]));
-      // keep 2: the first build's image went; the old booted and the protected one stay, with their reasons.
-      expect(third.retention!.kept).toBe(2);
-      expect(third.retention!.deleted).toHaveLength(1);
-      expect(third.retention!.skipped).toEqual(
-        expect.arrayContaining([
-          { imageId: booted, name: 'old-booted', reason: expect.stringMatching(/server booted .* booted from it/) },
-          { imageId: protectedImage, name: 'old-protected', reason: 'protected' },
-        ]),
-      );
-      expect(ours.map((x) => x.id)).not.toContain(third.retention!.deleted[0]);
-
-      // One backfilled action renders its own (past) time.
-      const start = new Date(Date.UTC(2026, 10, 30, 23, 59));
-      json(
-        await cli(
+      await h.withWorker(async (tq) => {
+        const created = await cli(
           tq,
           'schedule',
-          'backfill',
+          'create',
+          '--id',
           scheduleId,
-          '--start',
-          start.toISOString(),
-          '--end',
-          new Date(start.getTime() + 120_000).toISOString(),
+          '--volume',
+          volumeId,
+          '--name-template',
+          'golden-{volumeName}-{date}-{time}',
+          '--every',
+          '24h',
+          '--keep',
+          '2',
+          '--pause-on-failure',
           '--json',
-        ),
-      );
-      await until(
-        () => images().some((x) => String(x.name) === 'golden-web-sys-20261201-000000' && x.status === 'active'),
-        'the backfilled image',
-        60_000,
-      );
+        );
+        expect(json<{ exampleName: string }>(created).exampleName).toMatch(/^golden-web-sys-\d{8}-\d{6}$/);
 
-      // A failed build deletes nothing and pauses the schedule.
-      await builds(4);
-      const before = images()
-        .filter((x) => x.status === 'active')
-        .map((x) => x.id);
-      h.admin.addFault({ op: 'evs.uploadImage', kind: 'upload-fail' });
-      json(await cli(tq, 'schedule', 'trigger', scheduleId, '--json'));
-      const failed = await until(
-        async () => {
-          const d = json<Described>(await cli(tq, 'schedule', 'describe', scheduleId, '--json'));
-          return d.paused ? d : undefined;
-        },
-        'the schedule paused after the failure',
-        60_000,
-      );
-      expect(failed.recentBuilds.at(-1)).toMatchObject({ status: 'FAILED', failureType: 'ImageFailed' });
-      for (const id of before) expect(images().find((x) => x.id === id)?.status).toBe('active');
+        const builds = (n: number) => buildsDone(tq, scheduleId, n);
+        for (let i = 1; i <= 3; i++) {
+          json(await cli(tq, 'schedule', 'trigger', scheduleId, '--json'));
+          await builds(i);
+        }
+        const third = (await builds(3)).recentBuilds.at(-1)!;
+        // Three builds, three images; retention (keep 2) removed the first one.
+        expect(h.admin.events().filter((e) => e.type === 'image.created')).toHaveLength(3);
+        const ours = images().filter((x) => String(x.name).startsWith('golden-web-sys-'));
+        expect(ours).toHaveLength(2);
+        for (const x of ours)
+          expect(x.tags).toEqual(expect.arrayContaining([...lineage, lineageTag.server(seeded.servers[0].id), lineageTag.version()]));
+        // keep 2: the first build's image went; the old booted and the protected one stay, with their reasons.
+        expect(third.retention!.kept).toBe(2);
+        expect(third.retention!.deleted).toHaveLength(1);
+        expect(third.retention!.skipped).toEqual(
+          expect.arrayContaining([
+            { imageId: booted, name: 'old-booted', reason: expect.stringMatching(/server booted .* booted from it/) },
+            { imageId: protectedImage, name: 'old-protected', reason: 'protected' },
+          ]),
+        );
+        expect(ours.map((x) => x.id)).not.toContain(third.retention!.deleted[0]);
 
-      json(await cli(tq, 'schedule', 'unpause', scheduleId, '--json'));
-      const listed = json<{ id: string; paused: boolean }[]>(await cli(tq, 'schedule', 'list', '--json'));
-      expect(listed.find((s) => s.id === scheduleId)).toMatchObject({ paused: false });
-      json(await cli(tq, 'schedule', 'pause', scheduleId, '--note', 'maintenance', '--json'));
-      expect(json<Described>(await cli(tq, 'schedule', 'describe', scheduleId, '--json')).paused).toBe(true);
-      json(await cli(tq, 'schedule', 'delete', scheduleId, '--json'));
-      const gone = await cli(tq, 'schedule', 'describe', scheduleId);
-      expect(gone.code).toBe(1);
-      expect(gone.stderr).toContain(`no schedule "${scheduleId}"`);
-    });
-  });
+        // One backfilled action renders its own (past) time.
+        const start = new Date(Date.UTC(2026, 10, 30, 23, 59));
+        json(
+          await cli(
+            tq,
+            'schedule',
+            'backfill',
+            scheduleId,
+            '--start',
+            start.toISOString(),
+            '--end',
+            new Date(start.getTime() + 120_000).toISOString(),
+            '--json',
+          ),
+        );
+        await until(
+          () => images().some((x) => String(x.name) === 'golden-web-sys-20261201-000000' && x.status === 'active'),
+          'the backfilled image',
+          60_000,
+        );
+
+        // A failed build deletes nothing and pauses the schedule.
+        await builds(4);
+        const before = images()
+          .filter((x) => x.status === 'active')
+          .map((x) => x.id);
+        h.admin.addFault({ op: 'evs.uploadImage', kind: 'upload-fail' });
+        json(await cli(tq, 'schedule', 'trigger', scheduleId, '--json'));
+        const failed = await until(
+          async () => {
+            const d = json<Described>(await cli(tq, 'schedule', 'describe', scheduleId, '--json'));
+            return d.paused ? d : undefined;
+          },
+          'the schedule paused after the failure',
+          60_000,
+        );
+        expect(failed.recentBuilds.at(-1)).toMatchObject({ status: 'FAILED', failureType: 'ImageFailed' });
+        for (const id of before) expect(images().find((x) => x.id === id)?.status).toBe('active');
+
+        json(await cli(tq, 'schedule', 'unpause', scheduleId, '--json'));
+        const listed = json<{ id: string; paused: boolean }[]>(await cli(tq, 'schedule', 'list', '--json'));
+        expect(listed.find((s) => s.id === scheduleId)).toMatchObject({ paused: false });
+        json(await cli(tq, 'schedule', 'pause', scheduleId, '--note', 'maintenance', '--json'));
+        expect(json<Described>(await cli(tq, 'schedule', 'describe', scheduleId, '--json')).paused).toBe(true);
+        json(await cli(tq, 'schedule', 'delete', scheduleId, '--json'));
+        const gone = await cli(tq, 'schedule', 'describe', scheduleId);
+        expect(gone.code).toBe(1);
+        expect(gone.stderr).toContain(`no schedule "${scheduleId}"`);
+      });
+    },
+  );
 
   it('a whole-server schedule: each disk’s image named <template>-<device>, retention per disk', async () => {
     const scheduleId = `server-${randomUUID().slice(0, 8)}`;

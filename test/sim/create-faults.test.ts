@@ -23,6 +23,7 @@ describe('sim EVS faults on snapshots and disk creation', () => {
     const id = r.body.snapshot.id;
     await waitFor(async () => (await c.snapshot(id)).body.snapshot.status === 'error', 'snapshot error');
     expect((await c.snapshot(id)).body.snapshot['os-extended-snapshot-attributes:progress']).toBe('0%');
+    await c.admin('PUT', '/config', { timings: { deleteMs: null } });
     expect((await c.deleteSnapshot(id)).status).toBe(202);
     expect(await types(c, 'snapshot.')).toEqual(['snapshot.created', 'snapshot.error', 'snapshot.deleting']);
   });
@@ -34,6 +35,8 @@ describe('sim EVS faults on snapshots and disk creation', () => {
     const id = (await c.createVolume({ name: 'copy', size: 2, availability_zone: 'eu-de-01', snapshot_id: sid })).body.volume.id;
     await waitFor(async () => (await c.volume(id)).body.volume.status === 'error', 'disk error');
     expect((await c.volume(id)).body.volume.volume_image_metadata).toBeNull();
+    // Manual transitions: the delete stays in `deleting`, whatever the machine's load.
+    await c.admin('PUT', '/config', { timings: { deleteMs: null } });
     expect((await c.deleteVolume(id)).status).toBe(202);
     expect(await types(c, 'volume.')).toEqual(['volume.created', 'volume.error', 'volume.deleting']);
     // Only creation ops take it.

@@ -76,6 +76,7 @@ describe('sim oracle: leftovers and the snapshot/disk event log', () => {
       metadata: { team: 'a', attached_mode: 'rw' },
       volume_image_metadata: { __os_type: 'Linux', image_id: 'img-1' },
     });
+    await c.admin('PUT', '/config', { timings: { snapshotMs: null } });
     const sid = (await c.createSnapshot({ volume_id: vid, name: 's', force: true })).body.snapshot.id;
     const state = (await c.admin('GET', '/state')).body;
     expect(state.snapshots).toEqual([expect.objectContaining({ id: sid, volume_id: vid, status: 'creating' })]);

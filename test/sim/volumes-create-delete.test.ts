@@ -151,6 +151,8 @@ describe('sim EVS disk create and delete', () => {
         { name: 'run-10', size: 1 },
       ],
     });
+    // Manual transitions: the new disk stays `creating`, whatever the machine's load.
+    await c.admin('PUT', '/config', { timings: { volumeCreateBaseMs: null } });
     const id = (await c.createVolume({ name: 'run-1', size: 1, availability_zone: 'eu-de-01' })).body.volume.id;
     const detail = (q: string) => c.call('GET', `/evs/v2/${c.project}/volumes/detail${q}`);
     const named = (await detail('?name=run-1')).body.volumes;
