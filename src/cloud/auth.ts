@@ -3,11 +3,12 @@
 //   (single-flight: concurrent callers share one request), dropped when a service refuses it;
 // - AK/SK signing (§2.2 Variant A): every attempt is signed afresh (X-Sdk-Date must be within 15 min of the
 //   gateway's clock); endpoints come from overrides or the configured template, as there is no catalog.
-import { imageBase, selectEndpoint, fillProject, templateEndpoint } from './catalog';
+import { completeOpenStackEndpoint, imageBase, selectEndpoint, fillProject, templateEndpoint } from './catalog';
 import type { AkSkAuthConfig, CloudConfig, PasswordAuthConfig, ServiceKey } from './config';
 import { invalidResponse, ResponseFormatError } from './errors';
 import { raceAbort, type AuthorizeInput, type HttpClient } from './http';
 import { toTokenRequest } from './keystone/requests';
+import { detectProfile, type Profile } from './profile';
 import { parseToken, type TokenInfo } from './keystone/results';
 import { tokensURL } from './keystone/urls';
 import { sdkDate, sign } from './signer';
@@ -18,6 +19,8 @@ export interface Authenticator {
   /** The cloud refused the credential in `sent`; true if authenticating again and replaying may help. */
   invalidate(sent: Record<string, string>): boolean;
   projectId(signal?: AbortSignal): Promise<string>;
+  /** The API dialect: configured, else read from the catalog (profile.ts). */
+  profile(signal?: AbortSignal): Promise<Profile>;
   /** Base URL of a service (IMS without version, EVS/ECS with their version and project, §1.1). */
   endpoint(service: ServiceKey, signal?: AbortSignal): Promise<string>;
   /** Current secrets, for redaction of error text. */
@@ -72,12 +75,21 @@ export class TokenAuth implements Authenticator {
     return info.projectId;
   }
 
+  async profile(signal?: AbortSignal): Promise<Profile> {
+    if (this.cfg.profile) return this.cfg.profile;
+    return detectProfile((await this.token(signal)).info.catalog);
+  }
+
   async endpoint(service: ServiceKey, signal?: AbortSignal): Promise<string> {
     const { info } = await this.token(signal);
-    const override = this.cfg.endpointOverrides[service];
-    const url = override
-      ? fillProject(override, info.projectId ?? '')
-      : selectEndpoint(info.catalog, service, { region: this.cfg.region, interface: this.cfg.interface });
+    const profile = this.cfg.profile ?? detectProfile(info.catalog);
+    const projectId = info.projectId ?? '';
+    const override =
+      (profile === 'openstack' && service === 'ecs' ? this.cfg.computeEndpointOverride : undefined) ?? this.cfg.endpointOverrides[service];
+    let url = override
+      ? fillProject(override, projectId)
+      : selectEndpoint(info.catalog, service, { region: this.cfg.region, interface: this.cfg.interface, profile });
+    if (profile === 'openstack') url = completeOpenStackEndpoint(url, service, projectId);
     return service === 'ims' ? imageBase(url) : url;
   }
 
@@ -163,6 +175,11 @@ export class AkSkAuth implements Authenticator {
 
   async projectId(): Promise<string> {
     return this.cfg.auth.projectId;
+  }
+
+  /** No catalog to read: AK/SK is the OTC/Huawei gateway's scheme (config.ts refuses it with `openstack`). */
+  async profile(): Promise<Profile> {
+    return this.cfg.profile ?? 'otc';
   }
 
   async endpoint(service: ServiceKey): Promise<string> {

@@ -1,11 +1,13 @@
 // One service call, the way every EVS/ECS/IMS operation makes it: resolve the endpoint (lazily authenticating),
 // send through http.ts with per-attempt credentials, re-authenticate once and replay once if the cloud refused
-// the token (gophercloud's rule), then parse the body with the service's results parser.
+// the token (gophercloud's rule), then parse the body with the service's results parser. Every message names
+// the service as the cloud's profile does (EVS or Cinder, ECS or Nova, IMS or Glance).
 import type { Authenticator } from './auth';
 import type { ServiceKey } from './config';
 import { CloudAbortError, CloudError, invalidResponse, isAuthFailure, ResponseFormatError } from './errors';
 import type { CloudLogger, HttpClient, HttpMethod, HttpResponse } from './http';
 import type { OpName } from './ops';
+import { type Profile, SERVICE_LABELS } from './profile';
 import type { CallOptions } from './types';
 
 export interface CallSpec<T> {
@@ -15,22 +17,31 @@ export interface CallSpec<T> {
   /** The request URL from the service's base URL (urls.ts functions). */
   url: (base: string) => string;
   body?: unknown;
+  /** Extra request headers (a microversion). */
+  headers?: Record<string, string>;
   /** Statuses that mean success. */
   expect: readonly number[];
   parse: (body: unknown, res: HttpResponse) => T;
 }
 
-export type Caller = <T>(spec: CallSpec<T>, o?: CallOptions) => Promise<T>;
+export interface Caller {
+  <T>(spec: CallSpec<T>, o?: CallOptions): Promise<T>;
+  /** The cloud's API dialect (authenticates first when it comes from the catalog). */
+  profile(o?: CallOptions): Promise<Profile>;
+}
 
 export function makeCaller(http: HttpClient, auth: Authenticator, logger?: CloudLogger): Caller {
-  return async function call<T>(spec: CallSpec<T>, o: CallOptions = {}): Promise<T> {
+  const profile = (o: CallOptions = {}) =>
+    beforeRequest({ service: 'keystone', op: 'keystone.token', method: 'POST' }, o.signal, () => auth.profile(o.signal));
+  async function call<T>(spec: CallSpec<T>, o: CallOptions = {}): Promise<T> {
     const base = await beforeRequest(spec, o.signal, () => auth.endpoint(spec.service, o.signal));
+    const serviceLabel = SERVICE_LABELS[await profile(o)][spec.service];
     let url: string;
     try {
       url = spec.url(base);
     } catch (err) {
       if (err instanceof ResponseFormatError)
-        throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path: '', status: 0 }, err);
+        throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path: '', status: 0, serviceLabel }, err);
       throw err;
     }
     const path = new URL(url).pathname;
@@ -44,6 +55,8 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
           method: spec.method,
           url,
           body: spec.body,
+          headers: spec.headers,
+          serviceLabel,
           expect: spec.expect,
           signal: o.signal,
           priority: o.priority,
@@ -68,11 +81,19 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
         return spec.parse(res.body, res);
       } catch (err) {
         if (err instanceof ResponseFormatError)
-          throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path, status: res.status }, err);
+          throw invalidResponse({ service: spec.service, op: spec.op, method: spec.method, path, status: res.status, serviceLabel }, err);
         throw err;
       }
     }
-  };
+  }
+  return Object.assign(call, { profile });
+}
+
+/** `call` with options merged into every call (an activity's signal, lane and counter). */
+export function scopedCaller(call: Caller, scope: CallOptions): Caller {
+  return Object.assign(<T>(spec: CallSpec<T>, o?: CallOptions) => call(spec, { ...scope, ...o }), {
+    profile: (o?: CallOptions) => call.profile({ ...scope, ...o }),
+  });
 }
 
 /** Runs a step before the first HTTP attempt (endpoint lookup, project id) with the same error mapping as a call. */

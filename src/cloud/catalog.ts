@@ -3,6 +3,7 @@
 // AK/SK mode, where there is no token and so no catalog, the configured template is filled in instead.
 import type { CloudConfig, EndpointInterface, ServiceKey } from './config';
 import { EndpointNotFoundError } from './errors';
+import { type Profile, SERVICE_LABELS } from './profile';
 
 export interface CatalogEndpoint {
   id?: string;
@@ -27,17 +28,35 @@ export const SERVICE_TYPES: Record<ServiceKey, readonly string[]> = {
   ims: ['image'],
 };
 
-const LABEL: Record<ServiceKey, string> = { evs: 'block storage (EVS)', ecs: 'ECS', ims: 'image (IMS)' };
+/**
+ * The same for a vanilla OpenStack cloud (§6.5): Cinder v3 (`volumev2` is gone since Xena; `block-storage` is the
+ * official type name, `volume` what many catalogs still say), Nova as `compute`, Glance as `image`.
+ */
+export const OPENSTACK_SERVICE_TYPES: Record<ServiceKey, readonly string[]> = {
+  evs: ['volumev3', 'block-storage', 'volume'],
+  ecs: ['compute'],
+  ims: ['image'],
+};
+
+const TYPES_OF: Record<Profile, Record<ServiceKey, readonly string[]>> = { otc: SERVICE_TYPES, openstack: OPENSTACK_SERVICE_TYPES };
+
+const WHAT: Record<ServiceKey, string> = { evs: 'block storage', ecs: 'compute', ims: 'image' };
+const label = (service: ServiceKey, profile: Profile) =>
+  service === 'ecs' ? SERVICE_LABELS[profile].ecs : `${WHAT[service]} (${SERVICE_LABELS[profile][service]})`;
 
 export interface SelectOptions {
   region?: string;
   interface?: EndpointInterface;
+  /** Which catalog types stand for each service; default `otc`. */
+  profile?: Profile;
 }
 
 /** The base URL of `service` in `catalog` (no trailing slash). */
 export function selectEndpoint(catalog: readonly CatalogService[], service: ServiceKey, o: SelectOptions = {}): string {
   const iface = o.interface ?? 'public';
-  const types = SERVICE_TYPES[service];
+  const profile = o.profile ?? 'otc';
+  const types = TYPES_OF[profile][service];
+  const what = label(service, profile);
   for (const type of types) {
     const eps = catalog
       .filter((s) => s.type === type)
@@ -54,7 +73,7 @@ export function selectEndpoint(catalog: readonly CatalogService[], service: Serv
     const urls = [...new Set(eps.map((e) => trim(e.url)))];
     if (urls.length === 1 || regions.length === 1) return urls[0];
     throw new EndpointNotFoundError(
-      `the catalog has ${LABEL[service]} endpoints (type ${type}, interface ${iface}) in several regions: ${regions.join(', ')}; ` +
+      `the catalog has ${what} endpoints (type ${type}, interface ${iface}) in several regions: ${regions.join(', ')}; ` +
         'set the region (OS_REGION_NAME / region_name)',
     );
   }
@@ -62,10 +81,26 @@ export function selectEndpoint(catalog: readonly CatalogService[], service: Serv
     .filter((s) => types.includes(s.type))
     .flatMap((s) => s.endpoints.map((e) => `${s.type}/${e.interface}/${e.region ?? '-'}`));
   throw new EndpointNotFoundError(
-    `no ${LABEL[service]} endpoint in the catalog for types ${types.join(', ')}, interface ${iface}` +
+    `no ${what} endpoint in the catalog for types ${types.join(', ')}, interface ${iface}` +
       `${o.region ? `, region ${o.region}` : ''}; ${offered.length ? `offered: ${offered.join(', ')}` : 'none of these types is listed'}` +
-      `; set an endpoint override (OS_ENDPOINT_OVERRIDE_${service.toUpperCase()})`,
+      `; set an endpoint override (OS_ENDPOINT_OVERRIDE_${service.toUpperCase()})` +
+      (profile === 'otc' && service === 'ecs' ? ', or EVS_EXPORT_PROFILE=openstack for a vanilla OpenStack cloud (Nova)' : ''),
   );
+}
+
+/**
+ * A vanilla catalog may list an unversioned endpoint (`https://cinder:8776`, `https://nova:8774`) or Cinder's `/v3`
+ * without the project: the version (and the project, which Cinder v3 paths need) is added here (§6.5).
+ */
+export function completeOpenStackEndpoint(url: string, service: ServiceKey, projectId: string): string {
+  const u = trim(url);
+  const path = new URL(u).pathname;
+  if (service === 'evs') {
+    if (/\/v3$/.test(path)) return `${u}/${projectId}`;
+    return /\/v\d+(\.\d+)?(\/|$)/.test(path) ? u : `${u}/v3/${projectId}`;
+  }
+  if (service === 'ecs') return /\/v2(\.\d+)?(\/|$)/.test(path) ? u : `${u}/v2.1`;
+  return u;
 }
 
 // Paths appended to the template host per service (§1.1): EVS v2 and ECS v1 carry the project id; IMS has no
@@ -82,7 +117,7 @@ export function templateEndpoint(cfg: CloudConfig, service: ServiceKey, projectI
   if (override) return fillProject(override, projectId);
   if (!cfg.endpointTemplate)
     throw new EndpointNotFoundError(
-      `no endpoint for ${LABEL[service]}: set OS_ENDPOINT_OVERRIDE_${service.toUpperCase()} or OS_ENDPOINT_TEMPLATE`,
+      `no endpoint for ${label(service, 'otc')}: set OS_ENDPOINT_OVERRIDE_${service.toUpperCase()} or OS_ENDPOINT_TEMPLATE`,
     );
   const host = cfg.endpointTemplate.replace(/\{service\}/g, service).replace(/\{region\}/g, cfg.region ?? '');
   return fillProject(trim(host) + TEMPLATE_PATHS[service], projectId);

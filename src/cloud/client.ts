@@ -1,12 +1,13 @@
 // The cloud client the worker builds once: one HTTP layer (pools, one API budget, retries) and one
 // authenticator shared by EVS, ECS and IMS. Authentication is lazy: nothing is sent until the first call.
 import { createAuthenticator, type Authenticator } from './auth';
-import { beforeRequest, type Caller, makeCaller } from './call';
+import { beforeRequest, type Caller, makeCaller, scopedCaller } from './call';
 import type { CloudConfig } from './config';
 import { ecsApi } from './ecs/api';
 import { evsApi } from './evs/api';
 import { HttpClient, type CloudLogger, type RetryPolicy } from './http';
 import { imsApi } from './ims/api';
+import type { Profile } from './profile';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './ratelimit';
 import type { CallOptions, CloudApi, EcsApi, EvsApi, ImsApi } from './types';
 
@@ -24,7 +25,7 @@ export interface CloudClientOptions {
   /** Connections per origin; default 8. */
   connections?: number;
   userAgent?: string;
-  /** Clock for token expiry (ms since epoch). */
+  /** Clock for token expiry and the openstack profile's made-up jobs (ms since epoch). */
   now?: () => number;
   /** Largest token refresh margin; default 10 min (the margin is also at most 10% of the token lifetime). */
   maxRefreshMarginMs?: number;
@@ -54,17 +55,21 @@ export class CloudClient implements CloudApi {
     });
     this.auth = createAuthenticator(cfg, this.http, { now: o.now, maxRefreshMarginMs: o.maxRefreshMarginMs });
     this.call = makeCaller(this.http, this.auth, o.logger);
+    this.now = o.now ?? Date.now;
     this.evs = evsApi(this.call);
-    this.ecs = ecsApi(this.call);
+    this.ecs = ecsApi(this.call, this.now);
     this.ims = imsApi(this.call);
   }
 
+  private readonly now: () => number;
+
   withOptions(scope: CallOptions): CloudApi {
-    const call: Caller = (spec, o) => this.call(spec, { ...scope, ...o });
+    const call: Caller = scopedCaller(this.call, scope);
     return {
       projectId: (o) => this.projectId({ ...scope, ...o }),
+      profile: (o) => call.profile(o),
       evs: evsApi(call),
-      ecs: ecsApi(call),
+      ecs: ecsApi(call, this.now),
       ims: imsApi(call),
       callCounts: () => this.callCounts(),
       withOptions: (more) => this.withOptions({ ...scope, ...more }),
@@ -75,6 +80,11 @@ export class CloudClient implements CloudApi {
   /** The project of the token (AK/SK: of the configuration); authenticates if needed. */
   projectId(o: CallOptions = {}): Promise<string> {
     return beforeRequest({ service: 'keystone', op: 'keystone.token', method: 'POST' }, o.signal, () => this.auth.projectId(o.signal));
+  }
+
+  /** The API dialect (profile.ts): configured, else read from the Keystone catalog. */
+  profile(o: CallOptions = {}): Promise<Profile> {
+    return this.call.profile(o);
   }
 
   callCounts(): Record<string, number> {

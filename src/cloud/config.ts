@@ -10,7 +10,8 @@
 //   region_name, interface (public | internal | admin),
 //   block_storage_endpoint_override | volume_endpoint_override | evs_endpoint_override,
 //   ecs_endpoint_override, image_endpoint_override | ims_endpoint_override,
-//   endpoint_template (AK/SK: `https://{service}.{region}.example.com`, see catalog.ts), verify, cacert.
+//   endpoint_template (AK/SK: `https://{service}.{region}.example.com`, see catalog.ts), verify, cacert,
+//   compute_endpoint_override (Nova, openstack profile), evs_export_profile (otc | openstack | auto, profile.ts).
 // Without a cloud name, the environment:
 //   OS_AUTH_URL, OS_USERNAME | OS_USER_ID, OS_PASSWORD,
 //   OS_USER_DOMAIN_NAME | OS_USER_DOMAIN_ID | OS_DOMAIN_NAME | OS_DOMAIN_ID,
@@ -18,7 +19,8 @@
 //   OS_ACCESS_KEY + OS_SECRET_KEY (+ OS_SECURITY_TOKEN) for AK/SK, OS_REGION_NAME, OS_INTERFACE,
 //   OS_ENDPOINT_OVERRIDE_EVS, OS_ENDPOINT_OVERRIDE_ECS, OS_ENDPOINT_OVERRIDE_IMS, OS_ENDPOINT_TEMPLATE,
 //   OS_CACERT, OS_INSECURE.
-// Both ways: EVS_EXPORT_API_RPS and EVS_EXPORT_API_BURST set the client's API budget (ratelimit.ts).
+// Both ways: EVS_EXPORT_API_RPS and EVS_EXPORT_API_BURST set the client's API budget (ratelimit.ts), and
+// EVS_EXPORT_PROFILE (otc | openstack | auto) the API dialect, winning over clouds.yaml's evs_export_profile.
 //
 // Secrets are held in `Secret` boxes that print as "[redacted]"; `describeCloudConfig()` is the loggable summary.
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,6 +29,7 @@ import { dirname, join, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { CloudConfigError } from './errors';
+import { type Profile, PROFILE_SETTINGS } from './profile';
 import type { RateLimit } from './ratelimit';
 
 export { CloudConfigError };
@@ -90,6 +93,10 @@ export interface CloudConfig {
   endpointTemplate?: string;
   tls?: { verify: boolean; cacert?: string; ca?: string };
   rateLimit?: Partial<RateLimit>;
+  /** The API dialect (profile.ts); absent = detected from the Keystone catalog (AK/SK, which has none: `otc`). */
+  profile?: Profile;
+  /** Nova's endpoint for the openstack profile (`compute_endpoint_override`); else the `ecs` override serves. */
+  computeEndpointOverride?: string;
 }
 
 export interface LoadCloudConfigOptions {
@@ -109,7 +116,28 @@ export function loadCloudConfig(o: LoadCloudConfigOptions = {}): CloudConfig {
   const cfg = name ? fromCloudsYaml(name, env, o.files) : fromEnv(env);
   const rateLimit = rateLimitFromEnv(env);
   if (rateLimit) cfg.rateLimit = rateLimit;
+  const profile = env.EVS_EXPORT_PROFILE;
+  if (profile !== undefined && profile !== '') setProfile(cfg, profile, 'EVS_EXPORT_PROFILE');
   return cfg;
+}
+
+function setProfile(cfg: CloudConfig, value: unknown, setting: string): void {
+  const v = typeof value === 'string' ? value.trim().toLowerCase() : value;
+  if (!(PROFILE_SETTINGS as readonly unknown[]).includes(v)) {
+    throw new CloudConfigError(
+      `${cfg.source}: ${setting} must be one of ${PROFILE_SETTINGS.join(', ')}, got ${JSON.stringify(value)}`,
+      setting,
+    );
+  }
+  if (v === 'auto') delete cfg.profile;
+  else cfg.profile = v as Profile;
+  if (cfg.profile === 'openstack' && cfg.auth.type === 'aksk') {
+    throw new CloudConfigError(
+      `${cfg.source}: ${setting} is openstack, but AK/SK signing is Open Telekom Cloud's and Huawei Cloud's API gateway; ` +
+        'a vanilla OpenStack cloud needs password authentication (auth_url, username, password)',
+      setting,
+    );
+  }
 }
 
 /** Safe to log: auth URL, user, project, region, interface, endpoints — never a password, token or key. */
@@ -125,6 +153,7 @@ export function describeCloudConfig(cfg: CloudConfig): string {
     parts.push(`AK/SK auth, project ${a.projectId}`);
   }
   parts.push(`region ${cfg.region ?? '(from catalog)'}`, `interface ${cfg.interface}`);
+  if (cfg.profile) parts.push(`profile ${cfg.profile}`);
   const overrides = Object.entries(cfg.endpointOverrides).map(([k, v]) => `${k}=${safeUrl(v)}`);
   if (overrides.length) parts.push(`endpoints ${overrides.join(' ')}`);
   if (cfg.endpointTemplate) parts.push(`endpoint template ${cfg.endpointTemplate}`);
@@ -160,6 +189,7 @@ const ENV_NAMES: Record<string, string> = {
   evs_endpoint_override: 'OS_ENDPOINT_OVERRIDE_EVS',
   ecs_endpoint_override: 'OS_ENDPOINT_OVERRIDE_ECS',
   ims_endpoint_override: 'OS_ENDPOINT_OVERRIDE_IMS',
+  compute_endpoint_override: 'OS_COMPUTE_ENDPOINT_OVERRIDE',
   endpoint_template: 'OS_ENDPOINT_TEMPLATE',
   cacert: 'OS_CACERT',
   verify: 'OS_INSECURE',
@@ -332,6 +362,7 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
   ]);
   override('ecs', ['ecs_endpoint_override']);
   override('ims', ['ims_endpoint_override', 'image_endpoint_override']);
+  const computeEndpointOverride = url('compute_endpoint_override', top('compute_endpoint_override'));
   const endpointTemplate = url('endpoint_template', top('endpoint_template'));
   const region = top('region_name');
 
@@ -351,6 +382,9 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
   const cfg: CloudConfig = { source, auth: authCfg, interface: iface as EndpointInterface, endpointOverrides };
   if (region) cfg.region = region;
   if (endpointTemplate) cfg.endpointTemplate = endpointTemplate;
+  if (computeEndpointOverride) cfg.computeEndpointOverride = computeEndpointOverride;
+  const profile = entry.evs_export_profile;
+  if (profile !== undefined && profile !== null && profile !== '') setProfile(cfg, profile, settingName('evs_export_profile'));
 
   const verifyRaw = entry.verify;
   const verify = verifyRaw === undefined ? true : typeof verifyRaw === 'boolean' ? verifyRaw : !/^(0|false|no)$/i.test(String(verifyRaw));

@@ -23,6 +23,8 @@ export interface CloudErrorInit {
   retryAfterMs?: number;
   /** ECS `error.details[]` (§4.3). */
   details?: { code: string; message: string }[];
+  /** The service's name in messages when it is not the OTC one (`Cinder`, `Nova`, `Glance`: the openstack profile). */
+  serviceLabel?: string;
   cause?: unknown;
 }
 
@@ -36,6 +38,8 @@ export class CloudError extends Error {
   readonly code: string;
   readonly cloudMessage: string;
   readonly requestId: string | null;
+  /** The service as the message names it (EVS, ECS, IMS; Cinder, Nova, Glance on a vanilla cloud). */
+  readonly serviceLabel: string;
   // `declare`: absent unless set, rather than present as undefined.
   declare readonly retryAfterMs?: number;
   declare readonly details?: { code: string; message: string }[];
@@ -50,6 +54,7 @@ export class CloudError extends Error {
     this.code = init.code;
     this.cloudMessage = init.cloudMessage;
     this.requestId = init.requestId ?? null;
+    this.serviceLabel = init.serviceLabel ?? SERVICE_LABEL[init.service];
     if (init.retryAfterMs !== undefined) (this as { retryAfterMs?: number }).retryAfterMs = init.retryAfterMs;
     if (init.details?.length) (this as { details?: CloudErrorInit['details'] }).details = init.details;
   }
@@ -61,7 +66,7 @@ const shortOp = (op: OpName) => op.slice(op.indexOf('.') + 1);
 function formatMessage(i: CloudErrorInit): string {
   // Cinder/Nova/Keystone put the HTTP status in `code` (§6): not worth saying twice.
   const code = i.code && i.code !== String(i.status) ? ` ${i.code}` : '';
-  const head = `${SERVICE_LABEL[i.service]} ${shortOp(i.op)} ${i.status}${code}`;
+  const head = `${i.serviceLabel ?? SERVICE_LABEL[i.service]} ${shortOp(i.op)} ${i.status}${code}`;
   return `${head}: ${i.cloudMessage || STATUS_CODES[i.status] || 'error'}${i.requestId ? ` (request id ${i.requestId})` : ''}`;
 }
 
@@ -79,13 +84,17 @@ export interface TransportErrorInit {
   code: string;
   /** What happened, in words; already redacted. */
   detail: string;
+  serviceLabel?: string;
   cause?: unknown;
 }
 
 export abstract class CloudTransportError extends CloudError {
   abstract readonly kind: TransportKind;
   constructor(i: TransportErrorInit) {
-    super({ ...i, status: 0, cloudMessage: i.detail }, `${SERVICE_LABEL[i.service]} ${shortOp(i.op)}: ${i.detail} (${i.method} ${i.path})`);
+    super(
+      { ...i, status: 0, cloudMessage: i.detail },
+      `${i.serviceLabel ?? SERVICE_LABEL[i.service]} ${shortOp(i.op)}: ${i.detail} (${i.method} ${i.path})`,
+    );
   }
 }
 
@@ -110,6 +119,20 @@ export class CloudAbortError extends CloudTransportError {
   readonly kind = 'aborted' as const;
 }
 
+/**
+ * A request the client refuses to send because this cloud would refuse it (e.g. an OTC-only disk format for
+ * vanilla Cinder, §6.5): status 0, classified as `invalid` like the cloud's own 400 would be.
+ */
+export class CloudRequestError extends CloudError {
+  override name = 'CloudRequestError';
+  constructor(init: Omit<CloudErrorInit, 'status' | 'cloudMessage'> & { detail: string }) {
+    super(
+      { ...init, status: 0, cloudMessage: init.detail },
+      `${init.serviceLabel ?? SERVICE_LABEL[init.service]} ${shortOp(init.op)}: ${init.detail} (not sent)`,
+    );
+  }
+}
+
 /** A 2xx body that does not have the documented shape; the client turns it into a CloudError (code `InvalidResponse`). */
 export class ResponseFormatError extends Error {
   override name = 'ResponseFormatError';
@@ -117,7 +140,7 @@ export class ResponseFormatError extends Error {
 
 /** Wraps a ResponseFormatError from a parser: the cloud answered, but not in the documented shape. */
 export function invalidResponse(
-  at: { service: ServiceName; op: OpName; method: string; path: string; status: number },
+  at: { service: ServiceName; op: OpName; method: string; path: string; status: number; serviceLabel?: string },
   err: ResponseFormatError,
 ): CloudError {
   return new CloudError({ ...at, code: 'InvalidResponse', cloudMessage: `unexpected response: ${err.message}` });
@@ -188,6 +211,14 @@ export function parseErrorBody(text: string): ParsedErrorBody {
   }
   out.code = str(fault.code);
   out.message = str(fault.message) || str(fault.title);
+  // Glance answers with WebOb's JSON: `{"code": "404 Not Found", "title", "message": "…<br /><br />\n…"}` (§6.1).
+  if (/^\d{3} /.test(out.code)) {
+    out.code = '';
+    out.message = out.message
+      .replace(/<br\s*\/?>/gi, ' ')
+      .replace(/\s+/g, ' ')
+      .trim();
+  }
   if (Array.isArray(fault.details)) {
     out.details = fault.details.filter(isObj).map((d) => ({ code: str(d.code), message: str(d.message) }));
   }
@@ -290,6 +321,7 @@ export function classify(err: unknown): Classification {
   if (err instanceof CloudTransportError) {
     return err.kind === 'aborted' ? { kind: 'aborted', retryable: false } : { kind: 'transient', retryable: true };
   }
+  if (err instanceof CloudRequestError) return { kind: 'invalid', retryable: false };
   if (err instanceof CloudError) {
     const code = err.code.toLowerCase();
     const after = err.retryAfterMs !== undefined ? { retryAfterMs: err.retryAfterMs } : {};

@@ -90,6 +90,10 @@ export interface HttpRequest {
   idempotent?: boolean;
   /** Called before every attempt: returns the headers that authenticate it (X-Auth-Token, or an AK/SK signature). */
   authorize?: (r: AuthorizeInput) => Promise<Record<string, string>>;
+  /** Extra request headers (a microversion: `OpenStack-API-Version`). */
+  headers?: Record<string, string>;
+  /** The service's name in error messages (Cinder, Nova, Glance); default the OTC name of `service`. */
+  serviceLabel?: string;
 }
 
 export interface HttpResponse {
@@ -225,6 +229,7 @@ export class HttpClient {
       'User-Agent': this.o.userAgent ?? USER_AGENT,
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (req.headers) Object.assign(headers, req.headers);
     const timeout = AbortSignal.timeout(this.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     try {
@@ -266,6 +271,7 @@ export class HttpClient {
       requestId: parsed.requestId ?? h('x-request-id') ?? h('x-openstack-request-id') ?? h('x-compute-request-id') ?? null,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       details: parsed.details.map((d) => ({ code: d.code, message: redact(d.message, secrets) })),
+      ...(req.serviceLabel ? { serviceLabel: req.serviceLabel } : {}),
     });
   }
 
@@ -285,6 +291,7 @@ export class HttpClient {
       method: req.method,
       path: url.pathname,
       cause: new Error(what),
+      ...(req.serviceLabel ? { serviceLabel: req.serviceLabel } : {}),
     };
     if (aborted) return new CloudAbortError({ ...base, code: 'Aborted', detail: 'aborted by the caller' });
     if (timedOut) return new CloudTimeoutError({ ...base, code: 'Timeout', detail: `no response within ${this.timeoutMs} ms` });

@@ -20,6 +20,7 @@ export {
   CloudConnectionError,
   CloudAbortError,
   CloudConfigError,
+  CloudRequestError,
   EndpointNotFoundError,
   ResponseFormatError,
   classify,
@@ -35,3 +36,13 @@ export { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECTIONS, USER_AGENT, typ
 export { DEFAULT_RATE_LIMIT, TokenBucket, type RateLimit } from './ratelimit';
 export { OPS, type OpName, type ServiceName } from './ops';
 export { sign, sdkDate, type SignResult } from './signer';
+export {
+  CINDER_DISK_FORMATS,
+  DEFAULT_DISK_FORMAT_OF,
+  detectProfile,
+  PROFILES,
+  PROFILE_SETTINGS,
+  SERVICE_LABELS,
+  type CinderDiskFormat,
+  type Profile,
+} from './profile';

@@ -61,12 +61,17 @@ export function canonicalURI(pathname: string): string {
   return p.endsWith('/') ? p : `${p}/`;
 }
 
-/** Keys sorted, repeated keys by value, `key=value` each URI-encoded (space → %20), joined by `&` (§2.2 step 2). */
+/** UTF-8 byte order, as Go's `sort.Strings` in the Huawei Go SDK. */
+const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
+/**
+ * Keys sorted, repeated keys by value, `key=value` each URI-encoded (space → %20), joined by `&` (§2.2 step 2).
+ * Sorted before encoding, as the Huawei Go and Node SDKs do (`é` sorts after `z`, although `%C3%A9` would not).
+ */
 export function canonicalQuery(params: URLSearchParams): string {
   return [...params]
-    .map(([k, v]) => [uriEncode(k), uriEncode(v)] as const)
-    .sort(([ak, av], [bk, bv]) => (ak < bk ? -1 : ak > bk ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([k, v]) => `${k}=${v}`)
+    .sort(([ak, av], [bk, bv]) => byBytes(ak, bk) || byBytes(av, bv))
+    .map(([k, v]) => `${uriEncode(k)}=${uriEncode(v)}`)
     .join('&');
 }
 

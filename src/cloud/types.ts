@@ -1,4 +1,5 @@
 import type { OpName } from './ops';
+import type { CinderDiskFormat, Profile } from './profile';
 import type { Priority } from './ratelimit';
 
 // The typed surface of the cloud client that activities program against. Field meanings and wire names
@@ -41,6 +42,7 @@ export interface Volume {
 
 import type { ContainerFormat, DiskFormat, OsType, StopType } from '../formats';
 export type { ContainerFormat, DiskFormat, OsType, StopType };
+export type { CinderDiskFormat, Profile };
 
 /** EVS snapshot — §3.8. */
 export interface Snapshot {
@@ -75,13 +77,16 @@ export interface CreateVolumeOpts {
   metadata?: Record<string, string>;
 }
 
-/** `os-volume_upload_image` request — §3.3. */
+/**
+ * `os-volume_upload_image` request — §3.3. The openstack profile (§6.5) sends `force` only when true, never
+ * `osType`, and takes only Cinder's disk formats (an OTC-only one is refused before sending).
+ */
 export interface UploadImageOpts {
   imageName: string;
   force: boolean;
-  diskFormat?: DiskFormat;
+  diskFormat?: DiskFormat | CinderDiskFormat;
   containerFormat?: ContainerFormat;
-  /** Sent as `__os_type`. */
+  /** Sent as `__os_type` (otc profile only: vanilla Cinder refuses unknown keys). */
   osType?: OsType;
 }
 
@@ -185,9 +190,14 @@ export interface EvsApi {
   deleteSnapshot(snapshotId: string, o?: CallOptions): Promise<void>;
 }
 
+/**
+ * Servers and their power. With the openstack profile this is Nova (§6.5): one `os-stop`/`os-start` per server and a
+ * job id the client makes up (naming the servers, the action and when it was asked), which `getJob` answers by
+ * reading the servers — so the activities drive both clouds the same way.
+ */
 export interface EcsApi {
   getServer(serverId: string, o?: CallOptions): Promise<Server>;
-  /** Batch `os-stop`; returns the job id — §4.3. */
+  /** Batch `os-stop`; returns the job id — §4.3 (openstack: §6.5; Nova has no forced stop, HARD stops as SOFT). */
   stopServers(serverIds: string[], type: StopType, o?: CallOptions): Promise<string>;
   /** Batch `os-start`; returns the job id — §4.3. */
   startServers(serverIds: string[], o?: CallOptions): Promise<string>;
@@ -210,6 +220,8 @@ export interface ImsApi {
 export interface CloudApi {
   /** Project the token is scoped to (image owner for our exports). */
   projectId(o?: CallOptions): Promise<string>;
+  /** The API dialect: configured, else detected from the Keystone catalog (§6.5); authenticates if needed. */
+  profile(o?: CallOptions): Promise<Profile>;
   evs: EvsApi;
   ecs: EcsApi;
   ims: ImsApi;

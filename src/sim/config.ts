@@ -19,6 +19,7 @@ export const DEFAULT_CONFIG: SimConfig = {
   },
   tokenTtlMs: 24 * 60 * 60 * 1000,
   quotas: {},
+  allowForcedUpload: false,
 };
 
 const NULLABLE = new Set<keyof Timings>([
@@ -37,11 +38,21 @@ const NULLABLE = new Set<keyof Timings>([
 const QUOTA_KEYS: (keyof Quotas)[] = ['volumes', 'snapshots', 'gigabytes'];
 
 export function mergeConfig(base: SimConfig, patch: ConfigPatch | undefined): SimConfig {
-  const out: SimConfig = { timings: { ...base.timings }, tokenTtlMs: base.tokenTtlMs, quotas: { ...base.quotas } };
+  const out: SimConfig = {
+    timings: { ...base.timings },
+    tokenTtlMs: base.tokenTtlMs,
+    quotas: { ...base.quotas },
+    allowForcedUpload: base.allowForcedUpload,
+  };
   if (patch === undefined) return out;
   if (typeof patch !== 'object' || patch === null) throw new AdminError('config must be an object');
   for (const key of Object.keys(patch))
-    if (key !== 'timings' && key !== 'tokenTtlMs' && key !== 'quotas') throw new AdminError(`unknown config key ${key}`);
+    if (key !== 'timings' && key !== 'tokenTtlMs' && key !== 'quotas' && key !== 'allowForcedUpload')
+      throw new AdminError(`unknown config key ${key}`);
+  if (patch.allowForcedUpload !== undefined) {
+    if (typeof patch.allowForcedUpload !== 'boolean') throw new AdminError('allowForcedUpload must be true or false');
+    out.allowForcedUpload = patch.allowForcedUpload;
+  }
   for (const [k, v] of Object.entries(patch.timings ?? {})) {
     const key = k as keyof Timings;
     if (!(key in out.timings)) throw new AdminError(`unknown timing ${k}`);

@@ -4,9 +4,13 @@
 //   ECS       {"error":{"message":"…","code":"Ecs.0114","details"?:[…]}}
 //   IMS       {"error":{"message":"…","code":"IMG.0027"}}
 //   APIG      {"error_msg":"…","error_code":"APIGW.0101","request_id":"…"}      (gateway: unknown API, throttling)
+// and the openstack dialect's services (cloud-api.md §6.1, §6.5):
+//   Cinder, Nova  {"badRequest"|"itemNotFound"|"conflictingRequest"|…:{"code":400,"message":"…"}}  (integer code)
+//   Glance        WebOb's {"message":"…<br /><br />\n…","code":"404 Not Found","title":"Not Found"}
+//   401 on all three is keystonemiddleware's {"error":{"code":401,"title":"Unauthorized","message":"…"}}
 import type { ErrorDetail, RuleError } from './model/rule-error';
 
-export type Service = 'keystone' | 'evs' | 'ecs' | 'ims';
+export type Service = 'keystone' | 'evs' | 'ecs' | 'ims' | 'cinder' | 'nova' | 'glance';
 
 export class SimError extends Error {
   constructor(
@@ -32,6 +36,30 @@ const EVS_WRAPPER: Record<number, string> = {
   501: 'notImplemented',
   503: 'serviceUnavailable',
 };
+
+/** Cinder's and Nova's fault name for a status (their wsgi `_fault_names`); anything else is `computeFault`. */
+export function faultName(status: number): string {
+  return EVS_WRAPPER[status] ?? (status === 429 ? 'overLimit' : 'computeFault');
+}
+
+/** WebOb's status lines, which Glance's JSON errors carry as `code` and `title`. */
+const WEBOB_TITLE: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  413: 'Request Entity Too Large',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
+};
+
+/** Glance's error body: WebOb renders `explanation<br /><br />\ndetail\n` as JSON. */
+export function glanceError(status: number, explanation: string, headers: Record<string, string> = {}): SimError {
+  const title = WEBOB_TITLE[status] ?? 'Error';
+  return new SimError(status, { message: `${explanation}<br /><br />\n\n\n`, code: `${status} ${title}`, title }, headers);
+}
 
 const KEYSTONE_TITLE: Record<number, string> = {
   400: 'Bad Request',
@@ -74,6 +102,28 @@ const DEFAULTS: Record<Service, Record<number, [code: string, message: string]>>
     // [GUESS] IMS documents only 400 codes; the sim's own code for a server error.
     500: ['IMG.0500', 'Internal server error.'],
   },
+  // Vanilla services: no codes, Cinder's, Nova's and WebOb's default explanations.
+  cinder: {
+    400: ['', 'Malformed request body.'],
+    401: ['', 'The request you have made requires authentication.'],
+    403: ['', 'Policy does not allow this action to be performed.'],
+    404: ['', 'The resource could not be found.'],
+    413: ['', 'Requested volume or snapshot exceeds allowed quota.'],
+    500: ['', 'The server has either erred or is incapable of performing the requested operation.'],
+  },
+  nova: {
+    400: ['', 'Malformed request body.'],
+    401: ['', 'The request you have made requires authentication.'],
+    404: ['', 'The resource could not be found.'],
+    500: ['', 'Unexpected API Error. Please report this at http://bugs.launchpad.net/nova/ and attach the Nova API log if possible.'],
+  },
+  glance: {
+    400: ['', 'The server could not comply with the request since it is either malformed or otherwise incorrect.'],
+    401: ['', 'The request you have made requires authentication.'],
+    403: ['', 'Access was denied to this resource.'],
+    404: ['', 'The resource could not be found.'],
+    500: ['', 'The server has either erred or is incapable of performing the requested operation.'],
+  },
 };
 
 // HTTP status of the model's rule codes (the rest are 400, as the clouds document).
@@ -106,7 +156,24 @@ export function serviceError(service: Service, status: number, code?: string, me
       return new SimError(status, { error: { message: msg, code: code ?? defCode, ...(details ? { details } : {}) } });
     case 'ims':
       return new SimError(status, { error: { message: msg, code: code ?? defCode } });
+    case 'cinder':
+    case 'nova':
+      // A rule's OTC code (`EVS.5400`) is not the vanilla service's: only the status and the words carry over.
+      if (status === 401) return keystoneMiddleware401();
+      return new SimError(status, { [faultName(status)]: { code: status, message: msg } });
+    case 'glance':
+      if (status === 401) return keystoneMiddleware401();
+      return glanceError(status, msg);
   }
+}
+
+/** keystonemiddleware refuses a missing or bad token the same way in front of every vanilla service. */
+function keystoneMiddleware401(): SimError {
+  return new SimError(
+    401,
+    { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } },
+    { 'WWW-Authenticate': "Keystone uri='/v3'" },
+  );
 }
 
 export function fromRule(service: Service, e: RuleError): SimError {
@@ -119,11 +186,22 @@ export function unauthorized(service: Service): SimError {
 
 /** The project id in the URL is not the token's (EVS/ECS document Common.0018). */
 export function projectMismatch(service: Service): SimError {
+  if (service === 'cinder' || service === 'nova')
+    return serviceError(service, 400, undefined, "Malformed request URL: URL's project_id does not match Context's project_id.");
   return serviceError(service, 400, 'Common.0018', 'Invalid token in the header: the project ID in the URL does not match the token.');
 }
 
 export function throttled(service: Service, retryAfterSec: number, requestId: string): SimError {
   const headers = { 'Retry-After': String(retryAfterSec) };
+  // Vanilla services are throttled by whatever sits in front of them; the sim answers as Nova's and Cinder's
+  // rate limiter did (`overLimit` with `retryAfter`), and Glance with WebOb's 429.
+  if (service === 'cinder' || service === 'nova')
+    return new SimError(
+      429,
+      { overLimit: { code: 429, message: 'This request was rate-limited.', retryAfter: String(retryAfterSec) } },
+      headers,
+    );
+  if (service === 'glance') return glanceError(429, 'This request was rate-limited.', headers);
   if (service === 'ecs') {
     return new SimError(
       429,

@@ -1,7 +1,7 @@
 // Fault rules set through `/__sim/faults`. A rule matches an operation (or '*') and optionally one resource;
 // `after` skips the first N matches, `probability` draws from the sim's seeded RNG, `times` (default 1,
-// 0 = unlimited) counts applications. Request-level kinds are applied by server.ts; `job-fail`, `upload-fail` and
-// `create-fail` are taken by the ECS and EVS handlers at the moment the effect happens.
+// 0 = unlimited) counts applications. Request-level kinds are applied by server.ts; `job-fail`, `upload-fail`,
+// `create-fail` and `conflict` are taken by the ECS/Nova and EVS handlers at the moment the effect happens.
 import { AdminError } from './model/rule-error';
 import type { Rng } from './model/rng';
 import { FAULT_KINDS, type FaultKind, type FaultRule, OPS, type StoredFault } from './types';
@@ -11,6 +11,7 @@ const ONLY_FOR: Partial<Record<FaultKind, string[]>> = {
   'job-fail': ['ecs.stop', 'ecs.start'],
   'upload-fail': ['evs.uploadImage'],
   'create-fail': ['evs.createSnapshot', 'evs.createVolume', 'evs.createVolumeNative'],
+  conflict: ['ecs.stop', 'ecs.start'],
 };
 
 export class FaultBook {

@@ -25,6 +25,7 @@ import {
   type SeedSpec,
   type SimAccount,
   type SimConfig,
+  type SimDialect,
   type SimEvent,
   type SimHandle,
   type SimImageView,
@@ -40,9 +41,17 @@ export const DEFAULT_ACCOUNT: SimAccount = {
   projectName: 'eu-de_demo',
   projectId: '0391e4486e864c26be5654c522f440f2',
   region: 'eu-de',
+  // Shaped like IAM's keys: a 20-character AK, a 40-character SK.
+  accessKey: 'SIMDEMOAKK8Q2ZP4XW7N',
+  secretKey: 'simDemoSK4vT9qLm2Rx7Wc5Np8Hj3Bf6Kd1Zs0Ye',
 };
 
+/** The openstack dialect's account defaults: devstack's names (the ids and keys stay the OTC account's). */
+export const OPENSTACK_ACCOUNT_DEFAULTS: Partial<SimAccount> = { userDomainName: 'Default', projectName: 'demo', region: 'RegionOne' };
+
 export interface SimOptions {
+  /** Default `otc`; `openstack` serves a vanilla catalog (types.ts SimDialect). */
+  dialect?: SimDialect;
   account?: Partial<SimAccount>;
   config?: ConfigPatch;
   /** Seeds ids and fault probabilities; without it every run differs. */
@@ -58,10 +67,12 @@ export class Sim implements SimHandle {
   readonly world: World;
   readonly faultBook: FaultBook;
   readonly oracleBook: Oracle;
+  readonly dialect: SimDialect;
   private readonly baseConfig: SimConfig;
 
   constructor(private readonly o: SimOptions = {}) {
-    const account = { ...DEFAULT_ACCOUNT, ...o.account };
+    this.dialect = o.dialect ?? 'otc';
+    const account = { ...DEFAULT_ACCOUNT, ...(this.dialect === 'openstack' ? OPENSTACK_ACCOUNT_DEFAULTS : {}), ...o.account };
     const full: WorldAccount = {
       ...account,
       userId: hash32(`user:${account.userName}`),

@@ -116,6 +116,11 @@ export interface SimConfig {
   timings: Timings;
   tokenTtlMs: number;
   quotas: Quotas;
+  /**
+   * Vanilla Cinder's `enable_force_upload` (the openstack dialect's `/volume/v3` export only; EVS always honours
+   * `force`). Default false, Cinder's own default: a forced export of an `in-use` disk is then Cinder's 400.
+   */
+  allowForcedUpload: boolean;
 }
 
 export interface ConfigPatch {
@@ -123,6 +128,7 @@ export interface ConfigPatch {
   tokenTtlMs?: number;
   /** A number sets a quota, `null` removes it. */
   quotas?: { [K in keyof Quotas]?: number | null };
+  allowForcedUpload?: boolean;
 }
 
 export type TransitionKind = 'stop' | 'start' | 'upload' | 'image' | 'snapshot' | 'volume' | 'delete';
@@ -167,10 +173,23 @@ export const OPS = [
   'ims.addTag',
   'ims.deleteTag',
   'ims.listMembers',
+  // Nova's flavor detail (ecs/nova.ts), which `openstack server show` reads.
+  'ecs.getFlavor',
+  // Version discovery (versions.ts): what the OpenStack SDKs read first.
+  'keystone.versions',
+  'evs.versions',
+  'ecs.versions',
+  'ims.versions',
 ] as const;
 export type OpName = (typeof OPS)[number];
 
-export type FaultKind = 'error' | 'throttle' | 'throttle-202' | 'lost-response' | 'delay' | 'job-fail' | 'upload-fail' | 'create-fail';
+/**
+ * `conflict` (ecs.stop, ecs.start): someone else asks first — the server begins the same stop or start just before
+ * this request, which then meets it mid-way and is refused (Nova 409 `… while it is in task_state powering-off`,
+ * ECS `Ecs.0100`).
+ */
+export type FaultKind =
+  'error' | 'throttle' | 'throttle-202' | 'lost-response' | 'delay' | 'job-fail' | 'upload-fail' | 'create-fail' | 'conflict';
 export const FAULT_KINDS: readonly FaultKind[] = [
   'error',
   'throttle',
@@ -180,6 +199,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'job-fail',
   'upload-fail',
   'create-fail',
+  'conflict',
 ];
 
 export interface FaultRule {
@@ -300,6 +320,9 @@ export interface SimAccount {
   projectName: string;
   projectId: string;
   region: string;
+  /** The user's permanent AK/SK pair: signed calls (cloud-api.md §2.2) must carry this AK and be signed with this SK. */
+  accessKey: string;
+  secretKey: string;
 }
 
 /** An image in `/__sim/state`: its Glance wire view (as its owner sees it) plus its members. */
@@ -329,9 +352,18 @@ export interface SimState {
   pending: PendingTransition[];
 }
 
+/**
+ * Which cloud the simulator plays: `otc` (Open Telekom Cloud / Huawei Cloud: a catalog with EVS, ECS, IMS) or
+ * `openstack` (a vanilla catalog: identity, volumev3/block-storage, compute, image — Cinder v3, Nova v2.1, Glance
+ * v2). Both dialects' routes are served on one world; the dialect chooses the catalog, the token's extras and the
+ * account's defaults (src/sim/openstack/).
+ */
+export type SimDialect = 'otc' | 'openstack';
+
 /** The in-process twin of the admin API; every `/__sim` route calls one of these. */
 export interface SimHandle {
   readonly account: SimAccount;
+  readonly dialect: SimDialect;
   reset(o?: { seed?: number }): void;
   seed(spec: SeedSpec): SeedResult;
   patchServer(id: string, patch: PatchSpec): Record<string, unknown>;

@@ -1,6 +1,8 @@
-// ECS operations (§4.1 server detail, §4.3 batch stop/start, §4.4 job).
+// ECS operations (§4.1 server detail, §4.3 batch stop/start, §4.4 job); on a vanilla OpenStack cloud the same
+// interface is Nova's (../nova/api.ts), chosen per call by the client's profile (§6.5).
 import type { Caller } from '../call';
-import type { EcsApi, Server } from '../types';
+import { novaApi } from '../nova/api';
+import type { CallOptions, EcsApi, Server } from '../types';
 import { toStartBody, toStopBody } from './requests';
 import { parseJob, parseJobId, parseServer, parseServerPage } from './results';
 import { batchActionURL, jobURL, serversDetailURL, serverURL } from './urls';
@@ -13,7 +15,22 @@ const PAGE = 1000;
 // More servers than any project has; a server that keeps answering full pages is broken.
 const MAX_PAGES = 100;
 
-export function ecsApi(call: Caller): EcsApi {
+/** ECS or Nova, as the cloud's profile says. */
+export function ecsApi(call: Caller, now: () => number = Date.now): EcsApi {
+  const otc = otcEcsApi(call);
+  const nova = novaApi(call, now);
+  const pick = async (o?: CallOptions) => ((await call.profile(o)) === 'openstack' ? nova : otc);
+  return {
+    getServer: async (id, o) => (await pick(o)).getServer(id, o),
+    listServers: async (o) => (await pick(o)).listServers(o),
+    stopServers: async (ids, type, o) => (await pick(o)).stopServers(ids, type, o),
+    startServers: async (ids, o) => (await pick(o)).startServers(ids, o),
+    getJob: async (jobId, o) => (await pick(o)).getJob(jobId, o),
+  };
+}
+
+/** ECS's own API under the `ecs` endpoint (`…/v1/{project_id}`). */
+export function otcEcsApi(call: Caller): EcsApi {
   return {
     async listServers(o) {
       const out: Server[] = [];

@@ -23,6 +23,24 @@ export function toUploadImageBody(o: UploadImageOpts): UploadImageBody {
   return { 'os-volume_upload_image': action };
 }
 
+/**
+ * Vanilla Cinder's `os-volume_upload_image` (§6.5): its schema refuses unknown keys, so no `__os_type`; `force`
+ * only when true (Cinder's default is false, and a cloud without `enable_force_upload` ignores it anyway);
+ * `visibility: private` and `protected: false` from microversion 3.1 (sent with the header, api.ts), so the image
+ * is private to the project as on OTC — before 3.1 Glance would make it `shared`. Only Cinder's disk formats.
+ */
+export function toCinderUploadImageBody(o: UploadImageOpts): { 'os-volume_upload_image': Record<string, unknown> } {
+  if (typeof o.imageName !== 'string' || o.imageName === '') throw new TypeError('uploadImage: imageName is required');
+  if (typeof o.force !== 'boolean') throw new TypeError('uploadImage: force must be true or false');
+  const action: Record<string, unknown> = { image_name: o.imageName };
+  if (o.force) action.force = true;
+  if (o.diskFormat !== undefined) action.disk_format = o.diskFormat;
+  if (o.containerFormat !== undefined) action.container_format = o.containerFormat;
+  action.visibility = 'private';
+  action.protected = false;
+  return { 'os-volume_upload_image': action };
+}
+
 /** `POST …/snapshots` (§3.8). `force` lets the cloud snapshot an in-use disk (its servers are held stopped). */
 export function toCreateSnapshotBody(o: CreateSnapshotOpts): { snapshot: Record<string, unknown> } {
   if (!o.volumeId) throw new TypeError('createSnapshot: volumeId is required');

@@ -12,7 +12,7 @@ export function parseVolume(body: unknown): Volume {
 export function toVolume(v: Obj): Volume {
   return {
     id: reqStr(v, 'id', 'volume'),
-    name: optStr(v.name) ?? '',
+    name: nameOf(v),
     status: reqStr(v, 'status', 'volume'),
     size: optNum(v.size) ?? 0,
     // `shareable` is the deprecated name of `multiattach` (§3.1); read it only when multiattach is absent.
@@ -25,6 +25,14 @@ export function toVolume(v: Obj): Volume {
     volumeType: typeof v.volume_type === 'string' ? optStr(v.volume_type) : isObj(v.volume_type) ? optStr(v.volume_type.name) : null,
     updatedAt: time(v.updated_at),
   };
+}
+
+/**
+ * `name`, else the Cinder v1 `display_name` — what an endpoint of catalog type `volume` (the last one tried, §1.1)
+ * may answer with (gophertelekomcloud `evs/v1` fixtures; cloud-api.md "Differences found against upstream fixtures").
+ */
+function nameOf(v: Obj): string {
+  return optStr(v.name) ?? optStr(v.display_name) ?? '';
 }
 
 function toAttachment(a: Obj): VolumeAttachment {
@@ -69,7 +77,7 @@ export function parseSnapshotList(body: unknown): Snapshot[] {
 function toSnapshot(v: Obj): Snapshot {
   return {
     id: reqStr(v, 'id', 'snapshot'),
-    name: optStr(v.name) ?? '',
+    name: nameOf(v),
     status: reqStr(v, 'status', 'snapshot'),
     size: optNum(v.size) ?? 0,
     volumeId: optStr(v.volume_id),

@@ -1,6 +1,6 @@
 // ECS: server detail and list (ECS v1; detail also Nova v2.1), batch stop/start and jobs (cloud-api.md §4).
-// Not implemented: Nova per-server os-stop/os-start actions and server lists, the list's `tags`, `not-tags`, `ip`
-// and `reservation_id` filters, block_device and os-volume_attachments, reboot, and 202 "processed with a delay"
+// Nova's per-server os-stop/os-start and flavor detail are nova.ts. Not implemented: Nova server lists, the
+// list's `tags`, `not-tags`, `ip` and `reservation_id` filters, block_device and os-volume_attachments, reboot, and 202 "processed with a delay"
 // replies other than the throttle-202 fault.
 import { SimError } from '../errors';
 import type { Ctx } from '../http/context';
@@ -95,6 +95,9 @@ export function batchAction(ctx: Ctx): Reply {
   for (const id of new Set(ids)) {
     const s = w.servers.get(id);
     if (!s) throw new RuleError('Ecs.0114', 'The ECS does not exist.', [{ code: 'Ecs.0114', message: `The ECS ${id} does not exist.` }]);
+    // A `conflict` fault (types.ts): someone else's batch got there first; this one then finds a task running.
+    const other = key === 'os-stop' ? 'stop' : 'start';
+    if (ctx.sim.takeFault(`ecs.${other}`, [id], ['conflict']) && s.taskState === null && !s.locked) runBatch(w, other, [s]);
     if (s.locked) throw new RuleError('Ecs.0605', 'ECS locked.', [{ code: 'Ecs.0605', message: `The ECS ${id} is locked.` }]);
     if (s.taskState !== null) {
       throw new RuleError('Ecs.0100', 'The ECS status does not meet requirements. Make the ECS in the required status and try again.', [

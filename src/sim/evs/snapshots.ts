@@ -32,14 +32,15 @@ export function showSnapshot(ctx: Ctx): Reply {
   return { status: 200, body: { snapshot: renderSnapshot(ctx.sim.world, getSnapshot(ctx.sim.world, ctx.params.snapshot_id), 'detail') } };
 }
 
-export function listSnapshots(detail: boolean) {
+/** `prefix`: the API's path before the project, for the `next` link (`/volume/v3` in the openstack dialect). */
+export function listSnapshots(detail: boolean, prefix = '/evs/v2') {
   return (ctx: Ctx): Reply => {
     const w = ctx.sim.world;
     const { page, links } = listPage(
       ctx,
       [...w.snapshots.values()],
       { name: (s) => s.name, status: (s) => s.status, volume_id: (s) => s.volumeId, availability_zone: (s) => s.availabilityZone },
-      `/evs/v2/${w.account.projectId}/snapshots${detail ? '/detail' : ''}`,
+      `${prefix}/${w.account.projectId}/snapshots${detail ? '/detail' : ''}`,
     );
     const body: Record<string, unknown> = { snapshots: page.map((s) => renderSnapshot(w, s, detail ? 'detail' : 'create')) };
     if (links) body.snapshots_links = links;

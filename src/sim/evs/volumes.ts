@@ -81,14 +81,15 @@ export function createVolumeNative(version: 'v2' | 'v2.1') {
   };
 }
 
-export function listVolumes(detail: boolean) {
+/** `prefix`: the API's path before the project, for the `next` link (`/volume/v3` in the openstack dialect). */
+export function listVolumes(detail: boolean, prefix = '/evs/v2') {
   return (ctx: Ctx): Reply => {
     const w = ctx.sim.world;
     const { page, links } = listPage(
       ctx,
       [...w.volumes.values()],
       { name: (v) => v.name, status: (v) => v.status, availability_zone: (v) => v.availabilityZone },
-      `/evs/v2/${w.account.projectId}/volumes${detail ? '/detail' : ''}`,
+      `${prefix}/${w.account.projectId}/volumes${detail ? '/detail' : ''}`,
     );
     const body: Record<string, unknown> = {
       volumes: page.map((v) => (detail ? renderVolume(w, v, ctx.base) : renderVolumeSummary(w, v, ctx.base))),

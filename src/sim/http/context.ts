@@ -1,4 +1,5 @@
 // What a service handler gets, and what a service route declares.
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Service } from '../errors';
 import type { TokenRec } from '../model/records';
 import type { Sim } from '../sim';
@@ -6,16 +7,23 @@ import type { OpName } from '../types';
 import type { Reply } from './io';
 import type { Params, PathRoute } from './router';
 
+export type Caller = Pick<TokenRec, 'projectId' | 'domainScoped'> & { via: 'token' | 'aksk' };
+
 export interface Ctx {
   sim: Sim;
   params: Params;
   query: URLSearchParams;
   body: unknown;
-  /** Set for every route except Keystone's token call. */
-  token?: TokenRec;
+  /**
+   * Who calls, set for every route except Keystone's token call: the Keystone token, or for an AK/SK-signed call
+   * the project of its X-Project-Id (cloud-api.md §2.2).
+   */
+  token?: Caller;
   /** `http://host:port` as the client addressed us; catalog URLs and links are built from it. */
   base: string;
   requestId: string;
+  /** The request's headers as received (microversions, src/sim/openstack/microversion.ts). */
+  headers?: IncomingHttpHeaders;
 }
 
 export interface ServiceRoute extends PathRoute {

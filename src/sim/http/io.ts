@@ -5,8 +5,8 @@ const MAX_BODY = 1024 * 1024;
 
 export class BodyError extends Error {}
 
-/** Parsed JSON body, or undefined when the body is empty. */
-export async function readJson(req: IncomingMessage): Promise<unknown> {
+/** The body's bytes as sent (the AK/SK check hashes them), at most 1 MiB. */
+export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -14,13 +14,23 @@ export async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY) throw new BodyError('request body too large');
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+/** Parsed JSON, or undefined when the body is empty. */
+export function parseJsonBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
   if (!text.trim()) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     throw new BodyError('request body is not valid JSON');
   }
+}
+
+/** Parsed JSON body, or undefined when the body is empty. */
+export async function readJson(req: IncomingMessage): Promise<unknown> {
+  return parseJsonBody(await readBody(req));
 }
 
 export interface Reply {

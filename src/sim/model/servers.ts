@@ -2,7 +2,7 @@
 // handler's; here each accepted server walks its transition: stop = ACTIVE+powering-off → SHUTOFF,
 // start = SHUTOFF+powering-on → ACTIVE, each after its configured duration (or by hand when null).
 import { createJob, finishSubJob } from './jobs';
-import type { JobRec, ServerRec, SubJobRec } from './records';
+import type { JobRec, ServerRec } from './records';
 import type { World } from './world';
 
 export interface BatchOptions {
@@ -17,11 +17,21 @@ export function runBatch(w: World, action: 'stop' | 'start', servers: ServerRec[
     action,
     servers.map((s) => s.id),
   );
-  servers.forEach((s, i) => begin(w, action, s, job, job.subJobs[i], o));
+  servers.forEach((s, i) => begin(w, action, s, job.id, (failure) => finishSubJob(w, job, job.subJobs[i], failure), o));
   return job;
 }
 
-function begin(w: World, action: 'stop' | 'start', s: ServerRec, job: JobRec, sub: SubJobRec, o: BatchOptions): void {
+/**
+ * One server's stop or start outside any job: Nova's per-server `os-stop` / `os-start` (ecs/nova.ts), whose
+ * conflicts (409) the caller checks first. Events carry `jobId: null`.
+ */
+export function powerServer(w: World, action: 'stop' | 'start', s: ServerRec, o: { hard?: boolean } = {}): void {
+  begin(w, action, s, null, () => undefined, o);
+}
+
+type Done = (failure?: { code: string; reason: string }) => void;
+
+function begin(w: World, action: 'stop' | 'start', s: ServerRec, jobId: string | null, done: Done, o: BatchOptions): void {
   const t = w.config.timings;
   const ms = action === 'start' ? t.startMs : o.hard ? t.hardStopMs : t.stopMs;
   // Only a pending job-fail leaves task_state null, so a new request may meet it: settle it first.
@@ -29,23 +39,23 @@ function begin(w: World, action: 'stop' | 'start', s: ServerRec, job: JobRec, su
   const failure = o.fail?.get(s.id);
   if (failure) {
     // The job runs as long as a real one would, then reports failure; the server never moves.
-    w.engine.schedule(action, s.id, ms, () => finishSubJob(w, job, sub, failure));
+    w.engine.schedule(action, s.id, ms, () => done(failure));
     return;
   }
   const target = action === 'stop' ? 'stopped' : 'active';
   // Assumption (cloud-api.md §8.3 leaves it open): a server already in the target state succeeds at once.
-  if (s.vmState === target) return finishSubJob(w, job, sub);
-  if (action === 'start' && s.vmState === 'error') return finishSubJob(w, job, sub, { code: 'Ecs.0226', reason: 'Failed to start.' });
+  if (s.vmState === target) return done();
+  if (action === 'start' && s.vmState === 'error') return done({ code: 'Ecs.0226', reason: 'Failed to start.' });
 
   s.taskState = action === 'stop' ? 'powering-off' : 'powering-on';
   w.touchServer(s);
-  w.events.emit(action === 'stop' ? 'server.stopping' : 'server.starting', { serverId: s.id, jobId: job.id, hard: !!o.hard });
+  w.events.emit(action === 'stop' ? 'server.stopping' : 'server.starting', { serverId: s.id, jobId, hard: !!o.hard });
   w.engine.schedule(action, s.id, ms, () => {
     s.vmState = target;
     s.taskState = null;
     s.powerState = action === 'stop' ? 4 : 1;
     w.touchServer(s);
-    w.events.emit(action === 'stop' ? 'server.stopped' : 'server.started', { serverId: s.id, jobId: job.id });
-    finishSubJob(w, job, sub);
+    w.events.emit(action === 'stop' ? 'server.stopped' : 'server.started', { serverId: s.id, jobId });
+    done();
   });
 }
