@@ -6,7 +6,7 @@
 # Follows temporalio/samples-server compose/scripts/create-namespace.sh (wait for the port, then
 # `operator cluster health`, then describe-or-create). The search attributes are added with
 # `temporal operator search-attribute create`: with SQL visibility they are aliases on the namespace, and the
-# server skips names that already exist (temporalio/temporal v1.30.1 service/frontend/operator_handler.go);
+# server skips names that already exist (temporalio/temporal v1.29.1 service/frontend/operator_handler.go);
 # the CLI refuses a name that exists with another type (temporalio/cli commands.operator_search_attribute.go).
 set -eu
 

@@ -3,7 +3,7 @@
 # admin-tools image. Runs in temporalio/admin-tools (docker-compose.yml, service temporal-schema).
 #
 # The temporal-sql-tool steps are the ones of temporalio/samples-server compose/scripts/setup-postgres.sh.
-# Safe to re-run on every `docker compose up` (checked against temporalio/temporal v1.30.1): `create` ignores
+# Safe to re-run on every `docker compose up` (checked against temporalio/temporal v1.29.1): `create` ignores
 # an existing database, `setup-schema -v 0.0` without a schema file only adds the version tables if missing,
 # and `update-schema` applies only the versions not applied yet.
 set -eu
