@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createCloudClient, loadCloudConfig } from '../../src/cloud';
 import { startExport } from '../../src/export-client';
-import { FailureType } from '../../src/workflows/api';
+import { FailureType, sourceVolumeTag } from '../../src/workflows/api';
 import { failureOf, useHarness } from './harness';
 
 const h = useHarness();
@@ -44,7 +44,7 @@ describe('AK/SK-signed exports', () => {
       expect(h.admin.state().images.find((i) => i.id === result.imageId)).toMatchObject({
         name: 'img-aksk',
         status: 'active',
-        tags: ['aksk'],
+        tags: ['aksk', sourceVolumeTag(volume.id)],
       });
     } finally {
       await cloud.close();
