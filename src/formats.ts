@@ -2,8 +2,12 @@
 // CLI's choices all derive from these lists. No imports: workflow code may use it. (The simulator keeps its own
 // list, as the cloud it stands for does.)
 
-/** `disk_format` of `os-volume_upload_image` (cloud-api.md, EVS); the default is the first of OTC's own. */
-export const DISK_FORMATS = ['vhd', 'zvhd', 'zvhd2', 'raw', 'qcow2'] as const;
+/** `disk_format` of `os-volume_upload_image` on Open Telekom Cloud / Huawei Cloud EVS (cloud-api.md); default zvhd2. */
+export const OTC_DISK_FORMATS = ['vhd', 'zvhd', 'zvhd2', 'raw', 'qcow2'] as const;
+/** The same on vanilla Cinder (cloud-api.md §6.4); its default is raw. */
+export const CINDER_DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'ploop'] as const;
+/** What the input takes: either cloud's. The plan checks the cloud's own list before any server stops. */
+export const DISK_FORMATS = ['vhd', 'zvhd', 'zvhd2', 'raw', 'qcow2', 'vmdk', 'vdi', 'vhdx', 'ploop'] as const;
 export type DiskFormat = (typeof DISK_FORMATS)[number];
 export const DEFAULT_DISK_FORMAT: DiskFormat = 'zvhd2';
 

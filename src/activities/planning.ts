@@ -1,6 +1,6 @@
 // The activities of the plan: read-only, before anything is stopped or created (P5).
 import { ApplicationFailure } from '@temporalio/common';
-import { CINDER_DISK_FORMATS } from '../cloud/profile';
+import { CINDER_DISK_FORMATS, OTC_DISK_FORMATS } from '../formats';
 import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type StopType, type Strategy } from '../workflows/api';
 import { InputError } from '../workflows/validate';
 import { findOurImage } from './export';
@@ -23,6 +23,16 @@ function invalidInput(err: unknown): never {
   throw ApplicationFailure.create({ type: FailureType.InvalidInput, message: (err as Error).message, nonRetryable: true });
 }
 
+/** InvalidInput naming the field, the value and what this cloud takes, for a format of the other kind of cloud. */
+function refuseFormatOf(profile: 'otc' | 'openstack', format: string): void {
+  const [own, other, cloud] =
+    profile === 'openstack'
+      ? [CINDER_DISK_FORMATS, 'an Open Telekom Cloud format', "this OpenStack cloud's Cinder"]
+      : [OTC_DISK_FORMATS, "vanilla Cinder's", 'this Open Telekom Cloud / Huawei Cloud EVS'];
+  if (!(own as readonly string[]).includes(format))
+    invalidInput(new Error(`diskFormat: ${JSON.stringify(format)} is ${other}; ${cloud} takes ${own.join(', ')}`));
+}
+
 export function planningActivities(s: ActivityScope) {
   const held = (ids: string[]) => runningHolds(s.deps.client, ids);
   return {
@@ -37,12 +47,7 @@ export function planningActivities(s: ActivityScope) {
     }): Promise<Counted<{ plan: ExportPlan }>> {
       return s.counted(`read disk ${args.volumeId} and its servers`, async (c) => {
         // A format this cloud does not take is refused now, before any server stops (P5).
-        if (args.diskFormat && (await c.profile()) === 'openstack' && !(CINDER_DISK_FORMATS as readonly string[]).includes(args.diskFormat))
-          invalidInput(
-            new Error(
-              `diskFormat: ${JSON.stringify(args.diskFormat)} is an Open Telekom Cloud format; this OpenStack cloud's Cinder takes ${CINDER_DISK_FORMATS.join(', ')}`,
-            ),
-          );
+        if (args.diskFormat) refuseFormatOf(await c.profile(), args.diskFormat);
         const reading = await readPlan(c, args, held).catch((err: unknown) =>
           err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err),
         );

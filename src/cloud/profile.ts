@@ -3,6 +3,7 @@
 // v3, Nova v2.1 per-server `os-stop`/`os-start` (the client makes the job the activities expect, nova/jobs.ts),
 // Glance v2. Chosen in clouds.yaml (`evs_export_profile`) or EVS_EXPORT_PROFILE, else read from the Keystone
 // catalog: OTC and Huawei Cloud list an `ecs` service, vanilla OpenStack lists Nova (`compute`) and no `ecs`.
+import { CINDER_DISK_FORMATS } from '../formats';
 import type { ServiceKey } from './config';
 
 export const PROFILES = ['otc', 'openstack'] as const;
@@ -30,11 +31,8 @@ export const SERVICE_LABELS: Record<Profile, Record<ServiceKey, string>> = {
   openstack: { evs: 'Cinder', ecs: 'Nova', ims: 'Glance' },
 };
 
-/**
- * `disk_format` values of `os-volume_upload_image` that vanilla Cinder's request schema accepts (§6.4); OTC's are in
- * src/formats.ts (`vhd`, `zvhd`, `zvhd2`, `raw`, `qcow2`). Cinder's default is `raw`.
- */
-export const CINDER_DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vdi', 'vhd', 'vhdx', 'ploop'] as const;
+// `disk_format` values vanilla Cinder's request schema accepts (§6.4), defined with OTC's in src/formats.ts.
+export { CINDER_DISK_FORMATS };
 export type CinderDiskFormat = (typeof CINDER_DISK_FORMATS)[number];
 
 /** The disk format each profile's cloud uses when none is sent. */

@@ -31,7 +31,11 @@ async function expectNoWorkflow(workflowId: string): Promise<void> {
 
 describe('evs-export bad input', () => {
   it.each([
-    ['an invalid choice', ['--disk-format', 'vmdk'], ["'--disk-format <format>'", "'vmdk'", 'vhd, zvhd, zvhd2, raw, qcow2']],
+    [
+      'an invalid choice',
+      ['--disk-format', 'iso'],
+      ["'--disk-format <format>'", "'iso'", 'vhd, zvhd, zvhd2, raw, qcow2, vmdk, vdi, vhdx, ploop'],
+    ],
     ['an invalid number', ['--stop-deadline', 'soon'], ["'--stop-deadline <ms>'", 'expected milliseconds']],
     ['an unknown option', ['--bogus'], ["unknown option '--bogus'"]],
     ['a missing required flag', null, ["required option '--image-name <name>' not specified"]],

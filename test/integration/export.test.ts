@@ -65,6 +65,16 @@ describe('exportDiskImage', () => {
     expect(o.exports[0].force).toBe(true);
   });
 
+  it('a format only vanilla Cinder takes is refused by the plan, naming what this cloud takes; nothing stops', async () => {
+    const seeded = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 5, attachedTo: ['app'] }] });
+    const f = await failureOf(runExport({ volumeId: seeded.volumes[0].id, imageName: 'img-vmdk', diskFormat: 'vmdk' }));
+    expect(f.type).toBe(FailureType.InvalidInput);
+    expect(f.message).toMatch(
+      /diskFormat: "vmdk" is vanilla Cinder's; this Open Telekom Cloud \/ Huawei Cloud EVS takes vhd, zvhd, zvhd2, raw, qcow2/,
+    );
+    expect(h.admin.events().filter((e) => e.type === 'server.stopping')).toEqual([]);
+  });
+
   it('exports an available disk without touching any server', async () => {
     const seeded = h.admin.seed({ servers: [{ name: 'bystander' }], volumes: [{ name: 'loose', size: 5 }] });
 
@@ -151,7 +161,7 @@ describe('bad input fails before anything is stopped or created (P5)', () => {
     ['image name too long', { imageName: 'x'.repeat(129) }, 'imageName', 'has 129'],
     ['image name with a slash', { imageName: 'a/b' }, 'imageName', '"a/b"'],
     ['image name with a leading space', { imageName: ' golden' }, 'imageName', '" golden"'],
-    ['disk format', { diskFormat: 'vmdk' }, 'diskFormat', '"vmdk"'],
+    ['disk format', { diskFormat: 'iso' }, 'diskFormat', '"iso"'],
     ['container format', { containerFormat: 'docker' }, 'containerFormat', '"docker"'],
     ['OS type', { osType: 'solaris' }, 'osType', '"solaris"'],
     ['strategy', { strategy: 'clone' }, 'strategy', '"clone"'],

@@ -72,6 +72,9 @@ describe('openstack profile: the saga on Cinder v3, Nova v2.1 and Glance v2', ()
     const volumeId = seeded.volumes[0].id;
     const r = await runExport({ volumeId, imageName: 'os-default-format' });
     expect((await h.cloud.ims.getImage(r.imageId)).diskFormat).toBe('raw');
+    // Cinder's own formats beyond OTC's are exported as named.
+    const vmdk = await runExport({ volumeId, imageName: 'os-vmdk', diskFormat: 'vmdk' });
+    expect((await h.cloud.ims.getImage(vmdk.imageId)).diskFormat).toBe('vmdk');
 
     const stopsBefore = h.admin.events().filter((e) => e.type === 'server.stopping').length;
     const f = await failureOf(runExport({ volumeId, imageName: 'os-zvhd2', diskFormat: 'zvhd2' }));

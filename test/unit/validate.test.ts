@@ -51,7 +51,7 @@ describe('validateExportInput', () => {
     ['trailing space', { ...ok, imageName: 'golden ' }, 'imageName', '"golden "'],
     ['bad character', { ...ok, imageName: 'golden/1' }, 'imageName', '"golden/1"'],
     ['non-ASCII letter', { ...ok, imageName: 'gölden' }, 'imageName', '"gölden"'],
-    ['disk format', { ...ok, diskFormat: 'vmdk' }, 'diskFormat', '"vmdk"'],
+    ['disk format', { ...ok, diskFormat: 'iso' }, 'diskFormat', '"iso"'],
     ['container format', { ...ok, containerFormat: 'docker' }, 'containerFormat', '"docker"'],
     ['os type', { ...ok, osType: 'Linux' }, 'osType', '"Linux"'],
     ['stop type', { ...ok, stopType: 'soft' }, 'stopType', '"soft"'],

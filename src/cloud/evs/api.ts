@@ -3,7 +3,7 @@
 // the export's body, its microversion and the reading of its refusal differ (cinderUpload below).
 import type { Caller } from '../call';
 import { CloudError, CloudRequestError, isStatus } from '../errors';
-import { DISK_FORMATS } from '../../formats';
+import { OTC_DISK_FORMATS } from '../../formats';
 import { CINDER_DISK_FORMATS } from '../profile';
 import type { CallOptions, EvsApi, Snapshot, UploadImageOpts, UploadImageResult, Volume } from '../types';
 import { toCinderUploadImageBody, toCreateSnapshotBody, toCreateVolumeBody, toUploadImageBody } from './requests';
@@ -51,8 +51,8 @@ export function evsApi(call: Caller): EvsApi {
 
     uploadImage: async (volumeId, opts, o) => {
       if ((await call.profile(o)) === 'openstack') return cinderUpload(call, volumeId, opts, o);
-      if (opts.diskFormat !== undefined && !(DISK_FORMATS as readonly string[]).includes(opts.diskFormat))
-        throw unsupportedFormat(opts.diskFormat, 'EVS', DISK_FORMATS, "vanilla Cinder's");
+      if (opts.diskFormat !== undefined && !(OTC_DISK_FORMATS as readonly string[]).includes(opts.diskFormat))
+        throw unsupportedFormat(opts.diskFormat, 'EVS', OTC_DISK_FORMATS, "vanilla Cinder's");
       return call(
         {
           service: 'evs',
