@@ -1,14 +1,18 @@
 // `npm run cluster`: the production topology without containers — PostgreSQL, the Temporal server (built from
 // the Go module proxy at the version docker-compose.yml pins), its schemas, namespace and search attributes,
-// N worker processes, the cloud simulator and the Temporal Web UI — each a background process, recorded in
-// .data/cluster/pids.json, logging to .data/cluster/logs/. `npm run cluster -- --stop` stops them.
+// N worker processes (one Worker Deployment Version, made current), the cloud simulator and the Temporal Web UI —
+// each a background process, recorded in .data/cluster/pids.json, logging to .data/cluster/logs/.
+// `npm run cluster -- --stop` stops them.
 // See docs/cluster.md.
 import { relative } from 'node:path';
+import { showVersion } from '../src/worker-deployment';
+import { clusterVersion } from './cluster/deployment';
 import { down } from './cluster/down';
 import { DEFAULT_OPTIONS, parseClusterArgs, USAGE } from './cluster/options';
 import { clusterDirs, ROOT } from './cluster/paths';
 import { alive, type ClusterState } from './cluster/processes';
 import { up, type UpResult } from './cluster/up';
+import { workerMetricsPort } from './cluster/apps';
 
 const rel = (p: string) => relative(ROOT, p) || '.';
 
@@ -31,6 +35,8 @@ function summary(s: ClusterState, r: UpResult): string {
     .join(', ');
   // Wall time since this process started: loading the script itself counts too.
   const total = process.uptime();
+  const v = clusterVersion(s.options);
+  const version = r.version ?? (v ? showVersion(v) : 'unversioned');
   return `
 Temporal ${s.pins.server} cluster ${r.alreadyRunning ? `already running (since ${s.startedAt})` : `up in ${total.toFixed(1)} s (${took})`}
 
@@ -39,6 +45,8 @@ Temporal gRPC   ${s.temporalAddress} (namespace ${s.namespace}; pid ${pids('temp
 Web UI          ${s.uiUrl ?? `not running (${r.uiSkipped ?? 'see the log'})`}
 Simulator       ${s.simUrl} (admin API under /__sim; pid ${pids('sim')})
 Workers         ${live('worker').length} on task queue "${s.options.taskQueue}" (pids ${pids('worker') || 'none'})
+Worker version  ${version}
+Metrics         ${metricsUrls(s)}
 Logs            ${rel(d.logs)}/
 
 For the CLI:
@@ -46,6 +54,12 @@ ${Object.entries(s.env)
   .map(([k, v]) => `  export ${k}=${v}`)
   .join('\n')}
 `;
+}
+
+function metricsUrls(s: ClusterState): string {
+  const n = s.processes.filter((p) => p.kind === 'worker').length;
+  const urls = Array.from({ length: n }, (_, i) => `http://127.0.0.1:${workerMetricsPort(s.options, i + 1)}/metrics`);
+  return urls.join(' ') || 'no worker';
 }
 
 async function main(): Promise<void> {

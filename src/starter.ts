@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { ExitError } from './cli/common';
+import { ExitError, flushTracing } from './cli/common';
 import { registerControlCommands } from './cli/control';
 import { registerExportCommands } from './cli/export';
 import { inputErrorText } from './cli/flags';
@@ -82,6 +82,8 @@ export async function main(argv = process.argv): Promise<void> {
     // Commander has already said what was wrong.
     if (!(err instanceof CommanderError)) console.error(`evs-export: ${message(err)}`);
     process.exitCode = exitCode(err);
+  } finally {
+    await flushTracing();
   }
 }
 

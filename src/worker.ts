@@ -3,7 +3,6 @@
 // server restarts, with their own slots and the urgent lane of the API budget, P9) — and shuts down
 // gracefully on SIGTERM/SIGINT.
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities';
@@ -12,8 +11,12 @@ import { createCloudClient, describeCloudConfig, loadCloudConfig } from './cloud
 import type { CloudApi } from './cloud/types';
 import { loadTemporalSettings } from './config';
 import { ensureSearchAttributes } from './search-attributes';
-import { BUNDLE_FILE } from './bundle-workflows';
+import { BUNDLE_FILE, BUNDLE_OPTIONS } from './bundle-workflows';
 import { DEFAULT_LIMITS, limitsFromEnv, type WorkerLimits } from './worker-limits';
+import { describeWorkerDeployment, type WorkerDeployment, workerDeploymentFromEnv } from './worker-deployment';
+import { cloudCallMetrics, metricsAddressFromEnv, prometheusMetrics, watchServersHeld } from './telemetry/metrics';
+import { traceExporterFromEnv } from './telemetry/trace-config';
+import { observeAll, startTracing, type Tracing } from './telemetry/tracing';
 import { urgentTaskQueue } from './workflows/api';
 
 export interface ExportWorkerOptions {
@@ -31,6 +34,10 @@ export interface ExportWorkerOptions {
   identity?: string;
   /** Slots and cache; defaults from worker-limits.ts, then EVS_EXPORT_* variables (see limitsFromEnv). */
   limits?: Partial<WorkerLimits>;
+  /** Worker Versioning (src/worker-deployment.ts, EVS_EXPORT_DEPLOYMENT_NAME/EVS_EXPORT_BUILD_ID); absent = unversioned. */
+  deployment?: WorkerDeployment;
+  /** From startTracing (src/telemetry/tracing.ts); default off. */
+  tracing?: Tracing;
 }
 
 /** The two workers of one process, run and stopped together. */
@@ -72,13 +79,18 @@ export class ExportWorker {
 }
 
 // A directory path: the SDK's bundler resolves its index (.ts from source, .js when built).
-export const WORKFLOWS_PATH = join(__dirname, 'workflows');
+export const WORKFLOWS_PATH = BUNDLE_OPTIONS.workflowsPath;
 
 /** The given bundle; else the one `npm run build` wrote beside the built worker; else bundle from source at start. */
 function workflowCode(bundle: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundle) return { workflowBundle: bundle };
   if (existsSync(BUNDLE_FILE)) return { workflowBundle: { codePath: BUNDLE_FILE } };
   return { workflowsPath: WORKFLOWS_PATH };
+}
+
+/** With a bundle, its interceptors are inside it; bundled at start, they are added here. */
+function workflowInterceptors(code: Pick<WorkerOptions, 'workflowBundle'>): string[] {
+  return code.workflowBundle ? [] : BUNDLE_OPTIONS.workflowInterceptorModules;
 }
 
 /** For the start-up line: where this worker's workflow code comes from. */
@@ -88,9 +100,10 @@ export function workflowCodeSource(): string {
 
 export async function createExportWorker(o: ExportWorkerOptions): Promise<ExportWorker> {
   const limits: WorkerLimits = { ...DEFAULT_LIMITS, ...limitsFromEnv(), ...o.limits };
+  const tracing = o.tracing ?? startTracing({ exporter: 'none', serviceName: 'evs-export-worker' });
   const deps = {
     cloud: o.cloud,
-    client: o.client ?? new Client({ connection: o.connection, namespace: o.namespace }),
+    client: o.client ?? new Client({ connection: o.connection, namespace: o.namespace, interceptors: tracing.client }),
     holdLivenessMs: o.holdLivenessMs ?? (Number(process.env.EVS_EXPORT_HOLD_LIVENESS_MS) || undefined),
     poll: o.poll,
   };
@@ -98,16 +111,21 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     connection: o.connection,
     namespace: o.namespace,
     ...(o.identity ? { identity: o.identity } : {}),
+    // Both workers (main and urgent queue) in one Worker Deployment Version: a pinned run's activities stay on it.
+    ...o.deployment,
     // Activities heartbeat; on shutdown they get time to notice and hand over cleanly.
     shutdownGraceTime: '20 seconds',
     // Cancellation reaches an activity only with a heartbeat; without this cap heartbeats (and so a cancel) could
     // wait 80% of the heartbeat timeout. A few heartbeat calls a second per worker are cheap.
     maxHeartbeatThrottleInterval: '1 second',
   } satisfies Partial<WorkerOptions>;
+  const code = workflowCode(o.workflowBundle);
   const main = await Worker.create({
     ...common,
     taskQueue: o.taskQueue,
-    ...workflowCode(o.workflowBundle),
+    ...code,
+    interceptors: { ...tracing.worker.interceptors, workflowModules: workflowInterceptors(code) },
+    sinks: tracing.worker.sinks,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: limits.activitySlots,
     maxConcurrentWorkflowTaskExecutions: limits.workflowTaskSlots,
@@ -116,6 +134,7 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
   const urgent = await Worker.create({
     ...common,
     taskQueue: urgentTaskQueue(o.taskQueue),
+    ...(tracing.worker.interceptors ? { interceptors: tracing.worker.interceptors } : {}),
     activities: createActivities({ ...deps, priority: 'urgent' }),
     maxConcurrentActivityTaskExecutions: limits.urgentActivitySlots,
   });
@@ -123,10 +142,19 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
 }
 
 async function main(): Promise<void> {
-  Runtime.install({ logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO') || 'INFO') });
+  const metricsAddress = metricsAddressFromEnv();
+  const traces = traceExporterFromEnv();
+  Runtime.install({
+    logger: new DefaultLogger((process.env.LOG_LEVEL as 'INFO') || 'INFO'),
+    ...(metricsAddress ? { telemetryOptions: { metrics: prometheusMetrics(metricsAddress) } } : {}),
+  });
+  const meter = Runtime.instance().metricMeter;
+  const tracing = startTracing({ exporter: traces, serviceName: 'evs-export-worker' });
   const temporal = loadTemporalSettings();
   const cloudConfig = loadCloudConfig();
-  const cloud = createCloudClient(cloudConfig);
+  const cloud = createCloudClient(cloudConfig, {
+    observer: observeAll(metricsAddress ? cloudCallMetrics(meter) : undefined, tracing.http),
+  });
   const client = await Connection.connect(temporal.connectionOptions);
   try {
     const added = await ensureSearchAttributes(client, temporal.namespace);
@@ -141,6 +169,7 @@ async function main(): Promise<void> {
     await client.close();
   }
   const connection = await NativeConnection.connect(temporal.connectionOptions);
+  const held = metricsAddress ? watchServersHeld(new Client({ connection, namespace: temporal.namespace }), meter) : undefined;
   try {
     const worker = await createExportWorker({
       connection,
@@ -148,16 +177,23 @@ async function main(): Promise<void> {
       taskQueue: temporal.taskQueue,
       cloud,
       poll: pollPolicyFromEnv(),
+      deployment: workerDeploymentFromEnv(),
+      tracing,
     });
     console.log(
       `worker polling task queue "${temporal.taskQueue}" (and "${urgentTaskQueue(temporal.taskQueue)}" for restarts) ` +
         `on ${temporal.address} ` +
-        `(namespace ${temporal.namespace}); workflows: ${workflowCodeSource()}; cloud: ${describeCloudConfig(cloudConfig)}`,
+        `(namespace ${temporal.namespace}); workflows: ${workflowCodeSource()}; cloud: ${describeCloudConfig(cloudConfig)}; ` +
+        `version: ${describeWorkerDeployment(worker.main.options)}; ` +
+        `metrics: ${metricsAddress ? `http://${metricsAddress}/metrics` : 'off (EVS_EXPORT_METRICS_PORT)'}; ` +
+        `traces: ${traces === 'none' ? 'off (OTEL_TRACES_EXPORTER)' : traces}`,
     );
     await worker.run();
   } finally {
+    held?.stop();
     await connection.close();
     await cloud.close();
+    await tracing.shutdown();
   }
 }
 

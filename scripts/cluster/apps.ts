@@ -4,8 +4,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { simCloudEnv } from '../../src/sim/server';
+import { workerVersionEnv } from './deployment';
 import { retry } from './exec';
-import type { ClusterOptions } from './options';
+import { type ClusterOptions, DEFAULT_OPTIONS } from './options';
 import { ROOT, UI_BIN } from './paths';
 import { logSize, type ProcessRecord, spawnDaemon, waitForLogLine } from './processes';
 import { NAMESPACE } from './temporal';
@@ -31,7 +32,13 @@ export async function startSim(o: ClusterOptions, logDir: string, onSpawn: OnSpa
   return { record, url: `http://127.0.0.1:${o.simPort}` };
 }
 
-/** Starts worker `index` (1-based); resolves once it polls its task queue. */
+/** Where worker `index` (1-based) serves its Prometheus /metrics. */
+export function workerMetricsPort(o: Pick<ClusterOptions, 'metricsPort'>, index: number): number {
+  // A cluster started before this option existed has none in its saved state.
+  return (o.metricsPort ?? DEFAULT_OPTIONS.metricsPort) + index - 1;
+}
+
+/** Starts worker `index` (1-based), of the cluster's Worker Deployment Version; resolves once it polls its task queue. */
 export async function startWorker(
   o: ClusterOptions,
   env: Record<string, string>,
@@ -50,7 +57,14 @@ export async function startWorker(
     args,
     match: script,
     cwd: ROOT,
-    env: { ...BASE_ENV(), LOG_LEVEL: 'INFO', ...env },
+    env: {
+      ...BASE_ENV(),
+      LOG_LEVEL: 'INFO',
+      ...workerVersionEnv(o),
+      EVS_EXPORT_METRICS_HOST: '127.0.0.1',
+      EVS_EXPORT_METRICS_PORT: String(workerMetricsPort(o, index)),
+      ...env,
+    },
     logDir,
   });
   onSpawn(record);

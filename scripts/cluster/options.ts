@@ -3,6 +3,7 @@
 // system PostgreSQL on 5432.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkedBuildId, checkedDeploymentName } from '../../src/worker-deployment';
 import { DEFAULT_TASK_QUEUE } from '../../src/workflows/api';
 import { ROOT } from './paths';
 
@@ -13,6 +14,8 @@ export interface ClusterOptions {
   pgPort: number;
   simPort: number;
   uiPort: number;
+  /** Prometheus /metrics of worker 1 (127.0.0.1); worker i serves on metricsPort + i - 1. */
+  metricsPort: number;
   /** Build and run the Web UI server. */
   ui: boolean;
   taskQueue: string;
@@ -22,6 +25,13 @@ export interface ClusterOptions {
   built: boolean;
   /** Seed the simulator with the demo topology. */
   demo: boolean;
+  /** Worker Versioning: the workers form one version of this Worker Deployment (docs/upgrades.md); false = unversioned. */
+  versioned: boolean;
+  deploymentName: string;
+  /** The workers' build id; unset = `<package.json version>-<git short sha>[-dirty]`, fixed when the cluster starts. */
+  buildId?: string;
+  /** Make the workers' version current once they poll, whatever version was current (the old workers are gone). */
+  promote: boolean;
 }
 
 export const DEFAULT_OPTIONS: ClusterOptions = {
@@ -30,11 +40,15 @@ export const DEFAULT_OPTIONS: ClusterOptions = {
   pgPort: 55432,
   simPort: 8780,
   uiPort: 8080,
+  metricsPort: 9464,
   ui: true,
   taskQueue: DEFAULT_TASK_QUEUE,
   dataDir: join(ROOT, '.data'),
   built: false,
   demo: true,
+  versioned: true,
+  deploymentName: 'evs-image-export',
+  promote: true,
 };
 
 /** The server's ports, laid out as in Temporal's development configs when the frontend is on 7233. */
@@ -67,11 +81,16 @@ npm run cluster -- --stop          stop everything it started
   --pg-port P          PostgreSQL (default 55432)
   --sim-port P         cloud simulator (default 8780)
   --ui-port P          Temporal Web UI (default 8080)
+  --metrics-port P     Prometheus /metrics of worker 1; worker i on P+i-1 (default 9464)
   --no-ui              do not build or start the Web UI server
   --task-queue NAME    the workers' task queue (default ${DEFAULT_TASK_QUEUE})
   --data-dir DIR       state directory (default .data: PostgreSQL in DIR/pg, pids and logs in DIR/cluster)
   --built              run lib/worker.js (npm run build) instead of src/worker.ts through tsx
-  --no-demo            start the simulator empty instead of seeding the demo topology`;
+  --no-demo            start the simulator empty instead of seeding the demo topology
+  --deployment-name N  the workers' Worker Deployment (default evs-image-export; docs/upgrades.md)
+  --build-id ID        the workers' build id (default <package.json version>-<git short sha>, -dirty for local changes)
+  --no-promote         leave the deployment's current version alone (default: make the workers' version current)
+  --unversioned        run unversioned workers (no Worker Versioning)`;
 
 export function parseClusterArgs(argv: string[]): { stop: boolean; help: boolean; options: ClusterOptions } {
   const { values } = parseArgs({
@@ -84,11 +103,16 @@ export function parseClusterArgs(argv: string[]): { stop: boolean; help: boolean
       'pg-port': { type: 'string' },
       'sim-port': { type: 'string' },
       'ui-port': { type: 'string' },
+      'metrics-port': { type: 'string' },
       'no-ui': { type: 'boolean', default: false },
       'task-queue': { type: 'string' },
       'data-dir': { type: 'string' },
       built: { type: 'boolean', default: false },
       'no-demo': { type: 'boolean', default: false },
+      'deployment-name': { type: 'string' },
+      'build-id': { type: 'string' },
+      'no-promote': { type: 'boolean', default: false },
+      unversioned: { type: 'boolean', default: false },
     },
   });
   const workers = values.workers === undefined ? DEFAULT_OPTIONS.workers : Number(values.workers);
@@ -103,11 +127,16 @@ export function parseClusterArgs(argv: string[]): { stop: boolean; help: boolean
       pgPort: port('pg-port', values['pg-port'], d.pgPort),
       simPort: port('sim-port', values['sim-port'], d.simPort),
       uiPort: port('ui-port', values['ui-port'], d.uiPort),
+      metricsPort: port('metrics-port', values['metrics-port'], d.metricsPort),
       ui: !values['no-ui'],
       taskQueue: values['task-queue'] ?? d.taskQueue,
       dataDir: values['data-dir'] ? resolve(values['data-dir']) : d.dataDir,
       built: values.built,
       demo: !values['no-demo'],
+      versioned: !values.unversioned,
+      deploymentName: checkedDeploymentName(values['deployment-name'] ?? d.deploymentName, '--deployment-name'),
+      ...(values['build-id'] !== undefined ? { buildId: checkedBuildId(values['build-id'], '--build-id') } : {}),
+      promote: !values['no-promote'],
     },
   };
 }

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { clusterEnv, startSim, startUi, startWorker } from './apps';
 import { ensureServerTools, ensureUiServer, schemaDir } from './build';
+import { promoteWorkers, withBuildId } from './deployment';
 import { down } from './down';
 import { type ClusterOptions, serverPorts } from './options';
 import { clusterDirs } from './paths';
@@ -21,6 +22,8 @@ export interface UpResult {
   timings: Record<string, number>;
   /** Why the Web UI is not running, when it was wanted. */
   uiSkipped?: string;
+  /** The workers' Worker Deployment Version and whether it is current (docs/upgrades.md). */
+  version?: string;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -94,11 +97,13 @@ async function startAll({ o, state, schemas, withUi, step, record, log }: StartC
   await step('workers', () =>
     Promise.all(Array.from({ length: o.workers }, (_, i) => startWorker(o, state.env, i + 1, dirs.logs, record))),
   );
+  const version = o.workers > 0 ? await step('version', () => promoteWorkers(o, state.temporalAddress, log)) : undefined;
   if (withUi) state.uiUrl = (await step('UI', () => startUi(o, state.temporalAddress, dirs.uiRoot, dirs.logs, record))).url;
+  return { version };
 }
 
-export async function up(o: ClusterOptions, log: (s: string) => void = console.log): Promise<UpResult> {
-  const dirs = clusterDirs(o.dataDir);
+export async function up(options: ClusterOptions, log: (s: string) => void = console.log): Promise<UpResult> {
+  const dirs = clusterDirs(options.dataDir);
   const previous = readState(dirs.pidsFile);
   if (previous) {
     const live = previous.processes.filter(alive);
@@ -109,6 +114,7 @@ export async function up(o: ClusterOptions, log: (s: string) => void = console.l
       throw new Error(`the cluster in ${dirs.state} is partly running (${live.map((p) => p.name).join(', ')}): run with --stop first`);
   }
   mkdirSync(dirs.logs, { recursive: true });
+  const o = await withBuildId(options);
   const timings: Record<string, number> = {};
   const step: Step = async (name, f) => {
     const t = Date.now();
@@ -133,13 +139,14 @@ export async function up(o: ClusterOptions, log: (s: string) => void = console.l
     state.processes.push(p);
     writeState(dirs.pidsFile, state);
   };
+  let version: string | undefined;
   try {
-    await startAll({ o, state, schemas, withUi: !uiSkipped, step, record, log });
+    ({ version } = await startAll({ o, state, schemas, withUi: !uiSkipped, step, record, log }));
     writeState(dirs.pidsFile, state);
   } catch (err) {
     log('start failed; stopping what was started');
     await down(o.dataDir, () => undefined).catch(() => undefined);
     throw err;
   }
-  return { state, alreadyRunning: false, timings, uiSkipped };
+  return { state, alreadyRunning: false, timings, uiSkipped, version };
 }

@@ -5,12 +5,15 @@ import {
   CancelledFailure,
   ChildWorkflowFailure,
   Client,
+  type ClientInterceptors,
   type Connection,
   TerminatedFailure,
   WorkflowFailedError,
 } from '@temporalio/client';
 import { InvalidArgumentError } from 'commander';
 import { loadTemporalSettings, type TemporalSettings } from '../config';
+import { traceExporterFromEnv } from '../telemetry/trace-config';
+import type { Tracing } from '../telemetry/tracing';
 import { connectTemporal } from './connect';
 
 export { ExitError } from './exit-error';
@@ -22,12 +25,31 @@ export function milliseconds(value: string): number {
   return n;
 }
 
+let tracing: Tracing | undefined;
+
+/** The client interceptors of this process's tracing (OTEL_TRACES_EXPORTER): a started export's trace begins here. */
+function tracingInterceptors(): ClientInterceptors {
+  const exporter = traceExporterFromEnv();
+  if (exporter === 'none') return {};
+  // Loaded only when on: OpenTelemetry adds a quarter of a second to every command. A plain require, because
+  // the CLI runs from source (tsx) and built (lib/) alike, and a dynamic import() would need the file's extension.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startTracing } = require('../telemetry/tracing') as typeof import('../telemetry/tracing');
+  return (tracing ??= startTracing({ exporter, serviceName: 'evs-export-cli' })).client;
+}
+
+/** Sends the CLI's spans before it exits. */
+export async function flushTracing(): Promise<void> {
+  await tracing?.shutdown();
+}
+
 /** Connects with the TEMPORAL_* settings, runs `fn`, and closes the connection whatever happens. */
 export async function withClient<T>(fn: (client: Client, t: TemporalSettings, connection: Connection) => Promise<T>): Promise<T> {
   const t = loadTemporalSettings();
+  const interceptors = tracingInterceptors();
   const connection = await connectTemporal(t);
   try {
-    return await fn(new Client({ connection, namespace: t.namespace }), t, connection);
+    return await fn(new Client({ connection, namespace: t.namespace, interceptors }), t, connection);
   } finally {
     await connection.close();
   }

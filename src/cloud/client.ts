@@ -5,7 +5,7 @@ import { beforeRequest, type Caller, makeCaller, scopedCaller } from './call';
 import type { CloudConfig } from './config';
 import { ecsApi } from './ecs/api';
 import { evsApi } from './evs/api';
-import { HttpClient, type CloudLogger, type RetryPolicy } from './http';
+import { HttpClient, type CloudLogger, type HttpObserver, type RetryPolicy } from './http';
 import { imsApi } from './ims/api';
 import type { Profile } from './profile';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './ratelimit';
@@ -29,6 +29,8 @@ export interface CloudClientOptions {
   now?: () => number;
   /** Largest token refresh margin; default 10 min (the margin is also at most 10% of the token lifetime). */
   maxRefreshMarginMs?: number;
+  /** Told of every HTTP attempt: the worker's metrics and trace spans (src/telemetry/). */
+  observer?: HttpObserver;
 }
 
 export class CloudClient implements CloudApi {
@@ -49,6 +51,7 @@ export class CloudClient implements CloudApi {
       rateLimit,
       userAgent: o.userAgent,
       logger: o.logger,
+      observer: o.observer,
       tls: cfg.tls ? { rejectUnauthorized: cfg.tls.verify, ...(cfg.tls.ca ? { ca: cfg.tls.ca } : {}) } : undefined,
       // Read at error time: the authenticator (created next) knows the current token and keys.
       secrets: () => this.auth?.secrets() ?? [],

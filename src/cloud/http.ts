@@ -63,6 +63,32 @@ export interface HttpClientOptions {
   logger?: CloudLogger;
   /** Current secrets (token, password, SK), redacted from any text kept in an error. */
   secrets?: () => string[];
+  /** Told of every attempt (metrics, a trace span each); never given a header, a body or a query string. */
+  observer?: HttpObserver;
+}
+
+/** One HTTP attempt as observers see it: the path without its query, no header, no body. */
+export interface AttemptInfo {
+  service: ServiceName;
+  op: OpName;
+  method: HttpMethod;
+  /** `https://host/path`, without the query. */
+  url: string;
+  attempt: number;
+}
+
+/** How an attempt ended: the status, or network / timeout / aborted; `throttled` when the cloud said to slow down. */
+export interface AttemptOutcome {
+  status: number | 'network' | 'timeout' | 'aborted';
+  throttled: boolean;
+  ms: number;
+  /** The cloud's error code, when it gave one. */
+  code?: string;
+}
+
+export interface HttpObserver {
+  /** Called as an attempt goes out; the returned function is called once with how it ended. */
+  attempt(info: AttemptInfo): (outcome: AttemptOutcome) => void;
 }
 
 export interface AuthorizeInput {
@@ -165,6 +191,15 @@ export class HttpClient {
 
       let res: HttpResponse;
       const started = performance.now();
+      const observed = this.o.observer?.attempt({
+        service: req.service,
+        op: req.op,
+        method: req.method,
+        url: url.origin + url.pathname,
+        attempt,
+      });
+      const ended = (status: AttemptOutcome['status'], throttled = false, code?: string) =>
+        observed?.({ status, throttled, ms: performance.now() - started, ...(code ? { code } : {}) });
       try {
         res = await this.attempt(req, url, body);
         this.o.logger?.debug?.('cloud request', {
@@ -177,6 +212,7 @@ export class HttpClient {
         });
       } catch (err) {
         const e = err instanceof CloudError ? err : this.transportError(req, url, err, false, false);
+        ended(transportStatus(e), false, e.code);
         if (idempotent && isRetryableTransport(e) && transient < this.retry.transientRetries) {
           transient++;
           await this.wait(req, url, this.backoff(transient), { attempt, code: e.code });
@@ -186,9 +222,13 @@ export class HttpClient {
       }
 
       const embedded = res.status >= 200 && res.status < 300 ? embeddedError(res.body) : undefined;
-      if (req.expect.includes(res.status) && !embedded) return res;
+      if (req.expect.includes(res.status) && !embedded) {
+        ended(res.status);
+        return res;
+      }
 
       const err = this.cloudError(req, url, res, embedded ?? parseErrorBody(res.text));
+      ended(res.status, isThrottle(err.status, err.code), err.code || undefined);
       if (isThrottle(err.status, err.code) && throttled < this.retry.throttleRetries) {
         throttled++;
         await this.wait(req, url, err.retryAfterMs ?? this.backoff(throttled), { attempt, status: err.status, code: err.code });
@@ -317,6 +357,12 @@ export class HttpClient {
       throw this.transportError(req, url, err, true, false);
     }
   }
+}
+
+function transportStatus(e: CloudError): AttemptOutcome['status'] {
+  if (e instanceof CloudAbortError) return 'aborted';
+  if (e instanceof CloudTimeoutError) return 'timeout';
+  return 'network';
 }
 
 function isRetryableTransport(e: CloudError): boolean {

@@ -32,7 +32,17 @@ export {
   type ErrorKind,
   type TransportKind,
 } from './errors';
-export { DEFAULT_RETRY, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECTIONS, USER_AGENT, type CloudLogger, type RetryPolicy } from './http';
+export {
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_CONNECTIONS,
+  USER_AGENT,
+  type AttemptInfo,
+  type AttemptOutcome,
+  type CloudLogger,
+  type HttpObserver,
+  type RetryPolicy,
+} from './http';
 export { DEFAULT_RATE_LIMIT, TokenBucket, type RateLimit } from './ratelimit';
 export { OPS, type OpName, type ServiceName } from './ops';
 export { sign, sdkDate, type SignResult } from './signer';

@@ -259,7 +259,7 @@ export interface RetentionOutcome {
 }
 
 /** The tool's version, in the lineage tags of scheduled images (a unit test keeps it equal to package.json's). */
-export const TOOL_VERSION = '0.2.0';
+export const TOOL_VERSION = '0.3.0';
 
 /** Lineage tags (IMS tag rules: letters, digits, `_`, `-`). */
 export const lineageTag = {

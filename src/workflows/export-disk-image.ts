@@ -4,6 +4,7 @@ import { setHandler } from '@temporalio/workflow';
 import { type ApproveInput, approveUpdate, type ExportDiskInput, type ExportDiskResult, progressQuery } from './api';
 import { ExportRun } from './export-run';
 import { handleHoldSignals } from './held-servers';
+import { measured } from './metrics';
 
 export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDiskResult> {
   const run = new ExportRun(input);
@@ -13,5 +14,9 @@ export async function exportDiskImage(input: ExportDiskInput): Promise<ExportDis
     validator: (_approval: ApproveInput) => run.checkApproval(),
   });
   handleHoldSignals(() => run.heldServers());
-  return run.run();
+  return measured(
+    'exportDiskImage',
+    () => ({ strategy: run.progress.plan?.strategy ?? input.strategy ?? 'direct', servers: run.progress.servers }),
+    () => run.run(),
+  );
 }

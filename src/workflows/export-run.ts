@@ -45,6 +45,7 @@ import { HeldServers, neverStopped, plannedReports } from './held-servers';
 import { TemporaryCopy } from './temporary-copy';
 import { InputError, validateExportInput } from './validate';
 import { upsertOwnSearchAttributes } from './visibility';
+import { countCompensation } from './metrics';
 import { waitFor } from './waiting';
 
 const EXPORT_ATTEMPTS = 20;
@@ -362,6 +363,7 @@ export class ExportRun {
   private async compensate(err: unknown): Promise<unknown> {
     const cancelled = isCancellation(err);
     const failedIn = this.progress.phase;
+    countCompensation(err, failedIn);
     neverStopped(this.progress.servers);
     this.setPhase('compensating');
     this.progress.error = cancelled ? 'cancelled' : messageOf(err);

@@ -3,6 +3,7 @@
 import { setHandler } from '@temporalio/workflow';
 import { type ExportServerInput, type ExportServerResult, serverExportProgressQuery, snapshotTakenSignal } from './api';
 import { handleHoldSignals } from './held-servers';
+import { measured } from './metrics';
 import { ServerExportRun } from './server-export-run';
 
 export async function exportServerDisks(input: ExportServerInput): Promise<ExportServerResult> {
@@ -12,5 +13,9 @@ export async function exportServerDisks(input: ExportServerInput): Promise<Expor
   });
   handleHoldSignals(() => run.heldServers());
   setHandler(snapshotTakenSignal, (x) => run.onSnapshotTaken(x), { description: 'From a per-disk child: its snapshot is taken.' });
-  return run.run();
+  return measured(
+    'exportServerDisks',
+    () => ({ strategy: input.strategy ?? 'direct', servers: run.progress.servers }),
+    () => run.run(),
+  );
 }

@@ -33,6 +33,7 @@ import { exportDiskImage } from './export-disk-image';
 import { addCounts, type CallCounts, messageOf } from './failures';
 import { HeldServers, neverStopped, plannedReports } from './held-servers';
 import { InputError, validateServerExportInput } from './validate';
+import { countCompensation } from './metrics';
 import { upsertOwnSearchAttributes } from './visibility';
 
 export class ServerExportRun {
@@ -74,6 +75,7 @@ export class ServerExportRun {
       await this.exportDisks();
       return await this.releaseServers();
     } catch (err) {
+      countCompensation(err, this.progress.phase);
       neverStopped(this.progress.servers);
       this.show('compensating');
       // The children have ended (each waited for its disk to leave `uploading`), so releasing is safe (P1);

@@ -6,6 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { FAST_TIMINGS } from '../../src/dev/fast';
 import { type ExportHandle, startExport } from '../../src/export-client';
+import { workerMetricsPort } from '../../scripts/cluster/apps';
 import { NAMESPACE } from '../../scripts/cluster/temporal';
 import { SEARCH_ATTRIBUTES } from '../../src/workflows/api';
 import {
@@ -147,4 +148,25 @@ describe('the Temporal server restarted mid-upload', () => {
       expect(liveWorkers(c).map((p) => p.pid)).toEqual(workers);
     });
   }
+});
+
+describe('metrics', () => {
+  it('each worker serves Prometheus /metrics: exports ended, API calls by status, the SDK metrics', async () => {
+    const disks = await seedDisks();
+    const handles = await exportsUploading(disks.volumes);
+    await releaseUploadsAndExpectCleanExports(handles, disks);
+    const texts = await Promise.all(
+      liveWorkers(c).map(async (p) => {
+        const port = workerMetricsPort(c.state().options, Number(p.name.replace('worker-', '')));
+        return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      }),
+    );
+    const completed = texts
+      .flatMap((t) => t.split('\n'))
+      .filter((l) => l.startsWith('evs_export_exports_total{') && l.includes('outcome="completed"'))
+      .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    expect(completed).toBeGreaterThanOrEqual(handles.length);
+    for (const t of texts) expect(t).toMatch(/^temporal_worker_task_slots_available\{/m);
+    expect(texts.some((t) => /^evs_export_api_calls_total\{[^}]*status="200"/m.test(t))).toBe(true);
+  });
 });

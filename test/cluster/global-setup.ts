@@ -23,6 +23,7 @@ export const TEST_CLUSTER = {
   pgPort: 15432,
   simPort: 18780,
   uiPort: 18080,
+  metricsPort: 19464,
   dataDir: join(ROOT, '.data', 'cluster-test'),
   demo: false,
 };

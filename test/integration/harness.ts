@@ -12,15 +12,17 @@ import {
   type Logger,
   NativeConnection,
   Runtime,
+  type TelemetryOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, inject } from 'vitest';
-import { createCloudClient, loadCloudConfig } from '../../src/cloud';
+import { type CloudClientOptions, createCloudClient, loadCloudConfig } from '../../src/cloud';
 import type { CloudApi } from '../../src/cloud/types';
 import { createSim, type CreateSimOptions, type SimServer } from '../../src/sim';
 import type { SimHandle } from '../../src/sim/types';
 import { FAST_POLL, FAST_TIMINGS } from '../../src/dev/fast';
-import { createExportWorker, type ExportWorkerOptions, WORKFLOWS_PATH } from '../../src/worker';
+import { BUNDLE_OPTIONS } from '../../src/bundle-workflows';
+import { createExportWorker, type ExportWorkerOptions } from '../../src/worker';
 
 export { FAST_POLL, FAST_TIMINGS };
 
@@ -32,6 +34,8 @@ export interface Harness {
   client: Client;
   connection: NativeConnection;
   bundle: WorkflowBundleWithSourceMap;
+  /** The options every test worker starts with: this file's connection, cloud, client, bundle and fast polls. */
+  workerOptions(taskQueue: string): ExportWorkerOptions;
   /** Runs `fn` while a worker polls a fresh task queue (and its urgent queue); `o` overrides worker options. */
   withWorker<T>(fn: (taskQueue: string) => Promise<T>, o?: Partial<ExportWorkerOptions>): Promise<T>;
   close(): Promise<void>;
@@ -44,21 +48,35 @@ export interface HarnessOptions {
   logger?: Logger;
   /** Simulator options: its dialect (`openstack`: a vanilla catalog), and config merged over the fast timings. */
   sim?: Pick<CreateSimOptions, 'dialect' | 'config'>;
+  /** The Runtime's telemetry (a Prometheus endpoint), set with the logger at the one Runtime.install. */
+  telemetry?: TelemetryOptions;
+  /** Options of the cloud client the workers share (an HTTP observer). */
+  cloud?: CloudClientOptions;
 }
 
 export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   if (!runtimeInstalled) {
-    Runtime.install({ logger: o.logger ?? new DefaultLogger('WARN') });
+    Runtime.install({ logger: o.logger ?? new DefaultLogger('WARN'), ...(o.telemetry ? { telemetryOptions: o.telemetry } : {}) });
     runtimeInstalled = true;
   }
   const address = inject('temporalAddress');
   // Given at creation, so `reset()` between tests keeps the fast timings.
   const sim = await createSim({ ...o.sim, config: { ...FAST_TIMINGS, ...o.sim?.config } });
-  const cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }));
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  const cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), o.cloud);
+  const bundle = await bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });
+  const workerOptions = (taskQueue: string): ExportWorkerOptions => ({
+    connection,
+    namespace: 'default',
+    taskQueue,
+    cloud,
+    client,
+    poll: FAST_POLL,
+    holdLivenessMs: 1000,
+    workflowBundle: bundle,
+  });
   return {
     address,
     sim,
@@ -67,19 +85,10 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     client,
     connection,
     bundle,
+    workerOptions,
     async withWorker(fn, o) {
       const taskQueue = `test-${randomUUID()}`;
-      const worker = await createExportWorker({
-        connection,
-        namespace: 'default',
-        taskQueue,
-        cloud,
-        client,
-        poll: FAST_POLL,
-        holdLivenessMs: 1000,
-        workflowBundle: bundle,
-        ...o,
-      });
+      const worker = await createExportWorker({ ...workerOptions(taskQueue), ...o });
       return worker.runUntil(fn(taskQueue));
     },
     async close() {
@@ -148,12 +157,23 @@ const BIN = join(resolve(__dirname, '..', '..'), 'bin', 'evs-export.js');
 
 /** The `evs-export` CLI as a user runs it: a child process with the Temporal and OS_* environment. */
 export function runCli(h: Harness, taskQueue: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return runCliWithEnv(h, taskQueue, {}, ...args);
+}
+
+/** `runCli` with more environment (OTEL_* for a traced command). */
+export function runCliWithEnv(
+  h: Harness,
+  taskQueue: string,
+  more: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const env = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     TEMPORAL_ADDRESS: h.address,
     TEMPORAL_TASK_QUEUE: taskQueue,
     ...h.sim.cloudEnv,
+    ...more,
   };
   return new Promise((done) => {
     execFile(process.execPath, [BIN, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {

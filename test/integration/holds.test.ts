@@ -174,16 +174,7 @@ describe('per-server holds', () => {
     await first.kill('SIGKILL');
     await handle.terminate('operator: the worker is gone');
 
-    const worker = await createExportWorker({
-      connection: h.connection,
-      namespace: 'default',
-      taskQueue,
-      cloud: h.cloud,
-      client: h.client,
-      poll: FAST_POLL,
-      holdLivenessMs: 1000,
-      workflowBundle: h.bundle,
-    });
+    const worker = await createExportWorker(h.workerOptions(taskQueue));
     await worker.runUntil(async () => {
       const hold = h.client.workflow.getHandle(holdWorkflowId(server));
       await until(async () => (await hold.query(holdQuery)).holders.length === 0, 'the vanished holder to be released', 30_000);
