@@ -41,6 +41,8 @@ COPY --from=build /app/lib ./lib
 # The CLI too, for `docker compose exec worker node bin/evs-export.js ...`.
 COPY bin ./bin
 USER node
+# Prometheus /metrics when EVS_EXPORT_METRICS_PORT=9464 is set (docker-compose.yml sets it).
+EXPOSE 9464
 # The worker shuts down gracefully on SIGTERM (Runtime shutdown signals); give it time (compose: stop_grace_period).
 STOPSIGNAL SIGTERM
 CMD ["node", "lib/worker.js"]

@@ -1,7 +1,8 @@
 // The only code in the project that speaks HTTP (undici 7). Cross-cutting rules live here once:
 // - one keep-alive `Pool` per origin with a bounded number of connections and explicit timeouts;
 // - a per-attempt deadline combined with the caller's signal (activity cancellation);
-// - every attempt waits for the shared token bucket (P8) and is counted per operation;
+// - every attempt waits for the shared token bucket (P8), calls that change something in its urgent lane, and
+//   is counted per operation;
 // - throttling (429, or a flow-control code such as ECS's HTTP 202 + Common.0024, §4.7) is retried for every
 //   method after `Retry-After` or a jittered exponential backoff: the cloud did not execute the request;
 // - 5xx and transport failures are retried only for GET/HEAD. A POST/PUT/DELETE that may have taken effect is
@@ -108,7 +109,10 @@ export interface HttpRequest {
   /** Statuses that mean success for this call; anything else is a CloudError. */
   expect: readonly number[];
   signal?: AbortSignal;
-  /** Lane in the API budget. */
+  /**
+   * Lane in the API budget. Default: a call that changes something (stop, start, export, a token) goes first, a
+   * read or a poll waits behind it — a saturated budget should delay the polls, not a server's stop or restart.
+   */
   priority?: Priority;
   /** Called before every attempt goes out (the caller's cost figures). */
   onAttempt?: (op: OpName) => void;
@@ -182,7 +186,7 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new Error('cloud client is closed');
       try {
-        await this.limiter.take(req.signal, req.priority);
+        await this.limiter.take(req.signal, req.priority ?? (idempotent && IDEMPOTENT.has(req.method) ? 'normal' : 'urgent'));
       } catch (err) {
         throw this.transportError(req, url, err, true, false);
       }

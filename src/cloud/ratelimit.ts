@@ -12,7 +12,7 @@ export interface RateLimit {
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { requestsPerSecond: 20, burst: 40 };
 
-/** `urgent`: calls a stopped server's restart depends on; `normal`: everything else. */
+/** `urgent`: calls that change something (stop, start, export, a token) and every call of a restart; `normal`: reads and polls. */
 export type Priority = 'urgent' | 'normal';
 
 interface Waiter {

@@ -219,6 +219,24 @@ describe('rate limit', () => {
     expect(c.callCounts()).toEqual({ 'keystone.token': 1, 'evs.getVolume': 6 });
   });
 
+  it('lets a call that changes something (a stop) go before reads queued earlier', async () => {
+    const seen: string[] = [];
+    cloud.on('GET', /\/evs\/v2\/.*\/volumes\/.*/, (r, res) => {
+      seen.push(`read ${r.path.split('/').at(-1)!}`);
+      send(res, 200, volume());
+    });
+    cloud.on('POST', actionPath, (_r, res) => {
+      seen.push('stop');
+      send(res, 200, { job_id: 'j1' });
+    });
+    const c = make({ rateLimit: { requestsPerSecond: 20, burst: 1 } });
+    await c.evs.getVolume('first'); // the token, then an empty bucket
+    const reads = ['a', 'b', 'c', 'd'].map((id) => c.evs.getVolume(id));
+    const stop = c.ecs.stopServers(['s1'], 'SOFT');
+    await Promise.all([...reads, stop]);
+    expect(seen.slice(1)).toEqual(['stop', 'read a', 'read b', 'read c', 'read d']);
+  });
+
   it('uses EVS_EXPORT_API_RPS / EVS_EXPORT_API_BURST when options do not say', async () => {
     cloud.on('GET', /\/evs\/v2\/.*\/volumes\/.*/, (_r, res) => send(res, 200, volume()));
     const c = clientFor(cloud, { rateLimit: undefined }, { EVS_EXPORT_API_RPS: '10', EVS_EXPORT_API_BURST: '1' });
