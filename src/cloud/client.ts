@@ -94,6 +94,11 @@ export class CloudClient implements CloudApi {
     return this.http.callCounts();
   }
 
+  /** Requests per second the API budget allows now (lower for a while after the cloud throttled). */
+  budgetRate(): number {
+    return this.http.budgetRate();
+  }
+
   /** Closes every connection pool; calls made afterwards fail. */
   close(): Promise<void> {
     return this.http.close();

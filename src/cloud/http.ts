@@ -165,6 +165,11 @@ export class HttpClient {
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
+  /** The API budget's rate now: the configured one, or less while it recovers from the cloud's throttling. */
+  budgetRate(): number {
+    return this.limiter.currentRate();
+  }
+
   /** HTTP attempts so far, per operation (every retry and replay counts). */
   callCounts(): Record<string, number> {
     return Object.fromEntries(this.counts);
@@ -233,6 +238,7 @@ export class HttpClient {
 
       const err = this.cloudError(req, url, res, embedded ?? parseErrorBody(res.text));
       ended(res.status, isThrottle(err.status, err.code), err.code || undefined);
+      if (isThrottle(err.status, err.code)) this.limiter.throttled();
       if (isThrottle(err.status, err.code) && throttled < this.retry.throttleRetries) {
         throttled++;
         await this.wait(req, url, err.retryAfterMs ?? this.backoff(throttled), { attempt, status: err.status, code: err.code });

@@ -1,7 +1,9 @@
 // One API budget per cloud account (P8): an async token bucket that every HTTP attempt of a CloudClient passes
 // through, retries and token requests included. Waiters are served in arrival order within two lanes, and the
 // urgent lane first (P9): a server's restart does not queue behind other runs' reads and polls. An aborted
-// waiter leaves the queue without taking a token.
+// waiter leaves the queue without taking a token. The cloud's throttling feeds back: a throttled answer halves the
+// rate (the budget was set too high, or other clients share the account), which then grows back to the configured
+// rate within seconds (additive increase, multiplicative decrease, as TCP and the AWS SDKs' adaptive mode do).
 
 export interface RateLimit {
   /** Sustained rate. `Infinity` (or <= 0) disables the limit. */
@@ -11,6 +13,11 @@ export interface RateLimit {
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimit = { requestsPerSecond: 20, burst: 40 };
+
+/** How the rate recovers after a throttle: this fraction of the configured rate per second. */
+const RECOVERY_PER_SECOND = 0.05;
+/** Never below this fraction of the configured rate, however often the cloud throttles. */
+const FLOOR = 1 / 16;
 
 /** `urgent`: calls that change something (stop, start, export, a token) and every call of a restart; `normal`: reads and polls. */
 export type Priority = 'urgent' | 'normal';
@@ -25,8 +32,11 @@ interface Waiter {
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  /** The configured rate. */
   private readonly rate: number;
   private readonly burst: number;
+  /** The rate right after the last throttle, and when that was; the current rate grows back from it. */
+  private reduced: { rate: number; at: number } | undefined;
   private readonly lanes: Record<Priority, Waiter[]> = { urgent: [], normal: [] };
   private timer: NodeJS.Timeout | undefined;
 
@@ -66,6 +76,23 @@ export class TokenBucket {
     });
   }
 
+  /** The cloud said to slow down: halve the current rate (not below the floor); it recovers over time. */
+  throttled(): void {
+    if (this.rate === Infinity) return;
+    this.refill();
+    const t = this.now();
+    this.reduced = { rate: Math.max(this.rate * FLOOR, this.currentRate(t) / 2), at: t };
+  }
+
+  /** Requests per second allowed now: the configured rate, or less while recovering from a throttle. */
+  currentRate(t = this.now()): number {
+    if (!this.reduced) return this.rate;
+    const r = this.reduced.rate + this.rate * RECOVERY_PER_SECOND * ((t - this.reduced.at) / 1000);
+    if (r < this.rate) return r;
+    this.reduced = undefined;
+    return this.rate;
+  }
+
   /** Requests waiting for a token, per lane. */
   waiting(): Record<Priority, number> {
     return { urgent: this.lanes.urgent.length, normal: this.lanes.normal.length };
@@ -73,13 +100,14 @@ export class TokenBucket {
 
   private refill(): void {
     const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.rate);
+    // The rate at the end of the interval: recovery is slow, so the error is a fraction of a token.
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) / 1000) * this.currentRate(t));
     this.last = t;
   }
 
   private schedule(): void {
     if (this.timer) return;
-    const waitMs = Math.max(0, ((1 - this.tokens) / this.rate) * 1000);
+    const waitMs = Math.max(0, ((1 - this.tokens) / this.currentRate()) * 1000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.drain();

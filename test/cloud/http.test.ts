@@ -40,11 +40,14 @@ describe('throttling (retried for every method)', () => {
       if (times.length === 1) return send(res, 429, fixture('ecs/error-common-1503-http429.json'), { 'Retry-After': '1' });
       send(res, 200, { job_id: 'j1' });
     });
-    const c = make({ retry: { maxDelayMs: 5000 } });
+    const c = make({ retry: { maxDelayMs: 5000 }, rateLimit: { requestsPerSecond: 20, burst: 40 } });
     expect(await c.ecs.stopServers(['s1'], 'SOFT')).toBe('j1');
     expect(times).toHaveLength(2);
     expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
     expect(c.callCounts()['ecs.stop']).toBe(2);
+    // The throttle slowed the whole budget down too (it recovers within seconds).
+    expect(c.budgetRate()).toBeLessThan(20);
+    expect(c.budgetRate()).toBeGreaterThan(10);
   });
 
   it('429 with an HTTP-date Retry-After', async () => {

@@ -3,6 +3,34 @@ import { describe, expect, it } from 'vitest';
 import { TokenBucket } from '../../src/cloud/ratelimit';
 
 describe('TokenBucket', () => {
+  it('halves its rate when the cloud throttles, down to a floor, and grows back to the configured rate', () => {
+    let now = 0;
+    const b = new TokenBucket({ requestsPerSecond: 20, burst: 1 }, () => now);
+    expect(b.currentRate()).toBe(20);
+    b.throttled();
+    expect(b.currentRate()).toBe(10);
+    b.throttled();
+    expect(b.currentRate()).toBe(5);
+    for (let i = 0; i < 10; i++) b.throttled();
+    expect(b.currentRate()).toBe(20 / 16);
+    // 5 % of the configured rate per second: from 1.25 back to 20 in 18.75 s.
+    now = 5000;
+    expect(b.currentRate()).toBeCloseTo(1.25 + 5, 5);
+    now = 20_000;
+    expect(b.currentRate()).toBe(20);
+  });
+
+  it('spaces requests at the reduced rate after a throttle', async () => {
+    const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 });
+    await b.take();
+    b.throttled();
+    const t0 = performance.now();
+    await b.take();
+    await b.take();
+    // 50 rps: two more tokens take about 40 ms, where 100 rps would take 20.
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(35);
+  });
+
   it('lets the burst through at once, then spaces requests in arrival order', async () => {
     const b = new TokenBucket({ requestsPerSecond: 50, burst: 3 });
     const t0 = performance.now();
