@@ -11,6 +11,7 @@
 //   the deployment has no current version and none ramping (the first versioned deployment). Any later build
 //   waits for the operator's `temporal worker deployment set-current-version` (docs/upgrades.md).
 import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { WorkflowService } from '@temporalio/client';
 import type { WorkerDeploymentVersion } from '@temporalio/common';
 import { Runtime, type Worker, type WorkerDeploymentOptions, type WorkerOptions, type WorkerPlugin } from '@temporalio/worker';
@@ -167,6 +168,12 @@ export async function versionTaskQueues(service: Service, namespace: string, v: 
   }
 }
 
+/** Whether workers of `v` have polled every one of `taskQueues`: a version becomes current only once they all have. */
+export async function pollsEvery(service: Service, namespace: string, v: WorkerDeploymentVersion, taskQueues: string[]): Promise<boolean> {
+  const known = await versionTaskQueues(service, namespace, v);
+  return taskQueues.every((q) => known.includes(q));
+}
+
 export async function setCurrentVersion(
   service: Service,
   namespace: string,
@@ -198,8 +205,6 @@ export interface SetCurrentIfNoneOptions {
   stopped?: () => boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Makes `v` current if the deployment has neither a current nor a ramping version — atomically: the write carries
  * the conflict token of the read that saw no current version, so a version set meanwhile (another worker, an
@@ -223,8 +228,7 @@ export async function setCurrentIfNone(
         return same ? { outcome: 'already-current' } : { outcome: 'other-current', current: routing.current };
       }
       if (routing.ramping) return { outcome: 'ramping', ramping: routing.ramping };
-      const known = await versionTaskQueues(service, namespace, v);
-      if (!o.taskQueues.every((q) => known.includes(q))) continue;
+      if (!(await pollsEvery(service, namespace, v, o.taskQueues))) continue;
       await setCurrentVersion(service, namespace, v, { identity: o.identity, conflictToken: routing.conflictToken });
       return { outcome: 'made-current' };
     } catch (err) {

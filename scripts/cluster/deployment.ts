@@ -14,7 +14,7 @@ import {
   setCurrentIfNone,
   setCurrentVersion,
   showVersion,
-  versionTaskQueues,
+  pollsEvery,
 } from '../../src/worker-deployment';
 import { urgentTaskQueue } from '../../src/workflows/api';
 import { retry, run } from './exec';
@@ -72,8 +72,8 @@ export async function promoteWorkers(o: ClusterOptions, address: string, log: (s
       case 'other-current':
         if (!o.promote) return `${shown}, NOT current (${showVersion(r.current)} is): ${setCurrentCommand(v)}`;
         await retry(`making ${shown} current`, async () => {
-          const known = await versionTaskQueues(service, NAMESPACE, v);
-          if (!taskQueues.every((q) => known.includes(q))) throw new Error(`its workers do not poll ${taskQueues.join(' and ')} yet`);
+          if (!(await pollsEvery(service, NAMESPACE, v, taskQueues)))
+            throw new Error(`its workers do not poll ${taskQueues.join(' and ')} yet`);
           await setCurrentVersion(service, NAMESPACE, v, { identity: 'npm run cluster' });
         });
         log(`made ${shown} current (was ${showVersion(r.current)}: runs pinned to it wait for workers of that build)`);

@@ -237,9 +237,10 @@ export class HttpClient {
       }
 
       const err = this.cloudError(req, url, res, embedded ?? parseErrorBody(res.text));
-      ended(res.status, isThrottle(err.status, err.code), err.code || undefined);
-      if (isThrottle(err.status, err.code)) this.limiter.throttled();
-      if (isThrottle(err.status, err.code) && throttled < this.retry.throttleRetries) {
+      const throttle = isThrottle(err.status, err.code);
+      ended(res.status, throttle, err.code || undefined);
+      if (throttle) this.limiter.throttled();
+      if (throttle && throttled < this.retry.throttleRetries) {
         throttled++;
         await this.wait(req, url, err.retryAfterMs ?? this.backoff(throttled), { attempt, status: err.status, code: err.code });
         continue;

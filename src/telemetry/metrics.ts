@@ -5,11 +5,8 @@ import type { MetricMeter } from '@temporalio/common';
 import type { TelemetryOptions } from '@temporalio/worker';
 import type { HttpObserver } from '../cloud/http';
 import { SA_PHASE } from '../workflows/api';
+import { WorkerConfigError } from '../worker-limits';
 import { METRICS, type MetricSpec } from './metric-names';
-
-export class MetricsConfigError extends Error {
-  override name = 'MetricsConfigError';
-}
 
 /** `host:port` of the endpoint from EVS_EXPORT_METRICS_PORT (and _HOST, default every interface), or none: off. */
 export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -17,7 +14,7 @@ export function metricsAddressFromEnv(env: NodeJS.ProcessEnv = process.env): str
   if (raw === undefined || raw === '') return undefined;
   const port = Number(raw);
   if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new MetricsConfigError(`EVS_EXPORT_METRICS_PORT: expected a port number (1-65535), got ${JSON.stringify(raw)}`);
+    throw new WorkerConfigError(`EVS_EXPORT_METRICS_PORT: expected a port number (1-65535), got ${JSON.stringify(raw)}`);
   const host = env.EVS_EXPORT_METRICS_HOST || '0.0.0.0';
   return `${host.includes(':') ? `[${host}]` : host}:${port}`;
 }

@@ -34,7 +34,6 @@ import type { TraceExporter } from './trace-config';
 export const WORKFLOW_INTERCEPTOR_MODULES = [join(__dirname, '..', 'workflows', 'tracing')];
 
 export interface Tracing {
-  enabled: boolean;
   /** For Worker.create: the activity interceptors and the sink the workflow interceptors send their spans to. */
   worker: Pick<WorkerOptions, 'interceptors' | 'sinks'>;
   /** For a Temporal Client: starts, signals and updates carry the current trace. */
@@ -62,7 +61,6 @@ export function startTracing(o: TracingOptions): Tracing {
   if (!spanExporter) {
     // The workflow interceptors are in every bundle and send their spans to this sink; with tracing off it drops them.
     return {
-      enabled: false,
       worker: { sinks: { exporter: makeWorkflowExporter(new NoopSpanProcessor(), resource) } },
       client: {},
       flush: () => Promise.resolve(),
@@ -74,7 +72,6 @@ export function startTracing(o: TracingOptions): Tracing {
   // Global: the activity interceptors take their tracer from it; also installs the AsyncLocalStorage context.
   provider.register();
   return {
-    enabled: true,
     worker: {
       interceptors: {
         activity: [
