@@ -8,6 +8,7 @@ import { DEFAULT_CONTAINER_FORMAT, DEFAULT_DISK_FORMAT } from '../formats';
 import { FailureType } from '../workflows/api';
 import { toFailure } from './failures';
 import { type PollPolicy, type Waited, waitStage } from './poll';
+import { type StepTimes, watchStep } from './step-times';
 
 export interface StartExportArgs {
   volumeId: string;
@@ -104,60 +105,83 @@ export interface VolumeReleased {
 /**
  * A wait until the disk leaves `uploading` (P1: only then may its servers run again). A disk that turns to
  * `error*` fails the wait at once (P6) — unless the caller is compensating, for which any state but `uploading` will do.
+ * The upload is expected from the disk's size (its first read tells it) and this worker's past uploads; the
+ * compensation's wait began mid-upload, at a moment unrelated to the upload's start: it expects nothing.
  */
 export function awaitVolumeReleased(
   cloud: CloudApi,
   policy: PollPolicy,
   args: { volumeId: string; failOnError: boolean; since?: number },
+  times?: StepTimes,
 ): Promise<Waited<VolumeReleased>> {
   const { volumeId, failOnError } = args;
   const what = `wait for disk ${volumeId} to leave "uploading"`;
-  return waitStage<VolumeReleased>(policy, what, args.since, async () => {
-    const v = await cloud.evs.getVolume(volumeId);
-    if (v.status === 'uploading') return { notYet: 'the disk is uploading' };
-    if (failOnError && v.status.startsWith('error')) {
-      throw ApplicationFailure.create({
-        type: FailureType.VolumeFailed,
-        message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`,
-        nonRetryable: true,
-      });
-    }
-    return { done: { status: v.status, releasedAt: new Date().toISOString() } };
-  });
+  let sizeGb: number | undefined;
+  const step = times && failOnError ? watchStep(times, 'upload', () => sizeGb) : undefined;
+  return waitStage<VolumeReleased>(
+    policy,
+    what,
+    args.since,
+    async () => {
+      const v = await cloud.evs.getVolume(volumeId);
+      sizeGb = v.size;
+      if (v.status === 'uploading') return { notYet: 'the disk is uploading' };
+      if (failOnError && v.status.startsWith('error')) {
+        throw ApplicationFailure.create({
+          type: FailureType.VolumeFailed,
+          message: `${what}: the disk is now in status ${JSON.stringify(v.status)}`,
+          nonRetryable: true,
+        });
+      }
+      return { done: { status: v.status, releasedAt: new Date().toISOString() } };
+    },
+    step,
+  );
 }
 
-/** A wait until the image is `active`; `killed`, `deleted` or gone fail at once (P6). */
+/**
+ * A wait until the image is `active`; `killed`, `deleted` or gone fail at once (P6). It begins after the restarts,
+ * so what it learns is how long an image still takes then.
+ */
 export function awaitImageActive(
   cloud: CloudApi,
   policy: PollPolicy,
   args: { imageId: string; since?: number },
+  times?: StepTimes,
 ): Promise<Waited<{ status: string }>> {
   const { imageId } = args;
   const what = `wait for image ${imageId} to become active`;
-  return waitStage<{ status: string }>(policy, what, args.since, async () => {
-    let image: Image;
-    try {
-      image = await cloud.ims.getImage(imageId);
-    } catch (err) {
-      if (!isStatus(err, 404)) throw err;
-      throw ApplicationFailure.create({
-        type: FailureType.ImageFailed,
-        message: `${what}: image ${imageId} is gone (the upload failed)`,
-        nonRetryable: true,
-        details: [{ imageId, status: 'gone' }],
-      });
-    }
-    if (image.status === 'active') return { done: { status: image.status } };
-    if (image.status === 'killed' || image.status === 'deleted' || image.status === 'pending_delete') {
-      throw ApplicationFailure.create({
-        type: FailureType.ImageFailed,
-        message: `${what}: image ${imageId} ended ${JSON.stringify(image.status)} (the upload failed)`,
-        nonRetryable: true,
-        details: [{ imageId, status: image.status }],
-      });
-    }
-    return { notYet: `the image is ${image.status}` };
-  });
+  const step = times && watchStep(times, 'image');
+  return waitStage<{ status: string }>(
+    policy,
+    what,
+    args.since,
+    async () => {
+      let image: Image;
+      try {
+        image = await cloud.ims.getImage(imageId);
+      } catch (err) {
+        if (!isStatus(err, 404)) throw err;
+        throw ApplicationFailure.create({
+          type: FailureType.ImageFailed,
+          message: `${what}: image ${imageId} is gone (the upload failed)`,
+          nonRetryable: true,
+          details: [{ imageId, status: 'gone' }],
+        });
+      }
+      if (image.status === 'active') return { done: { status: image.status } };
+      if (image.status === 'killed' || image.status === 'deleted' || image.status === 'pending_delete') {
+        throw ApplicationFailure.create({
+          type: FailureType.ImageFailed,
+          message: `${what}: image ${imageId} ended ${JSON.stringify(image.status)} (the upload failed)`,
+          nonRetryable: true,
+          details: [{ imageId, status: image.status }],
+        });
+      }
+      return { notYet: `the image is ${image.status}` };
+    },
+    step,
+  );
 }
 
 export async function tagImage(cloud: CloudApi, imageId: string, tags: string[]): Promise<void> {

@@ -22,12 +22,14 @@ export function exportingActivities(s: ActivityScope) {
     async awaitVolumeReleased(args: { volumeId: string; compensating?: boolean; since?: number }) {
       const { volumeId, since } = args;
       return s.waited<VolumeReleased>(`wait for disk ${volumeId}`, since, (c) =>
-        awaitVolumeReleased(c, s.policy, { volumeId, failOnError: !args.compensating, since }),
+        awaitVolumeReleased(c, s.policy, { volumeId, failOnError: !args.compensating, since }, s.times),
       );
     },
 
     async awaitImageActive(args: { imageId: string; since?: number }) {
-      return s.waited<{ status: string }>(`wait for image ${args.imageId}`, args.since, (c) => awaitImageActive(c, s.policy, args));
+      return s.waited<{ status: string }>(`wait for image ${args.imageId}`, args.since, (c) =>
+        awaitImageActive(c, s.policy, args, s.times),
+      );
     },
 
     async tagImage(args: { imageId: string; tags: string[] }): Promise<Counted<object>> {

@@ -31,7 +31,7 @@ export function holdingActivities(s: ActivityScope) {
       const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
       const since = args.since;
       return s.waited<PowerSettled, PowerPending>(what, since, (c) =>
-        since === undefined ? powerPromptly(c, s.policy, args) : powerPatiently(c, s.policy, { ...args, since }),
+        since === undefined ? powerPromptly(c, s.policy, args, s.times) : powerPatiently(c, s.policy, { ...args, since }, s.times),
       );
     },
 

@@ -1,7 +1,9 @@
 // createActivities(deps): the activities the workflows call, closed over one cloud client per worker
 // (Temporal samples' dependency-injection pattern). Each returns the API calls it made (`apiCalls`). None waits
 // for anything but its own few calls (P9): a wait is reads that the retry policy repeats (poll.ts), and waiting
-// for another workflow is a signal to a workflow condition.
+// for another workflow is a signal to a workflow condition. The waits share the worker's estimator of how long
+// each step takes (step-times.ts), kept beside the cloud client so that the main and the urgent task queue's
+// activities — two createActivities calls on one client — learn together.
 import { copyingActivities } from './copying';
 import { exportingActivities } from './exporting';
 import { holdingActivities } from './holding';

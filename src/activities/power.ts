@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CloudApi, Job, Server } from '../cloud/types';
 import { FailureType, type JobFailure, type PowerPending, type PowerSettled, type PowerTarget, type StopType } from '../workflows/api';
 import { type PollPolicy, type Reading, readOnce, readPromptly, type Waited } from './poll';
+import { type StepKind, type StepTimes, type StepWatch, watchStep } from './step-times';
 
 // cloud-api.md §4.2: a stop shows ACTIVE + powering-off, a start SHUTOFF + powering-on, until done.
 const FROM: Record<PowerTarget, PowerTarget> = { SHUTOFF: 'ACTIVE', ACTIVE: 'SHUTOFF' };
@@ -66,43 +67,101 @@ async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined,
   return { idle: 'may-act' };
 }
 
-/** Prompt stage: ask if needed, follow while reads fall due within a second; then hand over what it asked. */
-export async function powerPromptly(cloud: CloudApi, policy: PollPolicy, args: PowerArgs): Promise<Waited<PowerSettled, PowerPending>> {
+/**
+ * The step a power wait follows (step-times.ts), counted only once this run has asked for it: a stop or start that
+ * someone else began (the server found moving) began at a moment this wait does not know, so it is followed by
+ * the plain backoff and teaches nothing; nor does a failed job or a server found idle.
+ */
+function powerStep(times: StepTimes | undefined, args: PowerArgs, asked: () => boolean, reached: () => boolean): StepWatch | undefined {
+  if (!times) return undefined;
+  const kind: StepKind = args.target === 'ACTIVE' ? 'start' : args.stopType === 'HARD' ? 'stop-hard' : 'stop-soft';
+  const step = watchStep(times, kind);
+  return {
+    expect: () => (asked() ? step.expect() : undefined),
+    ended: (ms) => {
+      if (asked() && reached()) step.ended(ms);
+    },
+  };
+}
+
+/** Prompt stage: ask if needed, follow while reads fall due within the stage; then hand over what it asked. */
+export async function powerPromptly(
+  cloud: CloudApi,
+  policy: PollPolicy,
+  args: PowerArgs,
+  times?: StepTimes,
+): Promise<Waited<PowerSettled, PowerPending>> {
   const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
   let jobId = args.jobId;
   let requestedAt: string | undefined;
   let blocked = false;
-  const waited = await readPromptly<PowerSettled>(policy, what, async (): Promise<Reading<PowerSettled>> => {
-    const seen = await look(cloud, args, jobId, what);
-    if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached, requestedAt } };
-    if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed, requestedAt } };
-    if ('moving' in seen) return { notYet: seen.moving };
-    // A start that an upload blocks hands over at once: that wait is the patient kind (minutes, not seconds).
-    blocked = seen.idle === 'blocked';
-    if (blocked) return { later: 'a disk of the server is uploading' };
-    jobId =
-      args.target === 'SHUTOFF'
-        ? await cloud.ecs.stopServers([args.serverId], args.stopType ?? 'SOFT')
-        : await cloud.ecs.startServers([args.serverId]);
-    requestedAt ??= new Date().toISOString();
-    return { notYet: `asked (job ${jobId})` };
-  });
+  let reached = false;
+  const step = powerStep(
+    times,
+    args,
+    () => requestedAt !== undefined,
+    () => reached,
+  );
+  const waited = await readPromptly<PowerSettled>(
+    policy,
+    what,
+    async (): Promise<Reading<PowerSettled>> => {
+      const seen = await look(cloud, args, jobId, what);
+      reached = 'reached' in seen;
+      if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached, requestedAt } };
+      if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed, requestedAt } };
+      if ('moving' in seen) return { notYet: seen.moving };
+      // A start that an upload blocks hands over at once: that wait is the patient kind (minutes, not seconds).
+      blocked = seen.idle === 'blocked';
+      if (blocked) return { later: 'a disk of the server is uploading' };
+      jobId =
+        args.target === 'SHUTOFF'
+          ? await cloud.ecs.stopServers([args.serverId], args.stopType ?? 'SOFT')
+          : await cloud.ecs.startServers([args.serverId]);
+      requestedAt ??= new Date().toISOString();
+      return { notYet: `asked (job ${jobId})` };
+    },
+    step,
+  );
   return 'done' in waited ? waited : { since: waited.since, state: { jobId, requestedAt, blocked } };
 }
 
 /** Patient stage: one read; back to the workflow when there, when the job failed, or when it may ask again. */
-export function powerPatiently(cloud: CloudApi, policy: PollPolicy, args: PowerArgs & { since: number }): Promise<Waited<PowerSettled>> {
+export function powerPatiently(
+  cloud: CloudApi,
+  policy: PollPolicy,
+  args: PowerArgs & { since: number },
+  times?: StepTimes,
+): Promise<Waited<PowerSettled>> {
   const what = `wait for server ${args.serverId} to be ${args.target}`;
-  return readOnce<PowerSettled>(policy, what, args.since, async () => {
-    const seen = await look(cloud, args, args.jobId, what);
-    if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached } };
-    if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed } };
-    if ('moving' in seen) return { notYet: seen.moving };
-    return seen.idle === 'blocked' ? { notYet: 'a disk of the server is uploading' } : { done: { outcome: 'idle' } };
-  });
+  let reached = false;
+  // The prompt stage hands over the job it asked for: then this run began the step.
+  const step = powerStep(
+    times,
+    args,
+    () => args.jobId !== undefined,
+    () => reached,
+  );
+  return readOnce<PowerSettled>(
+    policy,
+    what,
+    args.since,
+    async () => {
+      const seen = await look(cloud, args, args.jobId, what);
+      reached = 'reached' in seen;
+      if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached } };
+      if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed } };
+      if ('moving' in seen) return { notYet: seen.moving };
+      return seen.idle === 'blocked' ? { notYet: 'a disk of the server is uploading' } : { done: { outcome: 'idle' } };
+    },
+    step,
+  );
 }
 
-/** A wait for the restart: until no disk attached to the server is `uploading` (P1). */
+/**
+ * A wait for the restart: until no disk attached to the server is `uploading` (P1). Someone else's upload, begun
+ * at a moment this wait does not know: nothing to expect, the plain backoff.
+ */
 export function awaitStartable(
   cloud: CloudApi,
   policy: PollPolicy,

@@ -11,6 +11,7 @@ import { toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { type HoldDeps, holdsUnavailable } from './holds';
 import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
+import { type StepKind, type StepTimes, stepTimesFor, type StepWatch, watchStep } from './step-times';
 
 export interface ActivityDeps {
   cloud: CloudApi;
@@ -18,7 +19,7 @@ export interface ActivityDeps {
   client?: Client;
   /** How often a server hold checks that its holders still run; default 30 s. */
   holdLivenessMs?: number;
-  /** Poll pace of waits; tests and benchmarks shorten it. */
+  /** Poll pace of waits, and what steps take before the worker has seen any; tests and benchmarks shorten both. */
   poll?: Partial<PollPolicy>;
   /** Lane of these activities' calls in the API budget: `urgent` for the restart queue's worker. */
   priority?: Priority;
@@ -28,9 +29,17 @@ export type Counted<T> = T & { apiCalls: CallCounts };
 
 export class ActivityScope {
   readonly policy: PollPolicy;
+  /** What the waits expect of each step: one estimator per worker and cloud (step-times.ts), shared by every activity. */
+  readonly times: StepTimes;
 
   constructor(readonly deps: ActivityDeps) {
     this.policy = { ...DEFAULT_POLL, ...deps.poll };
+    this.times = stepTimesFor(deps.cloud, this.policy.expected);
+  }
+
+  /** A wait's view of its step: expected from, and teaching, the worker's estimator. */
+  step(kind: StepKind, sizeGb?: () => number | undefined): StepWatch {
+    return watchStep(this.times, kind, sizeGb);
   }
 
   /** The worker's Temporal client (holds, schedules); a worker without one cannot do these steps. */
