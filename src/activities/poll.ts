@@ -21,6 +21,7 @@
 import { activityInfo, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { WAIT_NOT_READY } from '../workflows/api';
+import { WorkerConfigError } from '../worker-limits';
 import { toFailure } from './failures';
 import type { Expectation, StepDefaults, StepWatch } from './step-times';
 
@@ -244,7 +245,7 @@ export function pollPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     parts.some((n) => !Number.isFinite(n) || n <= 0) ||
     parts[0] > parts[1]
   ) {
-    throw new Error(
+    throw new WorkerConfigError(
       `EVS_EXPORT_POLL: expected initialMs,maxMs,fraction[,promptMs] (positive numbers, initialMs <= maxMs), got ${JSON.stringify(raw)}` +
         (named.length ? `; name=value settings (${NAMED.join(', ')}) go after them` : ''),
     );
@@ -255,12 +256,16 @@ export function pollPolicyFromEnv(env: NodeJS.ProcessEnv = process.env): Partial
     const [name, value] = item.split('=', 2).map((x) => x.trim());
     const n = Number(value);
     if (!(NAMED as readonly string[]).includes(name))
-      throw new Error(`EVS_EXPORT_POLL: unknown setting ${JSON.stringify(name)} in ${JSON.stringify(raw)}; known: ${NAMED.join(', ')}`);
+      throw new WorkerConfigError(
+        `EVS_EXPORT_POLL: unknown setting ${JSON.stringify(name)} in ${JSON.stringify(raw)}; known: ${NAMED.join(', ')}`,
+      );
     if (value === '' || !Number.isFinite(n) || n <= 0)
-      throw new Error(`EVS_EXPORT_POLL: ${name} must be a positive number, got ${JSON.stringify(value)} in ${JSON.stringify(raw)}`);
+      throw new WorkerConfigError(
+        `EVS_EXPORT_POLL: ${name} must be a positive number, got ${JSON.stringify(value)} in ${JSON.stringify(raw)}`,
+      );
     out[name as Setting] = n;
   }
   if (out.initialMs !== undefined && out.maxMs !== undefined && out.initialMs > out.maxMs)
-    throw new Error(`EVS_EXPORT_POLL: initialMs must not exceed maxMs, got ${JSON.stringify(raw)}`);
+    throw new WorkerConfigError(`EVS_EXPORT_POLL: initialMs must not exceed maxMs, got ${JSON.stringify(raw)}`);
   return out;
 }
