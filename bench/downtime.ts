@@ -307,6 +307,7 @@ function loggingReads(cloud: CloudApi, log: Read[]): CloudApi {
     },
     ims: c.ims,
     callCounts: () => c.callCounts(),
+    budget: () => c.budget(),
     withOptions: (o) => view(c.withOptions(o)),
     close: () => c.close(),
   });

@@ -9,6 +9,7 @@ import { createActivities } from './activities';
 import { type PollPolicy, pollPolicyFromEnv } from './activities/poll';
 import { createCloudClient, describeCloudConfig, loadCloudConfig } from './cloud';
 import type { CloudApi } from './cloud/types';
+import type { RateLimit } from './cloud/ratelimit';
 import { loadTemporalSettings } from './config';
 import { ensureSearchAttributes } from './search-attributes';
 import { BUNDLE_FILE, BUNDLE_OPTIONS } from './bundle-workflows';
@@ -18,6 +19,7 @@ import { cloudCallMetrics, metricsAddressFromEnv, prometheusMetrics, watchServer
 import { traceExporterFromEnv } from './telemetry/trace-config';
 import { observeAll, startTracing, type Tracing } from './telemetry/tracing';
 import { urgentTaskQueue } from './workflows/api';
+import { AccountBudget, type AccountBudgetOptions, queueActivityRate } from './account-budget';
 
 export interface ExportWorkerOptions {
   connection: NativeConnection;
@@ -38,6 +40,10 @@ export interface ExportWorkerOptions {
   deployment?: WorkerDeployment;
   /** From startTracing (src/telemetry/tracing.ts); default off. */
   tracing?: Tracing;
+  /** Lines for the operator (how the account's budget is shared); default the Runtime's logger at INFO. */
+  log?: (line: string) => void;
+  /** How the workers share the account's API budget (src/account-budget.ts); false: this worker takes all of it. */
+  accountBudget?: Pick<AccountBudgetOptions, 'refreshMs' | 'pollerWindowMs'> | false;
 }
 
 /** The two workers of one process, run and stopped together. */
@@ -45,6 +51,8 @@ export class ExportWorker {
   constructor(
     readonly main: Worker,
     readonly urgent: Worker,
+    /** This worker's share of the account's API budget; absent when the budget is unlimited or not shared. */
+    readonly budget?: AccountBudget,
   ) {}
 
   getState(): ReturnType<Worker['getState']> {
@@ -57,7 +65,9 @@ export class ExportWorker {
 
   /** Runs both until shut down; if one stops, so does the other. */
   async run(): Promise<void> {
+    this.budget?.start();
     const results = await Promise.allSettled([this.main, this.urgent].map((w) => w.run().finally(() => this.shutdown())));
+    await this.budget?.stop();
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
   }
@@ -120,6 +130,8 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     maxHeartbeatThrottleInterval: '1 second',
   } satisfies Partial<WorkerOptions>;
   const code = workflowCode(o.workflowBundle);
+  const budget = o.cloud.budget();
+  const account = o.accountBudget === false ? undefined : queueActivityRate(budget.account());
   const main = await Worker.create({
     ...common,
     taskQueue: o.taskQueue,
@@ -128,6 +140,8 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     sinks: tracing.worker.sinks,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: limits.activitySlots,
+    // The account's rate, server-side: no more cloud activities start per second across all workers (account-budget.ts).
+    ...(account ? { maxTaskQueueActivitiesPerSecond: account } : {}),
     maxConcurrentWorkflowTaskExecutions: limits.workflowTaskSlots,
     maxCachedWorkflows: limits.maxCachedWorkflows,
   });
@@ -138,7 +152,25 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     activities: createActivities({ ...deps, priority: 'urgent' }),
     maxConcurrentActivityTaskExecutions: limits.urgentActivitySlots,
   });
-  return new ExportWorker(main, urgent);
+  const shared =
+    account === undefined || o.accountBudget === false
+      ? undefined
+      : new AccountBudget({
+          ...o.accountBudget,
+          service: o.connection.workflowService,
+          namespace: o.namespace,
+          taskQueue: o.taskQueue,
+          identity: main.options.identity,
+          account: budget.account(),
+          budget,
+          log: o.log ?? ((line) => Runtime.instance().logger.info(line)),
+        });
+  return new ExportWorker(main, urgent, shared);
+}
+
+function describeBudget(account: RateLimit): string {
+  if (queueActivityRate(account) === undefined) return 'unlimited';
+  return `${account.requestsPerSecond} requests/s (burst ${account.burst}) for the account, shared with the other workers of the task queue`;
 }
 
 async function main(): Promise<void> {
@@ -179,11 +211,13 @@ async function main(): Promise<void> {
       poll: pollPolicyFromEnv(),
       deployment: workerDeploymentFromEnv(),
       tracing,
+      log: (line) => console.log(line),
     });
     console.log(
       `worker polling task queue "${temporal.taskQueue}" (and "${urgentTaskQueue(temporal.taskQueue)}" for restarts) ` +
         `on ${temporal.address} ` +
         `(namespace ${temporal.namespace}); workflows: ${workflowCodeSource()}; cloud: ${describeCloudConfig(cloudConfig)}; ` +
+        `API budget: ${describeBudget(cloud.budget().account())}; ` +
         `version: ${describeWorkerDeployment(worker.main.options)}; ` +
         `metrics: ${metricsAddress ? `http://${metricsAddress}/metrics` : 'off (EVS_EXPORT_METRICS_PORT)'}; ` +
         `traces: ${traces === 'none' ? 'off (OTEL_TRACES_EXPORTER)' : traces}`,

@@ -8,7 +8,7 @@ import { evsApi } from './evs/api';
 import { HttpClient, type CloudLogger, type HttpObserver, type RetryPolicy } from './http';
 import { imsApi } from './ims/api';
 import type { Profile } from './profile';
-import { DEFAULT_RATE_LIMIT, type RateLimit } from './ratelimit';
+import { type ApiBudget, DEFAULT_RATE_LIMIT, type RateLimit } from './ratelimit';
 import type { CallOptions, CloudApi, EcsApi, EvsApi, ImsApi } from './types';
 
 export interface CloudClientOptions {
@@ -75,6 +75,7 @@ export class CloudClient implements CloudApi {
       ecs: ecsApi(call, this.now),
       ims: imsApi(call),
       callCounts: () => this.callCounts(),
+      budget: () => this.budget(),
       withOptions: (more) => this.withOptions({ ...scope, ...more }),
       close: () => this.close(),
     };
@@ -94,9 +95,8 @@ export class CloudClient implements CloudApi {
     return this.http.callCounts();
   }
 
-  /** Requests per second the API budget allows now (lower for a while after the cloud throttled). */
-  budgetRate(): number {
-    return this.http.budgetRate();
+  budget(): ApiBudget {
+    return this.http.budget();
   }
 
   /** Closes every connection pool; calls made afterwards fail. */

@@ -11,7 +11,8 @@
 //   block_storage_endpoint_override | volume_endpoint_override | evs_endpoint_override,
 //   ecs_endpoint_override, image_endpoint_override | ims_endpoint_override,
 //   endpoint_template (AK/SK: `https://{service}.{region}.example.com`, see catalog.ts), verify, cacert,
-//   compute_endpoint_override (Nova, openstack profile), evs_export_profile (otc | openstack | auto, profile.ts).
+//   compute_endpoint_override (Nova, openstack profile), evs_export_profile (otc | openstack | auto, profile.ts),
+//   evs_export_api_rps + evs_export_api_burst (the account's API budget, shared by every worker: account-budget.ts).
 // Without a cloud name, the environment:
 //   OS_AUTH_URL, OS_USERNAME | OS_USER_ID, OS_PASSWORD,
 //   OS_USER_DOMAIN_NAME | OS_USER_DOMAIN_ID | OS_DOMAIN_NAME | OS_DOMAIN_ID,
@@ -19,7 +20,7 @@
 //   OS_ACCESS_KEY + OS_SECRET_KEY (+ OS_SECURITY_TOKEN) for AK/SK, OS_REGION_NAME, OS_INTERFACE,
 //   OS_ENDPOINT_OVERRIDE_EVS, OS_ENDPOINT_OVERRIDE_ECS, OS_ENDPOINT_OVERRIDE_IMS, OS_ENDPOINT_TEMPLATE,
 //   OS_CACERT, OS_INSECURE.
-// Both ways: EVS_EXPORT_API_RPS and EVS_EXPORT_API_BURST set the client's API budget (ratelimit.ts), and
+// Both ways: EVS_EXPORT_API_RPS and EVS_EXPORT_API_BURST set the account's API budget (ratelimit.ts), and
 // EVS_EXPORT_PROFILE (otc | openstack | auto) the API dialect, winning over clouds.yaml's evs_export_profile.
 //
 // Secrets are held in `Secret` boxes that print as "[redacted]"; `describeCloudConfig()` is the loggable summary.
@@ -115,7 +116,7 @@ export function loadCloudConfig(o: LoadCloudConfigOptions = {}): CloudConfig {
   const name = o.cloud ?? (env.OS_CLOUD || undefined);
   const cfg = name ? fromCloudsYaml(name, env, o.files) : fromEnv(env);
   const rateLimit = rateLimitFromEnv(env);
-  if (rateLimit) cfg.rateLimit = rateLimit;
+  if (rateLimit) cfg.rateLimit = { ...cfg.rateLimit, ...rateLimit };
   const profile = env.EVS_EXPORT_PROFILE;
   if (profile !== undefined && profile !== '') setProfile(cfg, profile, 'EVS_EXPORT_PROFILE');
   return cfg;
@@ -385,6 +386,17 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
   if (computeEndpointOverride) cfg.computeEndpointOverride = computeEndpointOverride;
   const profile = entry.evs_export_profile;
   if (profile !== undefined && profile !== null && profile !== '') setProfile(cfg, profile, settingName('evs_export_profile'));
+  const budget = (key: string): number | undefined => {
+    const raw = entry[key];
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) fail(key, `must be a number > 0, got ${JSON.stringify(raw)}`);
+    return n;
+  };
+  const rps = budget('evs_export_api_rps');
+  const burst = budget('evs_export_api_burst');
+  if (rps !== undefined || burst !== undefined)
+    cfg.rateLimit = { ...(rps !== undefined ? { requestsPerSecond: rps } : {}), ...(burst !== undefined ? { burst } : {}) };
 
   const verifyRaw = entry.verify;
   const verify = verifyRaw === undefined ? true : typeof verifyRaw === 'boolean' ? verifyRaw : !/^(0|false|no)$/i.test(String(verifyRaw));

@@ -25,7 +25,7 @@ import {
   type TransportErrorInit,
 } from './errors';
 import type { OpName, ServiceName } from './ops';
-import { type Priority, sleep, TokenBucket, type RateLimit } from './ratelimit';
+import { type ApiBudget, type Priority, sleep, TokenBucket, type RateLimit } from './ratelimit';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'DELETE';
 
@@ -165,9 +165,9 @@ export class HttpClient {
     this.timeoutMs = o.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
-  /** The API budget's rate now: the configured one, or less while it recovers from the cloud's throttling. */
-  budgetRate(): number {
-    return this.limiter.currentRate();
+  /** The API budget: its rate now (less for a while after the cloud throttled), this worker's share of it. */
+  budget(): ApiBudget {
+    return this.limiter;
   }
 
   /** HTTP attempts so far, per operation (every retry and replay counts). */

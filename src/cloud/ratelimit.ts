@@ -4,6 +4,7 @@
 // waiter leaves the queue without taking a token. The cloud's throttling feeds back: a throttled answer halves the
 // rate (the budget was set too high, or other clients share the account), which then grows back to the configured
 // rate within seconds (additive increase, multiplicative decrease, as TCP and the AWS SDKs' adaptive mode do).
+// Several workers of one account each take a share of its budget (src/account-budget.ts sets it).
 
 export interface RateLimit {
   /** Sustained rate. `Infinity` (or <= 0) disables the limit. */
@@ -29,12 +30,27 @@ interface Waiter {
   onAbort?: () => void;
 }
 
-export class TokenBucket {
+/** What the rest of the worker sees of the budget. */
+export interface ApiBudget {
+  /** The configured rate and burst: the whole account's. */
+  account(): RateLimit;
+  /** Requests per second allowed now. */
+  currentRate(): number;
+  /** Takes this fraction (0–1] of the configured rate and burst: this worker's share of the account's. */
+  setShare(fraction: number): void;
+  /** Calls `listener` after every throttled answer; returns the function that unsubscribes. */
+  onThrottled(listener: () => void): () => void;
+}
+
+export class TokenBucket implements ApiBudget {
   private tokens: number;
   private last: number;
-  /** The configured rate. */
-  private readonly rate: number;
-  private readonly burst: number;
+  /** The configured rate and burst, for the whole account. */
+  private readonly limit: RateLimit;
+  /** This worker's share of them. */
+  private rate: number;
+  private burst: number;
+  private readonly throttleListeners = new Set<() => void>();
   /** The rate right after the last throttle, and when that was; the current rate grows back from it. */
   private reduced: { rate: number; at: number } | undefined;
   private readonly lanes: Record<Priority, Waiter[]> = { urgent: [], normal: [] };
@@ -44,7 +60,8 @@ export class TokenBucket {
     limit: RateLimit,
     private readonly now: () => number = () => performance.now(),
   ) {
-    this.rate = limit.requestsPerSecond > 0 ? limit.requestsPerSecond : Infinity;
+    this.limit = { requestsPerSecond: limit.requestsPerSecond > 0 ? limit.requestsPerSecond : Infinity, burst: limit.burst };
+    this.rate = this.limit.requestsPerSecond;
     this.burst = Math.max(1, Math.floor(limit.burst));
     this.tokens = this.burst;
     this.last = this.now();
@@ -82,6 +99,34 @@ export class TokenBucket {
     this.refill();
     const t = this.now();
     this.reduced = { rate: Math.max(this.rate * FLOOR, this.currentRate(t) / 2), at: t };
+    for (const listener of this.throttleListeners) listener();
+  }
+
+  account(): RateLimit {
+    return { ...this.limit };
+  }
+
+  onThrottled(listener: () => void): () => void {
+    this.throttleListeners.add(listener);
+    return () => this.throttleListeners.delete(listener);
+  }
+
+  setShare(fraction: number): void {
+    if (this.limit.requestsPerSecond === Infinity || !(fraction > 0)) return;
+    const f = Math.min(1, fraction);
+    this.refill();
+    const old = this.rate;
+    this.rate = this.limit.requestsPerSecond * f;
+    this.burst = Math.max(1, Math.floor(this.limit.burst * f));
+    this.tokens = Math.min(this.tokens, this.burst);
+    // A throttle's reduction keeps its proportion of the new share.
+    if (this.reduced) this.reduced.rate *= this.rate / old;
+    // Waiters were timed at the old rate.
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.schedule();
+    }
   }
 
   /** Requests per second allowed now: the configured rate, or less while recovering from a throttle. */

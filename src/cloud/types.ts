@@ -1,6 +1,6 @@
 import type { OpName } from './ops';
 import type { CinderDiskFormat, Profile } from './profile';
-import type { Priority } from './ratelimit';
+import type { ApiBudget, Priority } from './ratelimit';
 
 // The typed surface of the cloud client that activities program against. Field meanings and wire names
 // are in docs/cloud-api.md (section numbers cited per type); parsers live next to each
@@ -227,6 +227,8 @@ export interface CloudApi {
   ims: ImsApi;
   /** API calls made so far, per operation (e.g. `evs.getVolume`), for the result's cost figures. */
   callCounts(): Record<string, number>;
+  /** The API budget this client's calls pass through (ratelimit.ts): its rate now, this worker's share. */
+  budget(): ApiBudget;
   /** The same client with these options applied to every call (an activity's signal, lane and counter). */
   withOptions(o: CallOptions): CloudApi;
   close(): Promise<void>;

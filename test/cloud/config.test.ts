@@ -92,6 +92,30 @@ describe('clouds.yaml', () => {
     expect(cfg.endpointTemplate).toBe('https://{service}.{region}.otc.t-systems.com');
   });
 
+  it("takes the account's API budget per cloud, and the environment's over it", () => {
+    const file = write(
+      'budget.yaml',
+      CLOUDS.replace(
+        '    endpoint_template: https://{service}',
+        '    evs_export_api_rps: 8\n    evs_export_api_burst: 12\n    endpoint_template: https://{service}',
+      ),
+    );
+    expect(loadCloudConfig({ env: {}, cloud: 'aksk', files: [file] }).rateLimit).toEqual({ requestsPerSecond: 8, burst: 12 });
+    expect(loadCloudConfig({ env: {}, cloud: 'aksk', files: [write('clouds.yaml', CLOUDS)] }).rateLimit).toBeUndefined();
+    const env = { EVS_EXPORT_API_RPS: '4' };
+    expect(loadCloudConfig({ env, cloud: 'aksk', files: [file] }).rateLimit).toEqual({ requestsPerSecond: 4, burst: 12 });
+    const bad = write(
+      'bad-budget.yaml',
+      CLOUDS.replace(
+        '    region_name: eu-de\n    endpoint_template',
+        '    region_name: eu-de\n    evs_export_api_rps: lots\n    endpoint_template',
+      ),
+    );
+    expect(error(() => loadCloudConfig({ env: {}, cloud: 'aksk', files: [bad] })).message).toBe(
+      `clouds.yaml ${bad} cloud "aksk": evs_export_api_rps must be a number > 0, got "lots"`,
+    );
+  });
+
   it('names the missing or wrong setting', () => {
     const file = write('clouds.yaml', CLOUDS);
     const noSecure = error(() => loadCloudConfig({ env: { OS_CLOUD: 'otc' }, files: [file] }));

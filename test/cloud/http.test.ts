@@ -46,8 +46,8 @@ describe('throttling (retried for every method)', () => {
     expect(times[1] - times[0]).toBeGreaterThanOrEqual(950);
     expect(c.callCounts()['ecs.stop']).toBe(2);
     // The throttle slowed the whole budget down too (it recovers within seconds).
-    expect(c.budgetRate()).toBeLessThan(20);
-    expect(c.budgetRate()).toBeGreaterThan(10);
+    expect(c.budget().currentRate()).toBeLessThan(20);
+    expect(c.budget().currentRate()).toBeGreaterThan(10);
   });
 
   it('429 with an HTTP-date Retry-After', async () => {

@@ -20,6 +20,38 @@ describe('TokenBucket', () => {
     expect(b.currentRate()).toBe(20);
   });
 
+  it("takes a share of the account's rate and burst, and a throttle halves the share", async () => {
+    let now = 0;
+    const b = new TokenBucket({ requestsPerSecond: 20, burst: 4 }, () => now);
+    b.setShare(1 / 2);
+    expect(b.currentRate()).toBe(10);
+    expect(b.account()).toEqual({ requestsPerSecond: 20, burst: 4 });
+    // Half of the burst: two at once, the third waits.
+    await b.take();
+    await b.take();
+    const third = b.take().then(() => 'took');
+    expect(await Promise.race([third, Promise.resolve('waiting')])).toBe('waiting');
+    b.throttled();
+    expect(b.currentRate()).toBe(5);
+    // Back to the whole account: the reduction keeps its proportion, and recovers towards 20.
+    b.setShare(1);
+    expect(b.currentRate()).toBe(10);
+    now = 200_000;
+    expect(b.currentRate()).toBe(20);
+    await third;
+  });
+
+  it('tells its listeners of every throttle until they unsubscribe', () => {
+    const b = new TokenBucket({ requestsPerSecond: 20, burst: 1 });
+    let told = 0;
+    const off = b.onThrottled(() => told++);
+    b.throttled();
+    b.throttled();
+    off();
+    b.throttled();
+    expect(told).toBe(2);
+  });
+
   it('spaces requests at the reduced rate after a throttle', async () => {
     const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 });
     await b.take();
