@@ -191,7 +191,7 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new Error('cloud client is closed');
       try {
-        await this.limiter.take(req.signal, req.priority ?? (idempotent && IDEMPOTENT.has(req.method) ? 'normal' : 'urgent'));
+        await this.limiter.take(req.signal, IDEMPOTENT.has(req.method) ? (req.priority ?? 'normal') : 'write');
       } catch (err) {
         throw this.transportError(req, url, err, true, false);
       }

@@ -20,8 +20,14 @@ const RECOVERY_PER_SECOND = 0.05;
 /** Never below this fraction of the configured rate, however often the cloud throttles. */
 const FLOOR = 1 / 16;
 
-/** `urgent`: calls that change something (stop, start, export, a token) and every call of a restart; `normal`: reads and polls. */
+/** A read's priority: `urgent` for the reads of a restart and of the wait that lets servers restart, else `normal`. */
 export type Priority = 'urgent' | 'normal';
+/**
+ * The lanes, first served first: `write` — every call that changes something (stop, start, export, a token), so a
+ * restart's start call never waits behind reads, however urgent; then urgent reads; then the other reads and polls.
+ */
+export type Lane = 'write' | Priority;
+const LANES: readonly Lane[] = ['write', 'urgent', 'normal'];
 
 interface Waiter {
   resolve: () => void;
@@ -53,7 +59,7 @@ export class TokenBucket implements ApiBudget {
   private readonly throttleListeners = new Set<() => void>();
   /** The rate right after the last throttle, and when that was; the current rate grows back from it. */
   private reduced: { rate: number; at: number } | undefined;
-  private readonly lanes: Record<Priority, Waiter[]> = { urgent: [], normal: [] };
+  private readonly lanes: Record<Lane, Waiter[]> = { write: [], urgent: [], normal: [] };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -68,12 +74,12 @@ export class TokenBucket implements ApiBudget {
   }
 
   /** Resolves when a request may go out; rejects with the signal's reason if it aborts first. */
-  async take(signal?: AbortSignal, priority: Priority = 'normal'): Promise<void> {
+  async take(signal?: AbortSignal, priority: Lane = 'normal'): Promise<void> {
     if (this.rate === Infinity) return;
     signal?.throwIfAborted();
     this.refill();
-    // At once only when nobody of the same or a higher priority is waiting (no overtaking within a lane).
-    const ahead = this.lanes.urgent.length + (priority === 'normal' ? this.lanes.normal.length : 0);
+    // At once only when nobody in the same or a higher lane is waiting (no overtaking within a lane).
+    const ahead = LANES.slice(0, LANES.indexOf(priority) + 1).reduce((n, lane) => n + this.lanes[lane].length, 0);
     if (ahead === 0 && this.tokens >= 1) {
       this.tokens -= 1;
       return;
@@ -139,8 +145,8 @@ export class TokenBucket implements ApiBudget {
   }
 
   /** Requests waiting for a token, per lane. */
-  waiting(): Record<Priority, number> {
-    return { urgent: this.lanes.urgent.length, normal: this.lanes.normal.length };
+  waiting(): Record<Lane, number> {
+    return { write: this.lanes.write.length, urgent: this.lanes.urgent.length, normal: this.lanes.normal.length };
   }
 
   private refill(): void {
@@ -161,7 +167,7 @@ export class TokenBucket implements ApiBudget {
 
   private drain(): void {
     this.refill();
-    for (const lane of [this.lanes.urgent, this.lanes.normal]) {
+    for (const lane of LANES.map((l) => this.lanes[l])) {
       while (lane.length > 0 && this.tokens >= 1) {
         this.tokens -= 1;
         const w = lane.shift()!;
@@ -169,7 +175,8 @@ export class TokenBucket implements ApiBudget {
         w.resolve();
       }
     }
-    if (this.lanes.urgent.length + this.lanes.normal.length > 0) this.schedule();
+    // Every lane: a write left waiting with no timer would wait until some other request came along.
+    if (LANES.some((l) => this.lanes[l].length > 0)) this.schedule();
   }
 }
 

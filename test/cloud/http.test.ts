@@ -238,6 +238,14 @@ describe('rate limit', () => {
     const stop = c.ecs.stopServers(['s1'], 'SOFT');
     await Promise.all([...reads, stop]);
     expect(seen.slice(1)).toEqual(['stop', 'read a', 'read b', 'read c', 'read d']);
+
+    // Before urgent reads too (a restart's start behind many waits for uploads that let servers restart).
+    seen.length = 0;
+    const urgent = c.withOptions({ priority: 'urgent' });
+    const urgentReads = ['e', 'f', 'g'].map((id) => urgent.evs.getVolume(id));
+    const start = urgent.ecs.stopServers(['s2'], 'SOFT');
+    await Promise.all([...urgentReads, start]);
+    expect(seen).toEqual(['stop', 'read e', 'read f', 'read g']);
   });
 
   it('uses EVS_EXPORT_API_RPS / EVS_EXPORT_API_BURST when options do not say', async () => {

@@ -106,15 +106,27 @@ describe('TokenBucket', () => {
     expect(performance.now() - t0).toBeLessThan(150);
   });
 
-  it('serves urgent waiters before normal ones that came earlier, each lane in arrival order', async () => {
+  it('serves writes, then urgent reads, then normal ones, whoever came first; each lane in arrival order', async () => {
     const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 });
     await b.take();
     const order: string[] = [];
-    const normal = Array.from({ length: 4 }, (_, i) => b.take(undefined, 'normal').then(() => order.push(`n${i}`)));
-    const urgent = Array.from({ length: 2 }, (_, i) => b.take(undefined, 'urgent').then(() => order.push(`u${i}`)));
-    expect(b.waiting()).toEqual({ urgent: 2, normal: 4 });
-    await Promise.all([...normal, ...urgent]);
-    expect(order).toEqual(['u0', 'u1', 'n0', 'n1', 'n2', 'n3']);
+    const lane = (name: 'write' | 'urgent' | 'normal', n: number) =>
+      Array.from({ length: n }, (_, i) => b.take(undefined, name).then(() => order.push(`${name[0]}${i}`)));
+    const normal = lane('normal', 3);
+    const urgent = lane('urgent', 2);
+    const write = lane('write', 2);
+    expect(b.waiting()).toEqual({ write: 2, urgent: 2, normal: 3 });
+    await Promise.all([...normal, ...urgent, ...write]);
+    expect(order).toEqual(['w0', 'w1', 'u0', 'u1', 'n0', 'n1', 'n2']);
+  });
+
+  it('writes queued alone all go out, the bucket waking itself for each', async () => {
+    const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 });
+    await b.take();
+    const writes = Promise.all(Array.from({ length: 3 }, () => b.take(undefined, 'write')));
+    // 30 ms of tokens; nothing else comes along to wake the bucket.
+    const late = new Promise<string>((resolve) => setTimeout(() => resolve('still waiting'), 2000).unref());
+    expect(await Promise.race([writes.then(() => 'served'), late])).toBe('served');
   });
 
   it('an urgent request does not wait for a token while only normal ones are queued behind an empty bucket', async () => {
