@@ -20,8 +20,8 @@ RUN --mount=type=cache,target=/root/.npm \
 # Fail here, not at worker start, if the native core for this platform is missing.
 RUN node -e "require('@temporalio/core-bridge')"
 
-# TypeScript -> lib/ (tsconfig.build.json: src/ only), and the workflow bundle lib/workflows.bundle.js, which the
-# worker loads instead of bundling at every start.
+# TypeScript -> lib/ (tsconfig.build.json: src/ only), and the workflow bundles lib/workflows.bundle.js and
+# lib/workflows-traced.bundle.js (with OTEL_TRACES_EXPORTER set), which the worker loads instead of bundling at start.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./

@@ -1,24 +1,36 @@
-// The workflow code as one prebuilt bundle, for production workers: `npm run build` runs this script, which writes
-// lib/workflows.bundle.js; the built worker (lib/worker.js) loads it instead of bundling at every start (seconds of
-// CPU, and webpack and swc at run time). Run from source (tsx), the worker bundles itself, so a change is never served stale.
+// The workflow code as prebuilt bundles, for production workers: `npm run build` runs this script, which writes
+// lib/workflows.bundle.js and lib/workflows-traced.bundle.js (the same workflows; the second traces new runs, for
+// workers with OTEL_TRACES_EXPORTER set); the built worker (lib/worker.js) loads one instead of bundling at every
+// start (seconds of CPU, and webpack and swc at run time). Run from source (tsx), the worker bundles itself, so a
+// change is never served stale.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BundleOptions, bundleWorkflowCode } from '@temporalio/worker';
-import { WORKFLOW_INTERCEPTOR_MODULES } from './telemetry/tracing';
+import { workflowInterceptorModules } from './telemetry/tracing';
 
 /** Where the built worker looks for the bundle: beside itself. */
-export const BUNDLE_FILE = join(__dirname, 'workflows.bundle.js');
+export function bundleFile(traced: boolean): string {
+  return join(__dirname, traced ? 'workflows-traced.bundle.js' : 'workflows.bundle.js');
+}
 
-/** The workflows and the interceptors every bundle carries: the prebuilt one, the one bundled at start, the tests'. */
-export const BUNDLE_OPTIONS = {
-  workflowsPath: join(__dirname, 'workflows'),
-  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
-} satisfies BundleOptions;
+/** The workflows and their interceptors (tracing or not): the prebuilt bundles, the one bundled at start, the tests'. */
+export function bundleOptions(traced: boolean) {
+  return {
+    workflowsPath: join(__dirname, 'workflows'),
+    workflowInterceptorModules: workflowInterceptorModules(traced),
+  } satisfies BundleOptions;
+}
+
+/** The production default: no tracing. */
+export const BUNDLE_OPTIONS = bundleOptions(false);
 
 async function main(): Promise<void> {
-  const { code } = await bundleWorkflowCode(BUNDLE_OPTIONS);
-  writeFileSync(BUNDLE_FILE, code);
-  console.log(`workflow bundle: ${BUNDLE_FILE.slice(join(__dirname, '..').length + 1)} (${Math.round(code.length / 1024)} KiB)`);
+  for (const traced of [false, true]) {
+    const { code } = await bundleWorkflowCode(bundleOptions(traced));
+    const file = bundleFile(traced);
+    writeFileSync(file, code);
+    console.log(`workflow bundle: ${file.slice(join(__dirname, '..').length + 1)} (${Math.round(code.length / 1024)} KiB)`);
+  }
 }
 
 if (require.main === module) {

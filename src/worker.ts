@@ -12,7 +12,7 @@ import type { CloudApi } from './cloud/types';
 import type { RateLimit } from './cloud/ratelimit';
 import { loadTemporalSettings } from './config';
 import { ensureSearchAttributes } from './search-attributes';
-import { BUNDLE_FILE, BUNDLE_OPTIONS } from './bundle-workflows';
+import { BUNDLE_OPTIONS, bundleFile, bundleOptions } from './bundle-workflows';
 import { DEFAULT_LIMITS, limitsFromEnv, type WorkerLimits } from './worker-limits';
 import { describeWorkerDeployment, type WorkerDeployment, workerDeploymentFromEnv } from './worker-deployment';
 import { cloudCallMetrics, metricsAddressFromEnv, prometheusMetrics, watchServersHeld } from './telemetry/metrics';
@@ -31,7 +31,10 @@ export interface ExportWorkerOptions {
   /** How often a server hold checks its holders still run (EVS_EXPORT_HOLD_LIVENESS_MS, default 30 s). */
   holdLivenessMs?: number;
   poll?: Partial<PollPolicy>;
-  /** A pre-built bundle (tests bundle once per file); otherwise `npm run build`'s bundle, or bundled at start. */
+  /**
+   * A pre-built bundle (tests bundle once per file; with tracing on, of bundleOptions(true)); otherwise
+   * `npm run build`'s bundle, or bundled at start.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   identity?: string;
   /** Slots and cache; defaults from worker-limits.ts, then EVS_EXPORT_* variables (see limitsFromEnv). */
@@ -91,21 +94,24 @@ export class ExportWorker {
 // A directory path: the SDK's bundler resolves its index (.ts from source, .js when built).
 export const WORKFLOWS_PATH = BUNDLE_OPTIONS.workflowsPath;
 
-/** The given bundle; else the one `npm run build` wrote beside the built worker; else bundle from source at start. */
-function workflowCode(bundle: WorkerOptions['workflowBundle']): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+/**
+ * The given bundle; else the one `npm run build` wrote beside the built worker (traced or not); else bundle from
+ * source at start.
+ */
+function workflowCode(bundle: WorkerOptions['workflowBundle'], traced: boolean): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
   if (bundle) return { workflowBundle: bundle };
-  if (existsSync(BUNDLE_FILE)) return { workflowBundle: { codePath: BUNDLE_FILE } };
+  if (existsSync(bundleFile(traced))) return { workflowBundle: { codePath: bundleFile(traced) } };
   return { workflowsPath: WORKFLOWS_PATH };
 }
 
 /** With a bundle, its interceptors are inside it; bundled at start, they are added here. */
-function workflowInterceptors(code: Pick<WorkerOptions, 'workflowBundle'>): string[] {
-  return code.workflowBundle ? [] : BUNDLE_OPTIONS.workflowInterceptorModules;
+function workflowInterceptors(code: Pick<WorkerOptions, 'workflowBundle'>, traced: boolean): string[] {
+  return code.workflowBundle ? [] : bundleOptions(traced).workflowInterceptorModules;
 }
 
 /** For the start-up line: where this worker's workflow code comes from. */
-export function workflowCodeSource(): string {
-  return existsSync(BUNDLE_FILE) ? 'the prebuilt bundle' : 'bundled from source';
+export function workflowCodeSource(traced = false): string {
+  return existsSync(bundleFile(traced)) ? 'the prebuilt bundle' : 'bundled from source';
 }
 
 export async function createExportWorker(o: ExportWorkerOptions): Promise<ExportWorker> {
@@ -129,14 +135,14 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     // wait 80% of the heartbeat timeout. A few heartbeat calls a second per worker are cheap.
     maxHeartbeatThrottleInterval: '1 second',
   } satisfies Partial<WorkerOptions>;
-  const code = workflowCode(o.workflowBundle);
+  const code = workflowCode(o.workflowBundle, tracing.enabled);
   const budget = o.cloud.budget();
   const account = o.accountBudget === false ? undefined : queueActivityRate(budget.account());
   const main = await Worker.create({
     ...common,
     taskQueue: o.taskQueue,
     ...code,
-    interceptors: { ...tracing.worker.interceptors, workflowModules: workflowInterceptors(code) },
+    interceptors: { ...tracing.worker.interceptors, workflowModules: workflowInterceptors(code, tracing.enabled) },
     sinks: tracing.worker.sinks,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: limits.activitySlots,
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
     console.log(
       `worker polling task queue "${temporal.taskQueue}" (and "${urgentTaskQueue(temporal.taskQueue)}" for restarts) ` +
         `on ${temporal.address} ` +
-        `(namespace ${temporal.namespace}); workflows: ${workflowCodeSource()}; cloud: ${describeCloudConfig(cloudConfig)}; ` +
+        `(namespace ${temporal.namespace}); workflows: ${workflowCodeSource(tracing.enabled)}; cloud: ${describeCloudConfig(cloudConfig)}; ` +
         `API budget: ${describeBudget(cloud.budget().account())}; ` +
         `version: ${describeWorkerDeployment(worker.main.options)}; ` +
         `metrics: ${metricsAddress ? `http://${metricsAddress}/metrics` : 'off (EVS_EXPORT_METRICS_PORT)'}; ` +

@@ -26,14 +26,19 @@ import type { HttpObserver } from '../cloud/http';
 import type { TraceExporter } from './trace-config';
 
 /**
- * The workflow half of the tracing interceptors (src/workflows/tracing.ts, behind a patch). Always in the workflow
- * bundle, whether tracing is on or not, so a prebuilt bundle serves both and turning tracing on or off never changes
- * the code a history is replayed with.
+ * The workflow half of the tracing interceptors, by whether this worker traces: src/workflows/tracing.ts (new runs
+ * record a patch and are traced) or src/workflows/tracing-replays.ts (new runs get no interceptor: they cost memory
+ * and CPU per cached workflow). Both replay every history as it was recorded, so turning tracing on or off never
+ * changes the code a history is replayed with.
  */
 // Without an extension: the bundler finds the .ts from source and the .js when built.
-export const WORKFLOW_INTERCEPTOR_MODULES = [join(__dirname, '..', 'workflows', 'tracing')];
+export function workflowInterceptorModules(traced: boolean): string[] {
+  return [join(__dirname, '..', 'workflows', traced ? 'tracing' : 'tracing-replays')];
+}
 
 export interface Tracing {
+  /** Whether spans leave this process: the workflow bundle then traces new runs. */
+  enabled: boolean;
   /** For Worker.create: the activity interceptors and the sink the workflow interceptors send their spans to. */
   worker: Pick<WorkerOptions, 'interceptors' | 'sinks'>;
   /** For a Temporal Client: starts, signals and updates carry the current trace. */
@@ -61,6 +66,7 @@ export function startTracing(o: TracingOptions): Tracing {
   if (!spanExporter) {
     // The workflow interceptors are in every bundle and send their spans to this sink; with tracing off it drops them.
     return {
+      enabled: false,
       worker: { sinks: { exporter: makeWorkflowExporter(new NoopSpanProcessor(), resource) } },
       client: {},
       flush: () => Promise.resolve(),
@@ -72,6 +78,7 @@ export function startTracing(o: TracingOptions): Tracing {
   // Global: the activity interceptors take their tracer from it; also installs the AsyncLocalStorage context.
   provider.register();
   return {
+    enabled: true,
     worker: {
       interceptors: {
         activity: [

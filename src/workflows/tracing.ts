@@ -1,15 +1,18 @@
-// The workflow half of tracing (Temporal's OpenTelemetry interceptors), behind a patch. Runs recorded before the
-// interceptors were in the bundle must replay exactly: the interceptors yield where the code did not, and an entity
-// such as `serverHold`, with an update and activities in one task, then fails to replay (the replay test showed it).
-// So each run decides once, at its first activation, and keeps the decision: a new run records the patch and is
-// traced; a run begun by an earlier release replays without the interceptors. Whether spans leave the worker is the
-// worker's setting (OTEL_TRACES_EXPORTER); the interceptors themselves are in every bundle.
+// The workflow half of tracing (Temporal's OpenTelemetry interceptors), behind a patch: the interceptor module of
+// a tracing worker's bundle. Runs recorded before the interceptors were in the bundle must replay exactly: the
+// interceptors yield where the code did not, and an entity such as `serverHold`, with an update and activities in
+// one task, then fails to replay (the replay test showed it). So each run decides once, at its first activation, and
+// keeps the decision: a new run records the patch and is traced; a run begun without it replays without the
+// interceptors. Workers without tracing bundle tracing-replays.ts instead, which adds nothing to new runs.
 import { interceptors as openTelemetry } from '@temporalio/interceptors-opentelemetry/lib/workflow-interceptors';
 import { patched, type WorkflowInterceptors } from '@temporalio/workflow';
 
 export const TRACING_PATCH = 'opentelemetry-interceptors';
 
-export const interceptors = (): WorkflowInterceptors => {
+export const interceptors = (): WorkflowInterceptors => gatedInterceptors();
+
+/** The interceptors, active in a run that recorded the patch (new runs record it). */
+export function gatedInterceptors(): WorkflowInterceptors {
   const real = openTelemetry();
   let traced: boolean | undefined;
   const on = () => traced === true;
@@ -26,7 +29,7 @@ export const interceptors = (): WorkflowInterceptors => {
     outbound: (real.outbound ?? []).map((i) => gated(i, on)),
     internals: [decide, ...(real.internals ?? []).map((i) => gated(i, on))],
   };
-};
+}
 
 /** `target`'s methods, each passing straight to the next interceptor while tracing is off for this run. */
 function gated<T extends object>(target: T, on: () => boolean): T {

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { startExport } from '../../src/export-client';
 import { type ExportDiskResult, FailureType, sourceVolumeTag } from '../../src/workflows/api';
+import { TRACING_PATCH } from '../../src/workflows/tracing';
 import { failureOf, useHarness } from './harness';
 
 const h = useHarness();
@@ -41,6 +42,18 @@ describe('exportDiskImage', () => {
     const image = await h.cloud.ims.getImage(result.imageId);
     expect(image).toMatchObject({ name: 'img-in-use', status: 'active', tags: ['golden', sourceVolumeTag(volume.id)] });
     expect(result.apiCalls['evs.uploadImage']).toBe(1);
+  });
+
+  it('a worker without tracing gives a new run no workflow interceptor: no tracing patch in its history', async () => {
+    const seeded = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 5, attachedTo: ['app'] }] });
+    const history = await h.withWorker(async (taskQueue) => {
+      const handle = await startExport(h.client, taskQueue, { volumeId: seeded.volumes[0].id, imageName: 'untraced' });
+      await handle.result();
+      return handle.fetchHistory();
+    });
+    // The run ran (markers of other patches are there) but recorded none for tracing.
+    expect(history.events!.some((e) => e.markerRecordedEventAttributes)).toBe(true);
+    expect(JSON.stringify(history)).not.toContain(TRACING_PATCH);
   });
 
   it('on a shared disk of three servers stops and restarts only the two running ones', async () => {

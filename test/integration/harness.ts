@@ -21,7 +21,7 @@ import type { CloudApi } from '../../src/cloud/types';
 import { createSim, type CreateSimOptions, type SimServer } from '../../src/sim';
 import type { SimHandle } from '../../src/sim/types';
 import { FAST_POLL, FAST_TIMINGS } from '../../src/dev/fast';
-import { BUNDLE_OPTIONS } from '../../src/bundle-workflows';
+import { bundleOptions } from '../../src/bundle-workflows';
 import { createExportWorker, type ExportWorkerOptions } from '../../src/worker';
 
 export { FAST_POLL, FAST_TIMINGS };
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   telemetry?: TelemetryOptions;
   /** Options of the cloud client the workers share (an HTTP observer). */
   cloud?: CloudClientOptions;
+  /** Bundle the workflows as a tracing worker does (new runs traced). */
+  traced?: boolean;
 }
 
 export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
@@ -63,7 +65,7 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
   // Given at creation, so `reset()` between tests keeps the fast timings.
   const sim = await createSim({ ...o.sim, config: { ...FAST_TIMINGS, ...o.sim?.config } });
   const cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), o.cloud);
-  const bundle = await bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
+  const bundle = await bundleWorkflowCode({ ...bundleOptions(o.traced ?? false), logger: new DefaultLogger('WARN') });
   const connection = await NativeConnection.connect({ address });
   const clientConnection = await Connection.connect({ address });
   const client = new Client({ connection: clientConnection });

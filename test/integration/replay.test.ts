@@ -7,7 +7,7 @@ import { basename, join, resolve } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BUNDLE_OPTIONS } from '../../src/bundle-workflows';
+import { bundleOptions } from '../../src/bundle-workflows';
 import { startTracing } from '../../src/telemetry/tracing';
 
 const HISTORIES = resolve(__dirname, '..', 'fixtures', 'histories');
@@ -40,11 +40,13 @@ const history = (file: string): unknown => JSON.parse(readFileSync(join(HISTORIE
 // Production bundles carry the tracing interceptors, whose spans go to a sink (dropped while replaying).
 const TRACING_OFF = startTracing({ exporter: 'none', serviceName: 'replay' });
 
-let current: WorkflowBundleWithSourceMap;
+// Both flavours of the bundle (with and without tracing new runs) must replay every history.
+const current: Record<'untraced' | 'traced', WorkflowBundleWithSourceMap> = {} as never;
 beforeAll(async () => {
   // Core logs the expected nondeterminism of the last test at WARN on stderr; the errors themselves are asserted.
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' } } } });
-  current = await bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
+  for (const flavour of ['untraced', 'traced'] as const)
+    current[flavour] = await bundleWorkflowCode({ ...bundleOptions(flavour === 'traced'), logger: new DefaultLogger('WARN') });
 });
 
 describe('recorded histories replay against the current workflow code', () => {
@@ -57,17 +59,20 @@ describe('recorded histories replay against the current workflow code', () => {
     ).toEqual([...EXPECTED].sort());
   });
 
-  it.each(files)('%s', async (file) => {
-    const h = history(file) as { events: { eventType: string }[] };
-    // Not vacuous: a full run, from start to a closed state.
-    expect(h.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
-    expect(h.events.at(-1)!.eventType).toMatch(/^EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|CANCELED)$/);
-    await Worker.runReplayHistory(
-      { workflowBundle: current, sinks: TRACING_OFF.worker.sinks, replayName: `replay-${basename(file, '.json')}` },
-      h,
-      basename(file, '.json'),
-    );
-  });
+  it.each(files.flatMap((file) => (['untraced', 'traced'] as const).map((flavour) => [file, flavour] as const)))(
+    '%s (%s bundle)',
+    async (file, flavour) => {
+      const h = history(file) as { events: { eventType: string }[] };
+      // Not vacuous: a full run, from start to a closed state.
+      expect(h.events[0].eventType).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
+      expect(h.events.at(-1)!.eventType).toMatch(/^EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|CANCELED)$/);
+      await Worker.runReplayHistory(
+        { workflowBundle: current[flavour], sinks: TRACING_OFF.worker.sinks, replayName: `replay-${basename(file, '.json')}-${flavour}` },
+        h,
+        basename(file, '.json'),
+      );
+    },
+  );
 });
 
 describe('the replay check catches a non-deterministic change', () => {

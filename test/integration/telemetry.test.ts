@@ -11,6 +11,7 @@ import { startExport } from '../../src/export-client';
 import { METRICS, exposedName } from '../../src/telemetry/metric-names';
 import { cloudCallMetrics, prometheusMetrics, watchServersHeld } from '../../src/telemetry/metrics';
 import { observeAll, startTracing, type Tracing } from '../../src/telemetry/tracing';
+import { TRACING_PATCH } from '../../src/workflows/tracing';
 import { event, FAST_TIMINGS, failureOf, type HarnessOptions, runCliWithEnv, until, useHarness } from './harness';
 
 interface OtlpSpan {
@@ -56,6 +57,7 @@ beforeAll(async () => {
   receiver = await otlpReceiver();
   process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
   tracing = startTracing({ exporter: 'otlp', serviceName: 'evs-export-test' });
+  options.traced = true;
   metricsAddress = `127.0.0.1:${await freePort()}`;
   options.telemetry = { metrics: prometheusMetrics(metricsAddress) };
   // Built before the Runtime is installed: the meter is looked up at the first attempt.
@@ -190,6 +192,8 @@ describe('a trace of one export', () => {
       ),
     );
     expect(activityTypes.size).toBeGreaterThan(2);
+    // A tracing worker's new run records the tracing patch (a worker without tracing adds none: export.test.ts).
+    expect(JSON.stringify(history)).toContain(TRACING_PATCH);
     for (const type of activityTypes) expect(names).toContain(`RunActivity:${type}`);
     // The holds' stop and start, taken by update-with-start from an activity, are in it too.
     expect(
