@@ -9,6 +9,7 @@ import { REASON_PREFIX } from '../../src/account-budget';
 import { spawnWorker, type WorkerProcess } from '../../src/dev/worker-process';
 import { startExport } from '../../src/export-client';
 import type { SimEvent } from '../../src/sim/types';
+import { maxInWindow, requestTimes } from '../../bench/lib/scale-rate';
 import { FAST_POLL, until, useHarness } from './harness';
 
 const h = useHarness();
@@ -17,17 +18,8 @@ const ACTIVITY = temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY;
 const taskQueue = `test-${randomUUID()}`;
 let workers: WorkerProcess[] = [];
 
-/** The most API calls the simulator answered within any window of `ms`. */
-function peak(events: SimEvent[], ms: number): number {
-  const times = events.filter((e) => e.type === 'api.call').map((e) => Date.parse(e.at));
-  times.sort((a, b) => a - b);
-  let best = 0;
-  for (let lo = 0, hi = 0; hi < times.length; hi++) {
-    while (times[hi] - times[lo] >= ms) lo++;
-    best = Math.max(best, hi - lo + 1);
-  }
-  return best;
-}
+/** The most API calls the simulator answered within any window of `ms` (the measure bench:scale reports). */
+const peak = (events: SimEvent[], ms: number) => maxInWindow(requestTimes(events), ms).count;
 
 /** The simulator's 429s to disk reads. */
 const throttled = () => h.admin.events().filter((e) => e.type === 'api.call' && e.op === 'evs.getVolume' && e.status === 429).length;

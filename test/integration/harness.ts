@@ -112,6 +112,18 @@ export function expectCleanOracle(admin: SimHandle): void {
   expect(o.leftovers).toEqual([]);
 }
 
+/** The change ids of the patch markers a run recorded (their payloads are base64 JSON: `{"id": ...}`). */
+export function patchesIn(history: { events?: { markerRecordedEventAttributes?: unknown }[] | null }): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const m = e.markerRecordedEventAttributes as
+      { markerName?: string; details?: Record<string, { payloads?: { data?: Uint8Array | string | null }[] | null }> } | undefined;
+    const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    if (!data) return [];
+    const text = typeof data === 'string' ? Buffer.from(data, 'base64').toString() : Buffer.from(data).toString();
+    return [(JSON.parse(text) as { id: string }).id];
+  });
+}
+
 /** The ApplicationFailure a run failed with; fails the test if it did not fail. */
 export async function failureOf(result: Promise<unknown>): Promise<ApplicationFailure> {
   const err = await result.then(
