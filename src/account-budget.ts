@@ -3,14 +3,16 @@
 // all see:
 // - each worker's token bucket (src/cloud/ratelimit.ts) takes its share: the account's rate and burst divided by
 //   the workers that poll the task queue (DescribeTaskQueue's pollers, read every few seconds);
-// - a throttled answer lowers both this worker's bucket, at once (ratelimit.ts), and the task queue's server-side
-//   activity rate (UpdateTaskQueueConfig), set to half of the rate in force, so every worker of the account slows
-//   down, not only the one the cloud answered. The server-side rate grows back at 5 % of the account's rate per
-//   second, counted from the server's own update time, so any number of workers raise it at that pace together;
-//   when it is back, the override is removed. A rate someone else set (an operator's reason) is left alone, and on
-//   a server without the API (or a namespace without the permission) throttles slow this worker only.
-// No standing server-side rate is set: the worker option maxTaskQueueActivitiesPerSecond made one failure-path test
-// stall in full test runs (not alone) and is left for the operator (`temporal task-queue config set`).
+// - the server caps how fast the task queue hands out activities — the worker option
+//   maxTaskQueueActivitiesPerSecond, set to the account's rate: every activity that calls the cloud makes at least
+//   one call, so the fleet cannot start more of them than the budget allows, whatever the number of workers and
+//   also in the seconds before a new worker is counted;
+// - a throttled answer lowers both: this worker's bucket halves at once (ratelimit.ts), and the task queue's
+//   server-side rate (UpdateTaskQueueConfig, which overrides the worker option) halves, so every worker of the
+//   account slows down, not only the one the cloud answered. The server-side rate grows back at 5 % of the
+//   account's rate per second, counted from the server's own update time, so any number of workers raise it at
+//   that pace together; when it is back, the override is removed. A limit someone else set (an operator's reason)
+//   is left alone, and a server without the API (or a namespace without the permission) keeps the worker option.
 import type { WorkflowService } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { ApiBudget, RateLimit } from './cloud/ratelimit';
@@ -50,11 +52,11 @@ export interface AccountBudgetOptions {
 export interface AccountBudgetView {
   /** Workers counted at the last refresh, this one included. */
   workers: number;
-  /** The server-side rate this project set, or undefined when none is set. */
+  /** The server-side rate this project set, or undefined when none is set (the worker option holds). */
   queueRate: number | undefined;
 }
 
-/** The account's rate, or undefined when unlimited (then there is nothing to share). */
+/** The worker option that caps the task queue's activity dispatch at the account's rate; none when unlimited. */
 export function queueActivityRate(account: RateLimit): number | undefined {
   return Number.isFinite(account.requestsPerSecond) && account.requestsPerSecond > 0 ? account.requestsPerSecond : undefined;
 }

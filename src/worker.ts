@@ -146,6 +146,8 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     sinks: tracing.worker.sinks,
     activities: createActivities(deps),
     maxConcurrentActivityTaskExecutions: limits.activitySlots,
+    // The account's rate, server-side: no more cloud activities start per second across all workers (account-budget.ts).
+    ...(account !== undefined ? { maxTaskQueueActivitiesPerSecond: account } : {}),
     maxConcurrentWorkflowTaskExecutions: limits.workflowTaskSlots,
     maxCachedWorkflows: limits.maxCachedWorkflows,
   });

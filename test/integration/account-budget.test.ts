@@ -81,6 +81,18 @@ describe("the account's API budget, shared by the workers of a task queue (P8)",
     expect(peak(events, 5000)).toBeLessThanOrEqual(ACCOUNT.burst + 5 * ACCOUNT.requestsPerSecond + 2);
   });
 
+  it("the server hands out the task queue's activities no faster than the account's rate", async () => {
+    const d = await h.connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      taskQueueType: ACTIVITY,
+      reportConfig: true,
+    });
+    // The workers' option, not an API override: it holds from a worker's first poll, before any count.
+    expect(d.effectiveRateLimit?.requestsPerSecond).toBe(ACCOUNT.requestsPerSecond);
+    expect(d.effectiveRateLimit?.rateLimitSource).toBe(temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_WORKER);
+  });
+
   it("a throttled answer halves the task queue's server-side rate for every worker, and it grows back", async () => {
     const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 5, attachedTo: ['app'] }] });
     expect((await queueLimit())?.rateLimit).toBeFalsy();
