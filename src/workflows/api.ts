@@ -507,6 +507,8 @@ export const FailureType = {
   QuotaExceeded: 'QuotaExceeded',
   /** The snapshot, or the temporary disk made from it, ended in `error`; the message names which. */
   SnapshotFailed: 'SnapshotFailed',
+  /** The Temporal service did not answer a hold's request, or answered that it could not now, until the step's retries ran out. */
+  TemporalUnavailable: 'TemporalUnavailable',
   /** Something nobody expected: a bug, or an answer from the cloud the client cannot read. Not retried. */
   Unexpected: 'Unexpected',
 } as const;
