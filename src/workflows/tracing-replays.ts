@@ -5,6 +5,12 @@
 // (3.1 GB for 300 exports and their holds, against 0.7 GB without). A run that is replayed — it may have recorded
 // the tracing patch on a tracing worker — gets what tracing.ts gives it, so its history replays as recorded.
 import { workflowInfo, type WorkflowInterceptors } from '@temporalio/workflow';
-import { gatedInterceptors } from './tracing';
 
-export const interceptors = (): WorkflowInterceptors => (workflowInfo().unsafe.isReplaying ? gatedInterceptors() : {});
+export const interceptors = (): WorkflowInterceptors => {
+  if (!workflowInfo().unsafe.isReplaying) return {};
+  // Required here, not imported: the SDK instantiates a bundle's modules once per run, and tracing.ts brings
+  // OpenTelemetry's (half of the bundle's modules), which a new run never uses.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { gatedInterceptors } = require('./tracing') as typeof import('./tracing');
+  return gatedInterceptors();
+};
