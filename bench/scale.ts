@@ -37,6 +37,8 @@ interface Output {
     intrinsicMs: number;
     apiBudget: { requestsPerSecond: number; burst: number };
     workerLimits: { activitySlots: number; urgentActivitySlots: number; workflowTaskSlots: number; maxCachedWorkflows: number };
+    /** The workers' V8 heap limit, MB; undefined = Node's default. */
+    workerHeapMb?: number;
     warmupPerWorker: number;
     runs: number;
   };
@@ -63,6 +65,11 @@ const flags = parseFlags('bench:scale', 'N concurrent exports of distinct disks 
     kind: 'int',
     default: 3000,
     help: "each worker's workflow cache (EVS_EXPORT_MAX_CACHED_WORKFLOWS): 1000 exports + their 1000 holds + warm-ups",
+  },
+  'worker-heap-mb': {
+    kind: 'int',
+    default: 0,
+    help: "each worker's V8 heap limit (NODE_OPTIONS=--max-old-space-size); 0 = Node's default (a quarter of the memory, up to 4 GB)",
   },
   'export-timeout-s': { kind: 'int', default: 1200, help: 'an export not finished this long after the case began counts as not finished' },
   'rss-limit-mb': { kind: 'int', default: 1024, help: "the goal's bound on one worker's RSS at N=1000" },
@@ -102,6 +109,7 @@ async function main(): Promise<void> {
     ...setting(flags['activity-slots'], 'EVS_EXPORT_ACTIVITY_SLOTS'),
     ...setting(flags['workflow-task-slots'], 'EVS_EXPORT_WORKFLOW_TASK_SLOTS'),
     ...setting(flags['max-cached-workflows'], 'EVS_EXPORT_MAX_CACHED_WORKFLOWS'),
+    ...(flags['worker-heap-mb'] ? { NODE_OPTIONS: `--max-old-space-size=${flags['worker-heap-mb']}` } : {}),
   };
 
   const cases: CaseResult[] = [];
@@ -161,6 +169,7 @@ async function main(): Promise<void> {
         workflowTaskSlots: flags['workflow-task-slots'] || DEFAULT_LIMITS.workflowTaskSlots,
         maxCachedWorkflows: flags['max-cached-workflows'] || DEFAULT_LIMITS.maxCachedWorkflows,
       },
+      ...(flags['worker-heap-mb'] ? { workerHeapMb: flags['worker-heap-mb'] } : {}),
       workerPoll: 'default (as users run it)',
       exportTimeoutS: flags['export-timeout-s'],
       simulatorRateLimit: 'none: the simulator answers every request; 429s appear only from fault rules (none set here)',
@@ -185,7 +194,8 @@ function human(output: Output, targetName: string): string {
     `sim       stop ${timings.stopMs} ms, start ${timings.startMs} ms, upload ${timings.uploadBaseMs} ms + ${timings.uploadMsPerGb} ms/GB, image ${timings.imageActivateMs} ms; ` +
       `disks of ${p.sizeGb} GB: intrinsic ${p.intrinsicMs} ms per server (stop + upload + start)`,
     `workers   src/worker.ts processes, default poll policy; API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst} (the account's, shared by the workers); ` +
-      `${p.workerLimits.activitySlots} activity slots (+${p.workerLimits.urgentActivitySlots} urgent), ${p.workerLimits.workflowTaskSlots} workflow task slots, cache ${p.workerLimits.maxCachedWorkflows}; ` +
+      `${p.workerLimits.activitySlots} activity slots (+${p.workerLimits.urgentActivitySlots} urgent), ${p.workerLimits.workflowTaskSlots} workflow task slots, cache ${p.workerLimits.maxCachedWorkflows}, ` +
+      `heap ${p.workerHeapMb ? `${p.workerHeapMb} MB` : "Node's default"}; ` +
       `fresh workers per case, ${p.warmupPerWorker} warm-up export(s) per worker first`,
     `runs      ${p.runs} per case${p.runs > 1 ? ' (medians; violations summed)' : ''}; the simulator has no rate limiter of its own: the rate below is what it was sent`,
     '',
