@@ -39,6 +39,8 @@ interface Output {
     workerLimits: { activitySlots: number; urgentActivitySlots: number; workflowTaskSlots: number; maxCachedWorkflows: number };
     /** The workers' V8 heap limit, MB; undefined = Node's default. */
     workerHeapMb?: number;
+    /** EVS_EXPORT_ADMISSION of the workers. */
+    admission: string;
     warmupPerWorker: number;
     runs: number;
   };
@@ -65,6 +67,11 @@ const flags = parseFlags('bench:scale', 'N concurrent exports of distinct disks 
     kind: 'int',
     default: 3000,
     help: "each worker's workflow cache (EVS_EXPORT_MAX_CACHED_WORKFLOWS): 1000 exports + their 1000 holds + warm-ups",
+  },
+  admission: {
+    kind: 'string',
+    default: 'off',
+    help: 'admission before stopping servers (EVS_EXPORT_ADMISSION): off, auto (from the budget) or exports per second',
   },
   'worker-heap-mb': {
     kind: 'int',
@@ -110,6 +117,7 @@ async function main(): Promise<void> {
     ...setting(flags['workflow-task-slots'], 'EVS_EXPORT_WORKFLOW_TASK_SLOTS'),
     ...setting(flags['max-cached-workflows'], 'EVS_EXPORT_MAX_CACHED_WORKFLOWS'),
     ...(flags['worker-heap-mb'] ? { NODE_OPTIONS: `--max-old-space-size=${flags['worker-heap-mb']}` } : {}),
+    EVS_EXPORT_ADMISSION: flags.admission,
   };
 
   const cases: CaseResult[] = [];
@@ -170,6 +178,7 @@ async function main(): Promise<void> {
         maxCachedWorkflows: flags['max-cached-workflows'] || DEFAULT_LIMITS.maxCachedWorkflows,
       },
       ...(flags['worker-heap-mb'] ? { workerHeapMb: flags['worker-heap-mb'] } : {}),
+      admission: flags.admission,
       workerPoll: 'default (as users run it)',
       exportTimeoutS: flags['export-timeout-s'],
       simulatorRateLimit: 'none: the simulator answers every request; 429s appear only from fault rules (none set here)',
@@ -195,7 +204,7 @@ function human(output: Output, targetName: string): string {
       `disks of ${p.sizeGb} GB: intrinsic ${p.intrinsicMs} ms per server (stop + upload + start)`,
     `workers   src/worker.ts processes, default poll policy; API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst} (the account's, shared by the workers); ` +
       `${p.workerLimits.activitySlots} activity slots (+${p.workerLimits.urgentActivitySlots} urgent), ${p.workerLimits.workflowTaskSlots} workflow task slots, cache ${p.workerLimits.maxCachedWorkflows}, ` +
-      `heap ${p.workerHeapMb ? `${p.workerHeapMb} MB` : "Node's default"}; ` +
+      `heap ${p.workerHeapMb ? `${p.workerHeapMb} MB` : "Node's default"}, admission ${p.admission}; ` +
       `fresh workers per case, ${p.warmupPerWorker} warm-up export(s) per worker first`,
     `runs      ${p.runs} per case${p.runs > 1 ? ' (medians; violations summed)' : ''}; the simulator has no rate limiter of its own: the rate below is what it was sent`,
     '',

@@ -43,3 +43,42 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Wor
   }
   return out;
 }
+
+/**
+ * Admission before stopping servers (EVS_EXPORT_ADMISSION): `off` (default); `auto`, as many exports a second as
+ * the account's budget carries through with room to spare; or a number of exports a second. Across the workers of
+ * the task queue: the server hands out the admissions.
+ */
+export type AdmissionSetting = 'off' | 'auto' | number;
+
+/**
+ * Exports a second the budget carries: each makes about this many calls when its reads are not held up (bench:scale:
+ * 28 at 300 exports admitted at 2.5/s, 21 when none waits for admission and reads queue behind each other).
+ */
+const CALLS_PER_EXPORT = 28;
+/**
+ * Of the budget, for the runs admitted; the rest for the plans of runs still waiting, and retries. bench:scale at
+ * 300 exports, budget 100/s: admitted at 2.5/s a server's downtime was 1.5× its intrinsic time (median), at 4/s 9.9×,
+ * unadmitted 30×.
+ */
+const ADMITTED_SHARE = 0.7;
+
+export function admissionFromEnv(env: NodeJS.ProcessEnv = process.env): AdmissionSetting {
+  const raw = env.EVS_EXPORT_ADMISSION?.trim();
+  if (raw === undefined || raw === '' || raw === 'off') return 'off';
+  if (raw === 'auto') return 'auto';
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new WorkerConfigError(
+      `EVS_EXPORT_ADMISSION: expected off, auto or a number of exports per second above 0, got ${JSON.stringify(raw)}`,
+    );
+  return n;
+}
+
+/** Admissions per second for a setting and the account's rate; undefined when off, or auto with no limit to keep. */
+export function admissionRate(setting: AdmissionSetting, accountRps: number): number | undefined {
+  if (setting === 'off') return undefined;
+  if (setting === 'auto')
+    return Number.isFinite(accountRps) && accountRps > 0 ? (accountRps * ADMITTED_SHARE) / CALLS_PER_EXPORT : undefined;
+  return setting;
+}

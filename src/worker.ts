@@ -13,12 +13,12 @@ import type { RateLimit } from './cloud/ratelimit';
 import { loadTemporalSettings } from './config';
 import { ensureSearchAttributes } from './search-attributes';
 import { BUNDLE_OPTIONS, bundleFile, bundleOptions } from './bundle-workflows';
-import { DEFAULT_LIMITS, limitsFromEnv, type WorkerLimits } from './worker-limits';
+import { type AdmissionSetting, admissionFromEnv, admissionRate, DEFAULT_LIMITS, limitsFromEnv, type WorkerLimits } from './worker-limits';
 import { describeWorkerDeployment, type WorkerDeployment, workerDeploymentFromEnv } from './worker-deployment';
 import { cloudCallMetrics, metricsAddressFromEnv, prometheusMetrics, watchServersHeld } from './telemetry/metrics';
 import { traceExporterFromEnv } from './telemetry/trace-config';
 import { observeAll, startTracing, type Tracing } from './telemetry/tracing';
-import { urgentTaskQueue } from './workflows/api';
+import { admissionTaskQueue, urgentTaskQueue } from './workflows/api';
 import { AccountBudget, type AccountBudgetOptions, queueActivityRate } from './account-budget';
 
 export interface ExportWorkerOptions {
@@ -47,29 +47,37 @@ export interface ExportWorkerOptions {
   log?: (line: string) => void;
   /** How the workers share the account's API budget (src/account-budget.ts); false: this worker takes all of it. */
   accountBudget?: Pick<AccountBudgetOptions, 'refreshMs' | 'pollerWindowMs'> | false;
+  /** Admission before stopping servers; default EVS_EXPORT_ADMISSION (off). */
+  admission?: AdmissionSetting;
 }
 
-/** The two workers of one process, run and stopped together. */
+/** The workers of one process (main, urgent, and admission when on), run and stopped together. */
 export class ExportWorker {
   constructor(
     readonly main: Worker,
     readonly urgent: Worker,
     /** This worker's share of the account's API budget; absent when the budget is unlimited or not shared. */
     readonly budget?: AccountBudget,
+    /** The admission task queue's worker; absent when admission is off. */
+    readonly admission?: Worker,
   ) {}
+
+  private get workers(): Worker[] {
+    return [this.main, this.urgent, ...(this.admission ? [this.admission] : [])];
+  }
 
   getState(): ReturnType<Worker['getState']> {
     return this.main.getState();
   }
 
   shutdown(): void {
-    for (const w of [this.main, this.urgent]) if (w.getState() === 'RUNNING') w.shutdown();
+    for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
   }
 
   /** Runs both until shut down; if one stops, so does the other. */
   async run(): Promise<void> {
     this.budget?.start();
-    const results = await Promise.allSettled([this.main, this.urgent].map((w) => w.run().finally(() => this.shutdown())));
+    const results = await Promise.allSettled(this.workers.map((w) => w.run().finally(() => this.shutdown())));
     await this.budget?.stop();
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -123,6 +131,7 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     holdLivenessMs: o.holdLivenessMs ?? (Number(process.env.EVS_EXPORT_HOLD_LIVENESS_MS) || undefined),
     poll: o.poll,
   };
+  const admitting = admissionRate(o.admission ?? admissionFromEnv(), o.cloud.budget().account().requestsPerSecond);
   const common = {
     connection: o.connection,
     namespace: o.namespace,
@@ -144,7 +153,7 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     ...code,
     interceptors: { ...tracing.worker.interceptors, workflowModules: workflowInterceptors(code, tracing.enabled) },
     sinks: tracing.worker.sinks,
-    activities: createActivities(deps),
+    activities: createActivities({ ...deps, admission: admitting !== undefined }),
     maxConcurrentActivityTaskExecutions: limits.activitySlots,
     // The account's rate, server-side: no more cloud activities start per second across all workers (account-budget.ts).
     ...(account !== undefined ? { maxTaskQueueActivitiesPerSecond: account } : {}),
@@ -171,7 +180,25 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
           budget,
           log: o.log ?? ((line) => Runtime.instance().logger.info(line)),
         });
-  return new ExportWorker(main, urgent, shared);
+  // Admissions before stopping servers: handed out by the server at the rate the account's budget carries, across
+  // every worker; each is a no-op activity, so a few slots serve any rate.
+  const admission =
+    admitting === undefined
+      ? undefined
+      : await Worker.create({
+          ...common,
+          taskQueue: admissionTaskQueue(o.taskQueue),
+          activities: { admit: createActivities(deps).admit },
+          maxConcurrentActivityTaskExecutions: 10,
+          maxTaskQueueActivitiesPerSecond: admitting,
+        });
+  return new ExportWorker(main, urgent, shared, admission);
+}
+
+function describeAdmission(worker: ExportWorker): string {
+  const rate = worker.admission?.options.maxTaskQueueActivitiesPerSecond;
+  if (rate === undefined) return 'off (EVS_EXPORT_ADMISSION)';
+  return `${Math.round(rate * 100) / 100} exports/s may begin stopping servers, across the workers (task queue "${worker.admission!.options.taskQueue}")`;
 }
 
 function describeBudget(account: RateLimit): string {
@@ -224,6 +251,7 @@ async function main(): Promise<void> {
         `on ${temporal.address} ` +
         `(namespace ${temporal.namespace}); workflows: ${workflowCodeSource(tracing.enabled)}; cloud: ${describeCloudConfig(cloudConfig)}; ` +
         `API budget: ${describeBudget(cloud.budget().account())}; ` +
+        `admission: ${describeAdmission(worker)}; ` +
         `version: ${describeWorkerDeployment(worker.main.options)}; ` +
         `metrics: ${metricsAddress ? `http://${metricsAddress}/metrics` : 'off (EVS_EXPORT_METRICS_PORT)'}; ` +
         `traces: ${traces === 'none' ? 'off (OTEL_TRACES_EXPORTER)' : traces}`,

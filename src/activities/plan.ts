@@ -14,6 +14,8 @@ export interface PlanReading {
   plan: ExportPlan;
   /** Why this disk cannot be exported now; empty when it can. Each names the field and value. */
   problems: string[];
+  /** The disk's servers that another run holds now. */
+  held: Set<string>;
 }
 
 export class UnknownVolumeError extends Error {
@@ -99,7 +101,7 @@ export async function readPlan(
     volumeType: volume.volumeType,
     notes: planNotes(strategy, stopServers, wasRunning.length, downtime),
   };
-  return { plan, problems };
+  return { plan, problems, held };
 }
 
 /** The source disk's OS type, carried to an image made from a copy of it. */

@@ -52,8 +52,18 @@ export function planningActivities(s: ActivityScope) {
           err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err),
         );
         if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
-        return { plan: reading.plan };
+        // A run that only joins servers other runs already hold stops nothing new: it needs no admission.
+        const admission = s.deps.admission === true && reading.plan.toStop.some((id) => !reading.held.has(id));
+        return { plan: { ...reading.plan, ...(admission ? { admission } : {}) } };
       });
+    },
+
+    /**
+     * A run's admission (EVS_EXPORT_ADMISSION): does nothing. It runs on the admission task queue, which the server
+     * hands out no faster than the account's budget carries exports through, so taking it is the wait.
+     */
+    async admit(): Promise<object> {
+      return {};
     },
 
     /** The plan of a whole-server export: its disks, their image names, every server involved (P5). */

@@ -23,6 +23,8 @@ export interface ActivityDeps {
   poll?: Partial<PollPolicy>;
   /** Lane of these activities' calls in the API budget: `urgent` for the restart queue's worker. */
   priority?: Priority;
+  /** Runs planned here take an admission before they stop a server nobody holds (EVS_EXPORT_ADMISSION). */
+  admission?: boolean;
 }
 
 export type Counted<T> = T & { apiCalls: CallCounts };

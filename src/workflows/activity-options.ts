@@ -5,7 +5,7 @@
 // The restart of a stopped server runs its calls on the urgent task queue (api.ts `urgentTaskQueue`).
 import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { NON_RETRYABLE_TYPES, urgentTaskQueue } from './api';
+import { admissionTaskQueue, NON_RETRYABLE_TYPES, urgentTaskQueue } from './api';
 
 /** Transient errors and throttling: backoff to 30 s; refusals (non-retryable types) fail at once. */
 export const RETRY = {
@@ -64,4 +64,14 @@ export function waits(deadlineMs: number, urgent = false, summary?: string) {
 /** Calls a restart depends on, on the urgent task queue. */
 export function urgentCalls() {
   return proxyActivities<Activities>({ ...CALLS, taskQueue: urgentTaskQueue(workflowInfo().taskQueue) });
+}
+
+/** The admission: no deadline to be handed out (the queue is the wait), a minute once it runs. */
+export function admission(summary: string) {
+  return proxyActivities<Activities>({
+    summary,
+    startToCloseTimeout: '1 minute',
+    retry: RETRY,
+    taskQueue: admissionTaskQueue(workflowInfo().taskQueue),
+  });
 }

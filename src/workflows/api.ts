@@ -15,6 +15,14 @@ export type CallCounts = Record<string, number>;
 export function urgentTaskQueue(taskQueue: string): string {
   return `${taskQueue}-urgent`;
 }
+
+/**
+ * The task queue of admissions (EVS_EXPORT_ADMISSION): a run that will stop a server nobody holds first takes one
+ * activity here, and the server hands them out no faster than the account's budget carries exports through.
+ */
+export function admissionTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-admission`;
+}
 export const EXPORT_WORKFLOW_TYPE = 'exportDiskImage';
 
 /** One running export per disk: the workflow id is derived from the disk (promise P4). */
@@ -114,6 +122,8 @@ export interface ExportPlan {
   volumeType?: string | null;
   /** What the operator should know about this plan, in plain words. */
   notes: string[];
+  /** The run waits for its admission before it stops servers: it will stop one that nobody holds (EVS_EXPORT_ADMISSION). */
+  admission?: boolean;
 }
 
 export interface DowntimeEstimate {

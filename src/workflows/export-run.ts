@@ -38,7 +38,7 @@ import {
   snapshotTakenSignal,
   sourceVolumeTag,
 } from './api';
-import { calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
+import { admission, calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
 import { approvalSummary, renderDetails, resultSummary } from './details';
 import { addCounts, type CallCounts, innermost, messageOf, typeOf } from './failures';
 import { HeldServers, neverStopped, plannedReports } from './held-servers';
@@ -239,6 +239,10 @@ export class ExportRun {
   private async holdServers(): Promise<void> {
     if (this.plan.servers.length === 0 || this.plan.stopServers === false) return;
     this.setPhase('stopping');
+    if (this.plan.admission) {
+      const names = this.plan.servers.filter((s) => this.plan.toStop.includes(s.serverId)).map((s) => s.name);
+      await admission(`wait for the account's API budget to stop ${names.join(', ')}`).admit();
+    }
     await this.holds.hold(
       this.plan.servers.map((s) => s.serverId),
       this.input.stopType ?? 'SOFT',
