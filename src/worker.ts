@@ -74,7 +74,7 @@ export class ExportWorker {
     for (const w of this.workers) if (w.getState() === 'RUNNING') w.shutdown();
   }
 
-  /** Runs both until shut down; if one stops, so does the other. */
+  /** Runs them all until shut down; if one stops, so do the others. */
   async run(): Promise<void> {
     this.budget?.start();
     const results = await Promise.allSettled(this.workers.map((w) => w.run().finally(() => this.shutdown())));
@@ -83,7 +83,7 @@ export class ExportWorker {
     if (failed) throw failed.reason;
   }
 
-  /** Runs both while `work` is pending, as `Worker.runUntil` does. */
+  /** Runs them all while `work` is pending, as `Worker.runUntil` does. */
   async runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T> {
     const running = this.run();
     const stopped = running.then(() => {
@@ -195,10 +195,10 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
   return new ExportWorker(main, urgent, shared, admission);
 }
 
-function describeAdmission(worker: ExportWorker): string {
-  const rate = worker.admission?.options.maxTaskQueueActivitiesPerSecond;
-  if (rate === undefined) return 'off (EVS_EXPORT_ADMISSION)';
-  return `${Math.round(rate * 100) / 100} exports/s may begin stopping servers, across the workers (task queue "${worker.admission!.options.taskQueue}")`;
+function describeAdmission({ admission }: ExportWorker): string {
+  if (!admission) return 'off (EVS_EXPORT_ADMISSION)';
+  const { maxTaskQueueActivitiesPerSecond: rate = 0, taskQueue } = admission.options;
+  return `${Math.round(rate * 100) / 100} exports/s may begin stopping servers, across the workers (task queue "${taskQueue}")`;
 }
 
 function describeBudget(account: RateLimit): string {
