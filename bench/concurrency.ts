@@ -54,6 +54,11 @@ const flags = parseFlags('bench:concurrency', 'K exports over shared servers: al
     default: 0,
     help: "the worker's workflow cache (EVS_EXPORT_MAX_CACHED_WORKFLOWS); 0 = its default",
   },
+  admission: {
+    kind: 'string',
+    default: '',
+    help: "admission before stopping servers (EVS_EXPORT_ADMISSION): off, auto or exports per second; '' = the worker's default",
+  },
   'stagger-ms': {
     kind: 'int',
     default: 0,
@@ -263,6 +268,7 @@ async function main(): Promise<void> {
     ...setting(flags['activity-slots'], 'EVS_EXPORT_ACTIVITY_SLOTS'),
     ...setting(flags['workflow-task-slots'], 'EVS_EXPORT_WORKFLOW_TASK_SLOTS'),
     ...setting(flags['max-cached-workflows'], 'EVS_EXPORT_MAX_CACHED_WORKFLOWS'),
+    ...(flags.admission ? { EVS_EXPORT_ADMISSION: flags.admission } : {}),
   };
   const taskQueue = `bench-concurrency-${randomUUID()}`;
   // The worker as users run it (src/worker.ts in its own process), with its default poll policy; holds run on it too.
