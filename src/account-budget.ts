@@ -14,6 +14,7 @@
 //   that pace together; when it is back, the override is removed. A limit someone else set (an operator's reason)
 //   is left alone, and a server without the API (or a namespace without the permission) keeps the worker option.
 import type { WorkflowService } from '@temporalio/client';
+import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { ApiBudget, RateLimit } from './cloud/ratelimit';
 
@@ -115,7 +116,7 @@ export class AccountBudget {
     const since = this.now() - this.pollerWindowMs;
     const identities = new Set([this.o.identity]);
     for (const p of d.pollers ?? []) {
-      const seen = timestampMs(p.lastAccessTime);
+      const seen = optionalTsToMs(p.lastAccessTime);
       if (p.identity && (seen === undefined || seen >= since)) identities.add(p.identity);
     }
     if (identities.size !== this.state.workers || !this.counted) {
@@ -202,12 +203,7 @@ function ourLimit(d: temporal.api.workflowservice.v1.IDescribeTaskQueueResponse)
   const reason = limit?.metadata?.reason ?? '';
   const rate = limit?.rateLimit?.requestsPerSecond;
   if (!limit?.rateLimit || !reason.startsWith(REASON_PREFIX) || typeof rate !== 'number') return undefined;
-  return { rate, at: timestampMs(limit.metadata?.updateTime) ?? 0, reason };
+  return { rate, at: optionalTsToMs(limit.metadata?.updateTime) ?? 0, reason };
 }
 
 const round = (n: number) => Math.round(n * 100) / 100;
-
-function timestampMs(t: { seconds?: unknown; nanos?: number | null } | null | undefined): number | undefined {
-  if (!t?.seconds) return undefined;
-  return Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6);
-}

@@ -131,12 +131,13 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     holdLivenessMs: o.holdLivenessMs ?? (Number(process.env.EVS_EXPORT_HOLD_LIVENESS_MS) || undefined),
     poll: o.poll,
   };
-  const admitting = admissionRate(o.admission ?? admissionFromEnv(), o.cloud.budget().account().requestsPerSecond);
+  const budget = o.cloud.budget();
+  const admitting = admissionRate(o.admission ?? admissionFromEnv(), budget.account().requestsPerSecond);
   const common = {
     connection: o.connection,
     namespace: o.namespace,
     ...(o.identity ? { identity: o.identity } : {}),
-    // Both workers (main and urgent queue) in one Worker Deployment Version: a pinned run's activities stay on it.
+    // All the workers (main, urgent and admission queue) in one Worker Deployment Version: a pinned run's activities stay on it.
     ...o.deployment,
     // Activities heartbeat; on shutdown they get time to notice and hand over cleanly.
     shutdownGraceTime: '20 seconds',
@@ -145,7 +146,6 @@ export async function createExportWorker(o: ExportWorkerOptions): Promise<Export
     maxHeartbeatThrottleInterval: '1 second',
   } satisfies Partial<WorkerOptions>;
   const code = workflowCode(o.workflowBundle, tracing.enabled);
-  const budget = o.cloud.budget();
   const account = o.accountBudget === false ? undefined : queueActivityRate(budget.account());
   const main = await Worker.create({
     ...common,

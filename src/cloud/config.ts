@@ -386,17 +386,8 @@ function build(entry: Entry, source: string, settingName: (key: string) => strin
   if (computeEndpointOverride) cfg.computeEndpointOverride = computeEndpointOverride;
   const profile = entry.evs_export_profile;
   if (profile !== undefined && profile !== null && profile !== '') setProfile(cfg, profile, settingName('evs_export_profile'));
-  const budget = (key: string): number | undefined => {
-    const raw = entry[key];
-    if (raw === undefined || raw === null || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) fail(key, `must be a number > 0, got ${JSON.stringify(raw)}`);
-    return n;
-  };
-  const rps = budget('evs_export_api_rps');
-  const burst = budget('evs_export_api_burst');
-  if (rps !== undefined || burst !== undefined)
-    cfg.rateLimit = { ...(rps !== undefined ? { requestsPerSecond: rps } : {}), ...(burst !== undefined ? { burst } : {}) };
+  const rateLimit = rateLimitFrom((key) => entry[key], ['evs_export_api_rps', 'evs_export_api_burst'], fail);
+  if (rateLimit) cfg.rateLimit = rateLimit;
 
   const verifyRaw = entry.verify;
   const verify = verifyRaw === undefined ? true : typeof verifyRaw === 'boolean' ? verifyRaw : !/^(0|false|no)$/i.test(String(verifyRaw));
@@ -422,15 +413,30 @@ function strip<T extends object>(o: T): T {
 }
 
 function rateLimitFromEnv(env: NodeJS.ProcessEnv): Partial<RateLimit> | undefined {
-  const num = (name: string): number | undefined => {
-    const raw = env[name];
-    if (raw === undefined || raw === '') return undefined;
+  return rateLimitFrom(
+    (name) => env[name],
+    ['EVS_EXPORT_API_RPS', 'EVS_EXPORT_API_BURST'],
+    (name, problem) => {
+      throw new CloudConfigError(`${name} ${problem}`, name);
+    },
+  );
+}
+
+/** The API budget from its two settings (environment variables or clouds.yaml keys), each a number > 0 when set. */
+function rateLimitFrom(
+  read: (key: string) => unknown,
+  [rpsKey, burstKey]: [string, string],
+  fail: (key: string, problem: string) => never,
+): Partial<RateLimit> | undefined {
+  const num = (key: string): number | undefined => {
+    const raw = read(key);
+    if (raw === undefined || raw === null || raw === '') return undefined;
     const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0) throw new CloudConfigError(`${name} must be a number > 0, got ${JSON.stringify(raw)}`, name);
+    if (!Number.isFinite(n) || n <= 0) fail(key, `must be a number > 0, got ${JSON.stringify(raw)}`);
     return n;
   };
-  const rps = num('EVS_EXPORT_API_RPS');
-  const burst = num('EVS_EXPORT_API_BURST');
+  const rps = num(rpsKey);
+  const burst = num(burstKey);
   if (rps === undefined && burst === undefined) return undefined;
   return { ...(rps !== undefined ? { requestsPerSecond: rps } : {}), ...(burst !== undefined ? { burst } : {}) };
 }

@@ -1,6 +1,6 @@
 // One API budget per cloud account (P8): an async token bucket that every HTTP attempt of a CloudClient passes
-// through, retries and token requests included. Waiters are served in arrival order within two lanes, and the
-// urgent lane first (P9): a server's restart does not queue behind other runs' reads and polls. An aborted
+// through, retries and token requests included. Waiters are served in arrival order within three lanes, writes
+// first, then urgent reads (P9): a server's restart does not queue behind other runs' reads and polls. An aborted
 // waiter leaves the queue without taking a token. The cloud's throttling feeds back: a throttled answer halves the
 // rate (the budget was set too high, or other clients share the account), which then grows back to the configured
 // rate within seconds (additive increase, multiplicative decrease, as TCP and the AWS SDKs' adaptive mode do).
