@@ -191,6 +191,18 @@ function breakdownOf(events: SimEvent[], serverId: string, volumeIds: Set<string
   return out;
 }
 
+/** Requests the simulator got while at least one of these servers was down (stopping → started). */
+function callsWhileDown(events: SimEvent[], serverIds: Set<string>): number {
+  let down = 0;
+  let calls = 0;
+  for (const e of events) {
+    if (e.type === 'api.call' && down > 0) calls++;
+    else if (e.type === 'server.stopping' && serverIds.has(e.serverId as string)) down++;
+    else if (e.type === 'server.started' && serverIds.has(e.serverId as string)) down--;
+  }
+  return calls;
+}
+
 interface ModeRun {
   mode: Mode;
   rep: number;
@@ -212,6 +224,10 @@ interface ModeRun {
   holdsLeftRunning: { server: string; view?: HoldView }[];
   /** Every HTTP request the simulator got during the mode (the exports, their holds, token requests). */
   apiCalls: number;
+  /** The same by operation, per export. */
+  apiCallsByOpPerExport: Record<string, number>;
+  /** Requests made while at least one of the servers was down (between a stop and its restart's end). */
+  apiCallsWhileDown: number;
   simSettled: boolean;
 }
 
@@ -349,6 +365,7 @@ async function main(): Promise<void> {
     const volumeIds = new Set(seeded.volumes.map((x) => x.id));
     const since = lastSeq(admin);
     const callsBefore = admin.oracle().apiCalls.total;
+    const byOpBefore = { ...admin.oracle().apiCalls.byOp };
     const input = (i: number) => ({ volumeId: seeded.volumes[i].id, imageName: `bench-concurrency-${tag}-${disks[i].key}` });
 
     const countersBefore = await readCounters(metrics.url);
@@ -436,6 +453,10 @@ async function main(): Promise<void> {
         .map((s) => `${serverNames[serverIds.indexOf(s.serverId)]}: ${s.now}`),
       holdsLeftRunning,
       apiCalls: oracle.apiCalls.total - callsBefore,
+      apiCallsByOpPerExport: Object.fromEntries(
+        Object.entries(oracle.apiCalls.byOp).map(([op, c]) => [op, round((c - (byOpBefore[op] ?? 0)) / exports.length, 2)]),
+      ),
+      apiCallsWhileDown: callsWhileDown(events, new Set(serverIds)),
       simSettled,
     };
   }
@@ -465,6 +486,7 @@ async function main(): Promise<void> {
             ? `worker RSS peak ${r.worker.peakRssMb} MB; CPU s: worker ${r.worker.cpuS}, Temporal ${r.temporal?.cpuS ?? '-'}, simulator+clients ${r.bench?.cpuS ?? '-'}; `
             : '') +
           `stops ${r.servers.map((s) => s.stops).join('/')}, downtime ${r.servers.map((s) => fmt(s.downtimeMs / 1000, 1)).join('/')} s; ` +
+          `API calls ${r.apiCalls} (${r.apiCallsWhileDown} while a server was down); ` +
           `P1 ${r.p1Violations.length}, not restored ${r.serversNotRestored.length}, holds left ${r.holdsLeftRunning.length}`,
       );
     }

@@ -8,6 +8,7 @@ import { DEFAULT_CONTAINER_FORMAT, DEFAULT_DISK_FORMAT } from '../formats';
 import { FailureType } from '../workflows/api';
 import { toFailure } from './failures';
 import { type PollPolicy, type Waited, waitStage } from './poll';
+import type { UploadingRead } from './shared-reads';
 import { type StepTimes, watchStep } from './step-times';
 
 export interface StartExportArgs {
@@ -44,8 +45,8 @@ export async function requestExport(cloud: CloudApi, args: StartExportArgs & { m
   const what = `export disk ${args.volumeId} as image ${JSON.stringify(args.imageName)}`;
   let sent = false;
   try {
-    const volume = await cloud.evs.getVolume(args.volumeId);
-    const existing = await findOurImage(cloud, args.imageName);
+    // Side by side: a stopped server waits for this request, and under a saturated budget each read waits its turn.
+    const [volume, existing] = await Promise.all([cloud.evs.getVolume(args.volumeId), findOurImage(cloud, args.imageName)]);
     if (existing) return { imageId: existing.id, adopted: true, force: volume.status === 'in-use' || volume.status === 'uploading' };
     if (args.mayHaveRequested) {
       const owner = await cloud.projectId();
@@ -113,6 +114,8 @@ export function awaitVolumeReleased(
   policy: PollPolicy,
   args: { volumeId: string; failOnError: boolean; since?: number },
   times?: StepTimes,
+  /** The worker's shared reads (shared-reads.ts); a listing that no longer has the disk is followed by a GET. */
+  shared?: UploadingRead,
 ): Promise<Waited<VolumeReleased>> {
   const { volumeId, failOnError } = args;
   const what = `wait for disk ${volumeId} to leave "uploading"`;
@@ -123,7 +126,7 @@ export function awaitVolumeReleased(
     what,
     args.since,
     async () => {
-      const v = await cloud.evs.getVolume(volumeId);
+      const v = (shared && (await shared(volumeId))) ?? (await cloud.evs.getVolume(volumeId));
       sizeGb = v.size;
       if (v.status === 'uploading') return { notYet: 'the disk is uploading' };
       if (failOnError && v.status.startsWith('error')) {

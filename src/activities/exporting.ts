@@ -21,8 +21,8 @@ export function exportingActivities(s: ActivityScope) {
     /** A wait stage (`since`: see poll.ts) until the disk leaves `uploading`. */
     async awaitVolumeReleased(args: { volumeId: string; compensating?: boolean; since?: number }) {
       const { volumeId, since } = args;
-      return s.waited<VolumeReleased>(`wait for disk ${volumeId}`, since, (c) =>
-        awaitVolumeReleased(c, s.policy, { volumeId, failOnError: !args.compensating, since }, s.times),
+      return s.waited<VolumeReleased>(`wait for disk ${volumeId}`, since, (c, o) =>
+        awaitVolumeReleased(c, s.policy, { volumeId, failOnError: !args.compensating, since }, s.times, s.uploadingRead(o)),
       );
     },
 

@@ -30,13 +30,17 @@ export function holdingActivities(s: ActivityScope) {
     async power(args: PowerArgs) {
       const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
       const since = args.since;
-      return s.waited<PowerSettled, PowerPending>(what, since, (c) =>
-        since === undefined ? powerPromptly(c, s.policy, args, s.times) : powerPatiently(c, s.policy, { ...args, since }, s.times),
+      return s.waited<PowerSettled, PowerPending>(what, since, (c, o) =>
+        since === undefined
+          ? powerPromptly(c, s.policy, args, s.times, s.uploadingRead(o))
+          : powerPatiently(c, s.policy, { ...args, since }, s.times, s.uploadingRead(o)),
       );
     },
 
     async awaitStartable(args: { serverId: string; since?: number }) {
-      return s.waited(`wait for the disks of server ${args.serverId}`, args.since, (c) => awaitStartable(c, s.policy, args));
+      return s.waited(`wait for the disks of server ${args.serverId}`, args.since, (c, o) =>
+        awaitStartable(c, s.policy, args, s.uploadingRead(o)),
+      );
     },
   };
 }

@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CloudApi, Job, Server } from '../cloud/types';
 import { FailureType, type JobFailure, type PowerPending, type PowerSettled, type PowerTarget, type StopType } from '../workflows/api';
 import { type PollPolicy, type Reading, readOnce, readPromptly, type Waited } from './poll';
+import type { UploadingRead } from './shared-reads';
 import { type StepKind, type StepTimes, type StepWatch, watchStep } from './step-times';
 
 // cloud-api.md §4.2: a stop shows ACTIVE + powering-off, a start SHUTOFF + powering-on, until done.
@@ -32,10 +33,14 @@ function inError(s: Server, what: string): ApplicationFailure {
   });
 }
 
-/** True when a disk attached to the server is `uploading`: it may not run again yet (P1). */
-export async function attachedDiskUploading(cloud: CloudApi, server: Server): Promise<boolean> {
-  const volumes = await Promise.all(server.volumesAttached.map((v) => cloud.evs.getVolume(v.id)));
-  return volumes.some((v) => v.status === 'uploading');
+/**
+ * True when a disk attached to the server is `uploading`: it may not run again yet (P1). Through the worker's
+ * shared reads (shared-reads.ts) a server's disks are one listing, not a read each.
+ */
+export async function attachedDiskUploading(cloud: CloudApi, server: Server, shared?: UploadingRead): Promise<boolean> {
+  const read: UploadingRead = shared ?? ((id) => cloud.evs.getVolume(id));
+  const volumes = await Promise.all(server.volumesAttached.map((v) => read(v.id)));
+  return volumes.some((v) => v?.status === 'uploading');
 }
 
 function describeFailure(job: Job): JobFailure {
@@ -53,7 +58,7 @@ function describeFailure(job: Job): JobFailure {
 type Seen = { reached: string } | { moving: string } | { jobFailed: JobFailure } | { idle: 'may-act' | 'blocked' };
 
 /** One look at the server (and at the job, or the disks, only when the server is idle where it started). */
-async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined, what: string): Promise<Seen> {
+async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined, what: string, shared?: UploadingRead): Promise<Seen> {
   const s = await cloud.ecs.getServer(args.serverId);
   if (s.status === args.target && s.taskState === null) return { reached: new Date().toISOString() };
   if (s.status === 'ERROR') throw inError(s, what);
@@ -63,7 +68,7 @@ async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined,
   if (job?.status === 'INIT' || job?.status === 'RUNNING') return { moving: `server is ${s.status}, job ${job.status}` };
   // Anything but the starting state (someone else's doing) is waited out within the step's deadline.
   if (s.status !== FROM[args.target]) return { moving: `server is ${s.status}` };
-  if (args.target === 'ACTIVE' && (await attachedDiskUploading(cloud, s))) return { idle: 'blocked' };
+  if (args.target === 'ACTIVE' && (await attachedDiskUploading(cloud, s, shared))) return { idle: 'blocked' };
   return { idle: 'may-act' };
 }
 
@@ -90,6 +95,7 @@ export async function powerPromptly(
   policy: PollPolicy,
   args: PowerArgs,
   times?: StepTimes,
+  shared?: UploadingRead,
 ): Promise<Waited<PowerSettled, PowerPending>> {
   const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
   let jobId = args.jobId;
@@ -106,7 +112,7 @@ export async function powerPromptly(
     policy,
     what,
     async (): Promise<Reading<PowerSettled>> => {
-      const seen = await look(cloud, args, jobId, what);
+      const seen = await look(cloud, args, jobId, what, shared);
       reached = 'reached' in seen;
       if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached, requestedAt } };
       if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed, requestedAt } };
@@ -132,6 +138,7 @@ export function powerPatiently(
   policy: PollPolicy,
   args: PowerArgs & { since: number },
   times?: StepTimes,
+  shared?: UploadingRead,
 ): Promise<Waited<PowerSettled>> {
   const what = `wait for server ${args.serverId} to be ${args.target}`;
   let reached = false;
@@ -147,7 +154,7 @@ export function powerPatiently(
     what,
     args.since,
     async () => {
-      const seen = await look(cloud, args, args.jobId, what);
+      const seen = await look(cloud, args, args.jobId, what, shared);
       reached = 'reached' in seen;
       if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached } };
       if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed } };
@@ -166,11 +173,12 @@ export function awaitStartable(
   cloud: CloudApi,
   policy: PollPolicy,
   args: { serverId: string; since?: number },
+  shared?: UploadingRead,
 ): Promise<Waited<{ at: string }>> {
   const what = `wait until no disk of server ${args.serverId} is uploading`;
   const read = async (): Promise<Reading<{ at: string }>> => {
     const s = await cloud.ecs.getServer(args.serverId);
-    return (await attachedDiskUploading(cloud, s)) ? { notYet: 'a disk is uploading' } : { done: { at: new Date().toISOString() } };
+    return (await attachedDiskUploading(cloud, s, shared)) ? { notYet: 'a disk is uploading' } : { done: { at: new Date().toISOString() } };
   };
   return args.since === undefined ? readPromptly(policy, what, read) : readOnce(policy, what, args.since, read);
 }

@@ -4,13 +4,15 @@
 import { setMaxListeners } from 'node:events';
 import { activityInfo, Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import type { Priority as TemporalPriority } from '@temporalio/common';
 import type { Priority } from '../cloud/ratelimit';
-import type { CloudApi } from '../cloud/types';
+import type { CallOptions, CloudApi } from '../cloud/types';
 import type { CallCounts } from '../workflows/api';
 import { toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { type HoldDeps, holdsUnavailable } from './holds';
 import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
+import { type UploadingDisks, uploadingDisksFor, type UploadingRead } from './shared-reads';
 import { type StepKind, type StepTimes, stepTimesFor, type StepWatch, watchStep } from './step-times';
 
 export interface ActivityDeps {
@@ -27,6 +29,16 @@ export interface ActivityDeps {
   admission?: boolean;
 }
 
+/**
+ * The lane of an activity's reads follows its Temporal priority key (workflows/activity-options.ts): 1–2, a
+ * stopped server waits for it (urgent); 4–5, nothing does (background); else normal.
+ */
+export function laneOf(p: TemporalPriority | undefined): Priority | undefined {
+  const key = p?.priorityKey;
+  if (key === undefined || key === 3) return undefined;
+  return key < 3 ? 'urgent' : 'background';
+}
+
 export type Counted<T> = T & { apiCalls: CallCounts };
 
 export class ActivityScope {
@@ -34,9 +46,13 @@ export class ActivityScope {
   /** What the waits expect of each step: one estimator per worker and cloud (step-times.ts), shared by every activity. */
   readonly times: StepTimes;
 
+  /** The waits' shared reads of disks in `uploading` (shared-reads.ts): one per worker and cloud. */
+  readonly uploading: UploadingDisks;
+
   constructor(readonly deps: ActivityDeps) {
     this.policy = { ...DEFAULT_POLL, ...deps.poll };
     this.times = stepTimesFor(deps.cloud, this.policy.expected);
+    this.uploading = uploadingDisksFor(deps.cloud);
   }
 
   /** A wait's view of its step: expected from, and teaching, the worker's estimator. */
@@ -56,21 +72,26 @@ export class ActivityScope {
   }
 
   /** Runs one activity's work with its cloud view; `what` names the step in any failure. */
-  async counted<T extends object>(what: string, fn: (c: CloudApi) => Promise<T>): Promise<Counted<T>> {
+  async counted<T extends object>(what: string, fn: (c: CloudApi, o: CallOptions) => Promise<T>): Promise<Counted<T>> {
     const apiCalls: CallCounts = {};
     const signal = Context.current().cancellationSignal;
     // Many parallel requests of one activity each listen for its cancellation.
     setMaxListeners(100, signal);
-    const c = this.deps.cloud.withOptions({
+    const o: CallOptions = {
       signal,
-      priority: this.deps.priority,
+      priority: this.deps.priority ?? laneOf(activityInfo().priority),
       onAttempt: (op) => (apiCalls[op] = (apiCalls[op] ?? 0) + 1),
-    });
+    };
     try {
-      return { ...(await keepAlive(() => fn(c))), apiCalls };
+      return { ...(await keepAlive(() => fn(this.deps.cloud.withOptions(o), o))), apiCalls };
     } catch (err) {
       throw toFailure(err, what);
     }
+  }
+
+  /** This activity's reads of disks in `uploading`, shared with the worker's other waits. */
+  uploadingRead(o: CallOptions): UploadingRead {
+    return (volumeId) => this.uploading.read(volumeId, o);
   }
 
   /**
@@ -80,9 +101,9 @@ export class ActivityScope {
   async waited<T, S = never>(
     what: string,
     since: number | undefined,
-    fn: (c: CloudApi) => Promise<Waited<T, S>>,
+    fn: (c: CloudApi, o: CallOptions) => Promise<Waited<T, S>>,
   ): Promise<Counted<{ waited: Waited<T, S> }>> {
-    const r = await this.counted(what, async (c) => ({ waited: await fn(c) }));
+    const r = await this.counted(what, async (c, o) => ({ waited: await fn(c, o) }));
     const reads = since === undefined ? 1 : activityInfo().attempt;
     for (const op of Object.keys(r.apiCalls)) r.apiCalls[op] *= reads;
     return r;

@@ -1,6 +1,7 @@
 // One API budget per cloud account (P8): an async token bucket that every HTTP attempt of a CloudClient passes
-// through, retries and token requests included. Waiters are served in arrival order within three lanes, writes
-// first, then urgent reads (P9): a server's restart does not queue behind other runs' reads and polls. An aborted
+// through, retries and token requests included. Waiters are served in arrival order within four lanes, writes
+// first, then urgent reads (P9): a server's restart does not queue behind other runs' reads and polls; background
+// reads last. An aborted
 // waiter leaves the queue without taking a token. The cloud's throttling feeds back: a throttled answer halves the
 // rate (the budget was set too high, or other clients share the account), which then grows back to the configured
 // rate within seconds (additive increase, multiplicative decrease, as TCP and the AWS SDKs' adaptive mode do).
@@ -20,14 +21,18 @@ const RECOVERY_PER_SECOND = 0.05;
 /** Never below this fraction of the configured rate, however often the cloud throttles. */
 const FLOOR = 1 / 16;
 
-/** A read's priority: `urgent` for the reads of a restart and of the wait that lets servers restart, else `normal`. */
-export type Priority = 'urgent' | 'normal';
+/**
+ * A read's priority: `urgent` for the reads a stopped server waits for (its stop, the export, the upload, the
+ * restart), `background` for those nothing waits for (the image after the restarts), else `normal`.
+ */
+export type Priority = 'urgent' | 'normal' | 'background';
 /**
  * The lanes, first served first: `write` — every call that changes something (stop, start, export, a token), so a
- * restart's start call never waits behind reads, however urgent; then urgent reads; then the other reads and polls.
+ * restart's start call never waits behind reads, however urgent; then urgent reads; then the other reads and
+ * polls (plans); then background reads.
  */
 export type Lane = 'write' | Priority;
-const LANES: readonly Lane[] = ['write', 'urgent', 'normal'];
+const LANES: readonly Lane[] = ['write', 'urgent', 'normal', 'background'];
 
 interface Waiter {
   resolve: () => void;
@@ -59,7 +64,7 @@ export class TokenBucket implements ApiBudget {
   private readonly throttleListeners = new Set<() => void>();
   /** The rate right after the last throttle, and when that was; the current rate grows back from it. */
   private reduced: { rate: number; at: number } | undefined;
-  private readonly lanes: Record<Lane, Waiter[]> = { write: [], urgent: [], normal: [] };
+  private readonly lanes: Record<Lane, Waiter[]> = { write: [], urgent: [], normal: [], background: [] };
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -146,7 +151,12 @@ export class TokenBucket implements ApiBudget {
 
   /** Requests waiting for a token, per lane. */
   waiting(): Record<Lane, number> {
-    return { write: this.lanes.write.length, urgent: this.lanes.urgent.length, normal: this.lanes.normal.length };
+    return {
+      write: this.lanes.write.length,
+      urgent: this.lanes.urgent.length,
+      normal: this.lanes.normal.length,
+      background: this.lanes.background.length,
+    };
   }
 
   private refill(): void {

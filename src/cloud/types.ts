@@ -184,6 +184,8 @@ export interface EvsApi {
   deleteVolume(volumeId: string, o?: CallOptions): Promise<void>;
   /** Every disk of the project, all pages. */
   listVolumes(o?: CallOptions): Promise<Volume[]>;
+  /** Every disk of the project in this status (`?status=`), all pages: one read for many waits. */
+  listVolumesIn(status: string, o?: CallOptions): Promise<Volume[]>;
   getSnapshot(snapshotId: string, o?: CallOptions): Promise<Snapshot>;
   findSnapshots(name: string, o?: CallOptions): Promise<Snapshot[]>;
   createSnapshot(opts: CreateSnapshotOpts, o?: CallOptions): Promise<Snapshot>;

@@ -2,7 +2,11 @@
 // - calls: a few API calls each, retried with backoff on transient errors and throttling (P8);
 // - waits: one read per attempt; the retry policy is the poll loop (NotReady, activities/poll.ts) and the step's
 //   deadline is the scheduleToClose timeout (P6). Between reads a wait holds no worker slot.
-// The restart of a stopped server runs its calls on the urgent task queue (api.ts `urgentTaskQueue`).
+// The restart of a stopped server runs its calls on the urgent task queue (api.ts `urgentTaskQueue`). The other
+// activities a stopped server waits for (its stop's reads, the export request, the upload's reads) carry
+// `DOWNTIME_PRIORITY`, those nothing waits for (the image after the restarts) `BACKGROUND_PRIORITY`: Temporal
+// hands them out in that order, and their calls take the API budget's urgent and background lanes.
+import type { Priority } from '@temporalio/common';
 import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { admissionTaskQueue, NON_RETRYABLE_TYPES, urgentTaskQueue } from './api';
@@ -23,6 +27,11 @@ const ATTEMPT_TIMEOUT = '5 minutes';
 /** Waits that must not give up while a disk may still be uploading: P1 forbids restarting its servers before. */
 export const UNTIL_DISK_RELEASED_MS = 7 * 24 * 3600_000;
 
+/** Temporal's priority keys (1 first … 5 last; 3 the default): a stopped server waits for the activity… */
+export const DOWNTIME_PRIORITY: Priority = { priorityKey: 1 };
+/** … or nothing does. */
+export const BACKGROUND_PRIORITY: Priority = { priorityKey: 5 };
+
 const CALLS: ActivityOptions = {
   startToCloseTimeout: ATTEMPT_TIMEOUT,
   scheduleToCloseTimeout: '30 minutes',
@@ -38,9 +47,16 @@ export function summarised(summary: string) {
   return proxyActivities<Activities>({ ...CALLS, summary });
 }
 
+/** Calls made while the run's servers are stopped (the snapshot of the snapshot strategy). */
+export const downtimeCalls = proxyActivities<Activities>({ ...CALLS, priority: DOWNTIME_PRIORITY });
+
+/** Calls nothing waits for (the image's tags). */
+export const backgroundCalls = proxyActivities<Activities>({ ...CALLS, priority: BACKGROUND_PRIORITY });
+
 /** The export request: one attempt per activity, retried by the workflow (export-disk-image.ts) so it is never sent twice (P3). */
 export function exportRequest(summary?: string) {
   return proxyActivities<Activities>({
+    priority: DOWNTIME_PRIORITY,
     startToCloseTimeout: ATTEMPT_TIMEOUT,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 1 },
@@ -48,10 +64,18 @@ export function exportRequest(summary?: string) {
   });
 }
 
-/** Waits bounded by `deadlineMs`; on the urgent task queue when `urgent`. */
-export function waits(deadlineMs: number, urgent = false, summary?: string) {
+export interface WaitStage {
+  /** On the urgent task queue (a restart's waits). */
+  urgent?: boolean;
+  priority?: Priority;
+  summary?: string;
+}
+
+/** Waits bounded by `deadlineMs`. */
+export function waits(deadlineMs: number, { urgent, priority, summary }: WaitStage = {}) {
   return proxyActivities<Activities>({
     summary,
+    priority,
     scheduleToCloseTimeout: Math.max(1, Math.round(deadlineMs)),
     startToCloseTimeout: ATTEMPT_TIMEOUT,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,

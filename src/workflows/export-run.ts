@@ -38,7 +38,7 @@ import {
   snapshotTakenSignal,
   sourceVolumeTag,
 } from './api';
-import { admission, calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
+import { admission, BACKGROUND_PRIORITY, backgroundCalls, calls, exportRequest, UNTIL_DISK_RELEASED_MS } from './activity-options';
 import { approvalSummary, renderDetails, resultSummary } from './details';
 import { addCounts, type CallCounts, innermost, messageOf, typeOf } from './failures';
 import { HeldServers, neverStopped, plannedReports } from './held-servers';
@@ -340,15 +340,16 @@ export class ExportRun {
     this.setPhase('finishing');
     const imageId = this.imageId!;
     const summary = `wait for image ${this.input.imageName} to become active`;
-    const image = await waitFor({ deadlineMs: this.plan.deadlines.uploadMs, summary, counted: this.addCalls }, (w, since) =>
-      w.awaitImageActive({ imageId, since }),
+    const image = await waitFor(
+      { deadlineMs: this.plan.deadlines.uploadMs, priority: BACKGROUND_PRIORITY, summary, counted: this.addCalls },
+      (w, since) => w.awaitImageActive({ imageId, since }),
     );
     this.progress.imageStatus = image.status;
     // The tag names the source disk, for re-runs (P3): an image of a temporary disk names the copy as its origin,
     // and Glance records no origin at all.
     const tagSource = !!this.copy || patched(SOURCE_TAG_ALWAYS);
     const tags = [...(this.input.tags ?? []), ...(tagSource ? [sourceVolumeTag(this.input.volumeId)] : [])];
-    if (tags.length) this.counted(await calls.tagImage({ imageId, tags }));
+    if (tags.length) this.counted(await backgroundCalls.tagImage({ imageId, tags }));
     const stillDown = this.holds.notRestarted(this.plan.deadlines.startMs);
     if (stillDown) {
       throw ApplicationFailure.create({

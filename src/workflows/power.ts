@@ -43,7 +43,8 @@ export async function drivePower(o: PowerRequest): Promise<PowerOutcome> {
   };
   const step = { serverId: o.serverId, target: o.target, stopType: o.stopType };
   for (;;) {
-    const prompt = await waits(giveUpAt - Date.now(), o.urgent).power(step);
+    const stage = { urgent: o.urgent };
+    const prompt = await waits(giveUpAt - Date.now(), stage).power(step);
     count(prompt.apiCalls);
     let settled;
     if ('done' in prompt.waited) settled = prompt.waited.done;
@@ -58,7 +59,7 @@ export async function drivePower(o: PowerRequest): Promise<PowerOutcome> {
         giveUpAt = Date.now() + o.deadlineMs;
         continue;
       }
-      const patient = await waits(giveUpAt - Date.now(), o.urgent).power({ ...step, jobId: pending.jobId, since: prompt.waited.since });
+      const patient = await waits(giveUpAt - Date.now(), stage).power({ ...step, jobId: pending.jobId, since: prompt.waited.since });
       count(patient.apiCalls);
       if (!('done' in patient.waited))
         throw ApplicationFailure.create({ message: 'the patient stage of a stop or start ended without a result', nonRetryable: true });

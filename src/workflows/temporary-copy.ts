@@ -5,7 +5,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import type { CopyReady } from '../activities/copying';
 import { type ExportPlan, temporaryName, type TemporaryResources } from './api';
-import { calls, UNTIL_DISK_RELEASED_MS } from './activity-options';
+import { calls, downtimeCalls, DOWNTIME_PRIORITY, UNTIL_DISK_RELEASED_MS } from './activity-options';
 import type { CallCounts } from './failures';
 import { waitFor } from './waiting';
 
@@ -30,7 +30,7 @@ export class TemporaryCopy {
   async takeSnapshot(): Promise<void> {
     const { plan, counted } = this.o;
     this.snapshotRequested = true;
-    const snap = await calls.createSnapshot({
+    const snap = await downtimeCalls.createSnapshot({
       volumeId: plan.volumeId,
       name: this.report.snapshotName,
       force: plan.volumeStatus === 'in-use',
@@ -41,7 +41,9 @@ export class TemporaryCopy {
     this.report.snapshotCreatedAt = snap.createdAt;
     this.o.changed();
     const snapshotId = snap.id;
-    await waitFor({ deadlineMs: plan.deadlines.snapshotMs, counted }, (w, since) => w.awaitSnapshot({ snapshotId, since }));
+    await waitFor({ deadlineMs: plan.deadlines.snapshotMs, priority: DOWNTIME_PRIORITY, counted }, (w, since) =>
+      w.awaitSnapshot({ snapshotId, since }),
+    );
   }
 
   /** A disk like the source (zone, type, size; the cloud carries its image metadata over) from the snapshot. */

@@ -1,6 +1,7 @@
 // A wait in its two stages (activities/poll.ts): prompt reads inside one activity while they fall due within a
 // second, then — if the awaited state has not come — one read per attempt of a second activity, repeated by its
 // retry policy, holding no worker slot between reads (P9). Both stages within the step's deadline (P6).
+import type { Priority } from '@temporalio/common';
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { Counted } from '../activities';
 import type { Waited } from '../activities/poll';
@@ -13,10 +14,12 @@ export interface WaitOptions {
   deadlineMs: number;
   /** On the urgent task queue (a restart's waits). */
   urgent?: boolean;
+  /** Temporal priority (activity-options.ts): a snapshot's wait is `DOWNTIME_PRIORITY`, the image's `BACKGROUND_PRIORITY`. */
+  priority?: Priority;
   /**
-   * A wait that decides when servers may restart (the disk leaving `uploading`): its patient reads go to the
-   * urgent task queue, ahead of other runs' work; its prompt stage stays on the main queue, so that many short
-   * waits do not crowd the restarts' slots.
+   * A wait that decides when servers may restart (the disk leaving `uploading`): `DOWNTIME_PRIORITY`, and its patient
+   * reads go to the urgent task queue, ahead of other runs' work; its prompt stage stays on the main queue, so
+   * that many short waits do not crowd the restarts' slots.
    */
   restartPath?: boolean;
   /** Skip the prompt stage: a wait expected to last minutes (an upload) holds no slot from its first read. */
@@ -31,14 +34,15 @@ export async function waitFor<T>(
   stage: (w: WaitActivities, since?: number) => Promise<Counted<{ waited: Waited<T> }>>,
 ): Promise<T> {
   const giveUpAt = Date.now() + o.deadlineMs;
+  const priority = o.priority;
   let since = Date.now();
   if (!o.patientOnly) {
-    const prompt = await stage(waits(o.deadlineMs, o.urgent, o.summary));
+    const prompt = await stage(waits(o.deadlineMs, { urgent: o.urgent, priority, summary: o.summary }));
     o.counted(prompt.apiCalls);
     if ('done' in prompt.waited) return prompt.waited.done;
     since = prompt.waited.since;
   }
-  const patient = await stage(waits(giveUpAt - Date.now(), o.urgent || o.restartPath, o.summary), since);
+  const patient = await stage(waits(giveUpAt - Date.now(), { urgent: o.urgent || o.restartPath, priority, summary: o.summary }), since);
   o.counted(patient.apiCalls);
   if ('done' in patient.waited) return patient.waited.done;
   throw ApplicationFailure.create({

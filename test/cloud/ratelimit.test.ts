@@ -106,18 +106,19 @@ describe('TokenBucket', () => {
     expect(performance.now() - t0).toBeLessThan(150);
   });
 
-  it('serves writes, then urgent reads, then normal ones, whoever came first; each lane in arrival order', async () => {
+  it('serves writes, then urgent reads, then normal ones, then background ones, whoever came first; each lane in arrival order', async () => {
     const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 });
     await b.take();
     const order: string[] = [];
-    const lane = (name: 'write' | 'urgent' | 'normal', n: number) =>
+    const lane = (name: 'write' | 'urgent' | 'normal' | 'background', n: number) =>
       Array.from({ length: n }, (_, i) => b.take(undefined, name).then(() => order.push(`${name[0]}${i}`)));
+    const background = lane('background', 2);
     const normal = lane('normal', 3);
     const urgent = lane('urgent', 2);
     const write = lane('write', 2);
-    expect(b.waiting()).toEqual({ write: 2, urgent: 2, normal: 3 });
-    await Promise.all([...normal, ...urgent, ...write]);
-    expect(order).toEqual(['w0', 'w1', 'u0', 'u1', 'n0', 'n1', 'n2']);
+    expect(b.waiting()).toEqual({ write: 2, urgent: 2, normal: 3, background: 2 });
+    await Promise.all([...background, ...normal, ...urgent, ...write]);
+    expect(order).toEqual(['w0', 'w1', 'u0', 'u1', 'n0', 'n1', 'n2', 'b0', 'b1']);
   });
 
   it('writes queued alone all go out, the bucket waking itself for each', async () => {

@@ -28,21 +28,23 @@ export function evsApi(call: Caller): EvsApi {
     parseOne: parseSnapshot,
     parseList: parseSnapshotList,
   });
+  async function allVolumes(filter: { status?: string }, o?: CallOptions): Promise<Volume[]> {
+    const out: Volume[] = [];
+    // Paged by marker (the last disk's id): EVS wants `offset` above 0 and below the number of disks.
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const r = await volumes.page({ ...filter, limit: PAGE, marker: out.at(-1)?.id }, o);
+      out.push(...r);
+      if (r.length < PAGE) break;
+    }
+    return out;
+  }
   return {
     getVolume: volumes.get,
     findVolumes: volumes.find,
     createVolume: (opts, o) => volumes.create(toCreateVolumeBody(opts), o),
     deleteVolume: volumes.remove,
-    async listVolumes(o) {
-      const out: Volume[] = [];
-      // Paged by marker (the last disk's id): EVS wants `offset` above 0 and below the number of disks.
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const r = await volumes.page({ limit: PAGE, marker: out.at(-1)?.id }, o);
-        out.push(...r);
-        if (r.length < PAGE) break;
-      }
-      return out;
-    },
+    listVolumes: (o) => allVolumes({}, o),
+    listVolumesIn: (status, o) => allVolumes({ status }, o),
 
     getSnapshot: snapshots.get,
     findSnapshots: snapshots.find,

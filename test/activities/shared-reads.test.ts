@@ -1,0 +1,101 @@
+// The waits' shared reads of disks in `uploading`, against the simulator over real HTTP through the real cloud
+// client: a read alone is a GET, reads asked together or while one is on its way are one listing, and every
+// answer comes from a request sent after its question.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { UploadingDisks } from '../../src/activities/shared-reads';
+import { type CloudApi, createCloudClient, loadCloudConfig } from '../../src/cloud';
+import { createSim, type SimServer } from '../../src/sim';
+import { FAST } from '../sim/helpers';
+
+let sim: SimServer;
+let cloud: CloudApi;
+
+beforeAll(async () => {
+  // Uploads that last (5 GB at 2 s/GB) while the reads look at them.
+  sim = await createSim({ config: { timings: { ...FAST, uploadMsPerGb: 2000 } } });
+  cloud = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: false });
+});
+afterAll(async () => {
+  await cloud.close();
+  await sim.close();
+});
+beforeEach(() => sim.sim.reset());
+
+/** Three loose disks, the first two uploading. */
+async function disks(): Promise<string[]> {
+  const s = sim.sim.seed({ volumes: ['a', 'b', 'c'].map((name) => ({ name, size: 5 })) });
+  const ids = s.volumes.map((v) => v.id);
+  for (const id of ids.slice(0, 2)) await cloud.evs.uploadImage(id, { imageName: `img-${id}`, force: false });
+  return ids;
+}
+
+const calls = (op: string) => sim.sim.oracle().apiCalls.byOp[op] ?? 0;
+
+describe('UploadingDisks', () => {
+  it('answers a read alone with a GET of its disk, whatever its status', async () => {
+    const [a, , c] = await disks();
+    const reads = new UploadingDisks(cloud);
+    expect((await reads.read(a))?.status).toBe('uploading');
+    expect((await reads.read(c))?.status).toBe('available');
+    expect([calls('evs.getVolume'), calls('evs.listVolumes')]).toEqual([2, 0]);
+  });
+
+  it('answers reads asked together with one listing of the disks in uploading: a disk not in it has left', async () => {
+    const [a, b, c] = await disks();
+    const reads = new UploadingDisks(cloud);
+    const seen = await Promise.all([a, b, c].map((id) => reads.read(id)));
+    expect(seen.map((v) => v?.status)).toEqual(['uploading', 'uploading', undefined]);
+    expect(seen[0]?.id).toBe(a);
+    expect([calls('evs.getVolume'), calls('evs.listVolumes')]).toEqual([0, 1]);
+  });
+
+  it('sends the reads asked while a request is on its way after it, as one, and counts each call once', async () => {
+    const [a, b, c] = await disks();
+    // Every request takes 150 ms at the simulator: the later reads are asked while the first is on its way.
+    sim.sim.addFault({ op: 'evs.getVolume', kind: 'delay', delayMs: 150, times: 0 });
+    const reads = new UploadingDisks(cloud);
+    const counted: string[] = [];
+    const o = { onAttempt: (op: string) => counted.push(op) };
+    const first = reads.read(a, o);
+    await new Promise((r) => setTimeout(r, 50));
+    const later = await Promise.all([reads.read(b, o), reads.read(c, o)]);
+    expect((await first)?.status).toBe('uploading');
+    expect(later.map((v) => v?.status)).toEqual(['uploading', undefined]);
+    expect([calls('evs.getVolume'), calls('evs.listVolumes')]).toEqual([1, 1]);
+    expect(counted).toEqual(['evs.getVolume', 'evs.listVolumes']);
+  });
+
+  it('does not answer a read with a listing sent before it was asked', async () => {
+    const [a, b, c] = await disks();
+    sim.sim.addFault({ op: 'evs.listVolumes', kind: 'delay', delayMs: 150, times: 0 });
+    const reads = new UploadingDisks(cloud);
+    const listing = Promise.all([reads.read(a), reads.read(b)]);
+    await new Promise((r) => setTimeout(r, 50));
+    // Asked while the listing is on its way: its own request follows (a GET, alone), not the listing's answer.
+    expect((await reads.read(c))?.status).toBe('available');
+    await listing;
+    expect([calls('evs.getVolume'), calls('evs.listVolumes')]).toEqual([1, 1]);
+  });
+
+  it('lets a cancelled read go without failing the others that share its request', async () => {
+    const [a, b] = await disks();
+    sim.sim.addFault({ op: 'evs.listVolumes', kind: 'delay', delayMs: 150, times: 0 });
+    const reads = new UploadingDisks(cloud);
+    const ac = new AbortController();
+    const cancelled = reads.read(a, { signal: ac.signal });
+    const other = reads.read(b);
+    ac.abort(new Error('activity cancelled'));
+    await expect(cancelled).rejects.toThrow('activity cancelled');
+    expect((await other)?.status).toBe('uploading');
+  });
+
+  it('fails every read that shares a request the cloud refused, and serves the next ones afresh', async () => {
+    const [a, b] = await disks();
+    sim.sim.addFault({ op: 'evs.listVolumes', kind: 'error', status: 400, times: 1 });
+    const reads = new UploadingDisks(cloud);
+    const failed = await Promise.allSettled([reads.read(a), reads.read(b)]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const again = await Promise.all([reads.read(a), reads.read(b)]);
+    expect(again.map((v) => v?.status)).toEqual(['uploading', 'uploading']);
+  });
+});
