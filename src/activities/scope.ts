@@ -12,7 +12,7 @@ import { toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { type HoldDeps, holdsUnavailable } from './holds';
 import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
-import { type UploadingDisks, uploadingDisksFor, type UploadingRead } from './shared-reads';
+import { uploadingDisksFor, type UploadingRead } from './shared-reads';
 import { type StepKind, type StepTimes, stepTimesFor, type StepWatch, watchStep } from './step-times';
 
 export interface ActivityDeps {
@@ -46,13 +46,9 @@ export class ActivityScope {
   /** What the waits expect of each step: one estimator per worker and cloud (step-times.ts), shared by every activity. */
   readonly times: StepTimes;
 
-  /** The waits' shared reads of disks in `uploading` (shared-reads.ts): one per worker and cloud. */
-  readonly uploading: UploadingDisks;
-
   constructor(readonly deps: ActivityDeps) {
     this.policy = { ...DEFAULT_POLL, ...deps.poll };
     this.times = stepTimesFor(deps.cloud, this.policy.expected);
-    this.uploading = uploadingDisksFor(deps.cloud);
   }
 
   /** A wait's view of its step: expected from, and teaching, the worker's estimator. */
@@ -89,9 +85,10 @@ export class ActivityScope {
     }
   }
 
-  /** This activity's reads of disks in `uploading`, shared with the worker's other waits. */
+  /** This activity's reads of disks in `uploading`, shared with the worker's other waits in its lane. */
   uploadingRead(o: CallOptions): UploadingRead {
-    return (volumeId) => this.uploading.read(volumeId, o);
+    const shared = uploadingDisksFor(this.deps.cloud, o.priority === 'normal' ? undefined : o.priority);
+    return (volumeId) => shared.read(volumeId, o);
   }
 
   /**

@@ -3,6 +3,7 @@
 // is on its way, the reads asked for meanwhile gather, and go out as one listing of the disks still `uploading`
 // (`?status=uploading`), which the reads asked for before it goes out also join. A read alone is a plain GET.
 // Every answer comes from a request sent after it was asked for: no wait sees a state older than its question.
+// Each lane of the API budget has its own: a restart's reads never wait in a listing queued in the normal lane.
 import type { CallOptions, CloudApi, Volume } from '../cloud/types';
 import type { Priority } from '../cloud/ratelimit';
 
@@ -33,7 +34,11 @@ export class UploadingDisks {
   private current?: Batch;
   private flushing = false;
 
-  constructor(private readonly cloud: CloudApi) {}
+  constructor(
+    private readonly cloud: CloudApi,
+    /** The lane of every request (ratelimit.ts); undefined: the normal one. */
+    private readonly priority?: Priority,
+  ) {}
 
   /**
    * The disk as a read begun after this call found it; `undefined` when a listing of the disks in `uploading`
@@ -77,7 +82,7 @@ export class UploadingDisks {
       const first = asks[0].o;
       const o: CallOptions = {
         // The answer is shared: one asker's cancel must not abort it (each ask stops waiting on its own signal).
-        priority: lane(asks),
+        priority: this.priority,
         onAttempt: (op) => {
           batch.sent = true;
           first.onAttempt?.(op);
@@ -101,16 +106,13 @@ export class UploadingDisks {
   }
 }
 
-/** The most urgent lane of the asks (a restart's wait shares a listing with ordinary ones). */
-function lane(asks: Ask[]): Priority | undefined {
-  return asks.some((a) => a.o.priority === 'urgent') ? 'urgent' : undefined;
-}
+// One per cloud client and lane, like the step times: the worker's main and urgent activities share them.
+const perCloud = new WeakMap<object, Map<Priority | undefined, UploadingDisks>>();
 
-// One per cloud client, like the step times: the worker's main and urgent activities share it.
-const perCloud = new WeakMap<object, UploadingDisks>();
-
-export function uploadingDisksFor(cloud: CloudApi): UploadingDisks {
-  let u = perCloud.get(cloud);
-  if (!u) perCloud.set(cloud, (u = new UploadingDisks(cloud)));
+export function uploadingDisksFor(cloud: CloudApi, priority?: Priority): UploadingDisks {
+  let lanes = perCloud.get(cloud);
+  if (!lanes) perCloud.set(cloud, (lanes = new Map()));
+  let u = lanes.get(priority);
+  if (!u) lanes.set(priority, (u = new UploadingDisks(cloud, priority)));
   return u;
 }

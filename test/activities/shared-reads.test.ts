@@ -2,7 +2,7 @@
 // client: a read alone is a GET, reads asked together or while one is on its way are one listing, and every
 // answer comes from a request sent after its question.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UploadingDisks } from '../../src/activities/shared-reads';
+import { UploadingDisks, uploadingDisksFor } from '../../src/activities/shared-reads';
 import { type CloudApi, createCloudClient, loadCloudConfig } from '../../src/cloud';
 import { createSim, type SimServer } from '../../src/sim';
 import { FAST } from '../sim/helpers';
@@ -97,5 +97,26 @@ describe('UploadingDisks', () => {
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     const again = await Promise.all([reads.read(a), reads.read(b)]);
     expect(again.map((v) => v?.status)).toEqual(['uploading', 'uploading']);
+  });
+
+  it("keeps a lane's reads apart: a restart's read overtakes a listing queued behind other reads", async () => {
+    const [a, b, c] = await disks();
+    // A budget of 5 requests/s, its one token taken: every request below waits its turn in its lane.
+    const slow = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: { requestsPerSecond: 5, burst: 1 } });
+    try {
+      await slow.evs.getVolume(c);
+      const done: string[] = [];
+      const normal = uploadingDisksFor(slow);
+      const listing = Promise.all([normal.read(a), normal.read(b)]).then(() => done.push('listing'));
+      const others = Promise.all([0, 1].map(() => slow.evs.getVolume(c))).then(() => done.push('other reads'));
+      const urgent = uploadingDisksFor(slow, 'urgent');
+      expect(urgent).not.toBe(normal);
+      const restart = urgent.read(c, { priority: 'urgent' }).then(() => done.push('restart'));
+      await Promise.all([listing, others, restart]);
+      expect(done[0]).toBe('restart');
+      expect(done).toHaveLength(3);
+    } finally {
+      await slow.close();
+    }
   });
 });
