@@ -203,6 +203,9 @@ describe('snapshot strategy: every resource once, nothing left behind', () => {
       await h.withWorker(async (tq) => {
         const handle = await startExport(h.client, tq, { volumeId: s.volumes[0].id, imageName: `cancel-${phase}`, strategy: 'snapshot' });
         await until(async () => (await handle.query(progressQuery)).phase === phase, phase);
+        // The phase is set before its request goes out: cancel once the cloud has the step in hand.
+        const kind = phase === 'snapshotting' ? 'snapshot' : 'upload';
+        await until(async () => h.admin.state().pending.some((p) => p.kind === kind), `the cloud's ${kind}`);
         await handle.cancel();
         // Let the held transition end, as the cloud's would: the removal waits for it.
         for (const p of h.admin.state().pending)
