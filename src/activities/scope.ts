@@ -35,7 +35,8 @@ export interface ActivityDeps {
  */
 export function laneOf(p: TemporalPriority | undefined): Priority | undefined {
   const key = p?.priorityKey;
-  if (key === undefined || key === 3) return undefined;
+  // 0: the server's empty Priority message, i.e. the default.
+  if (key === undefined || key === 0 || key === 3) return undefined;
   return key < 3 ? 'urgent' : 'background';
 }
 

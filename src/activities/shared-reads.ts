@@ -97,7 +97,11 @@ export class UploadingDisks {
           for (const a of batch.asks) a.resolve(uploading.get(a.volumeId));
         }
       } catch (err) {
-        for (const a of batch.asks) a.reject(err);
+        if (batch.volumeId !== undefined) for (const a of batch.asks) a.reject(err);
+        // A listing may fail where reads by id do not (a page's marker that left the status between two pages):
+        // each ask reads its own disk instead, with its own options.
+        else
+          for (const a of batch.asks) this.cloud.evs.getVolume(a.volumeId, { ...a.o, priority: this.priority }).then(a.resolve, a.reject);
       } finally {
         this.current = undefined;
       }

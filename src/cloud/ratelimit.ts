@@ -1,7 +1,7 @@
 // One API budget per cloud account (P8): an async token bucket that every HTTP attempt of a CloudClient passes
 // through, retries and token requests included. Waiters are served in arrival order within four lanes, writes
 // first, then urgent reads (P9): a server's restart does not queue behind other runs' reads and polls; background
-// reads last. An aborted
+// reads last, until one has waited 10 s. An aborted
 // waiter leaves the queue without taking a token. The cloud's throttling feeds back: a throttled answer halves the
 // rate (the budget was set too high, or other clients share the account), which then grows back to the configured
 // rate within seconds (additive increase, multiplicative decrease, as TCP and the AWS SDKs' adaptive mode do).
@@ -33,8 +33,11 @@ export type Priority = 'urgent' | 'normal' | 'background';
  */
 export type Lane = 'write' | Priority;
 const LANES: readonly Lane[] = ['write', 'urgent', 'normal', 'background'];
+/** A background read waiting this long goes next among the normal ones: a saturated budget delays it, never starves it. */
+const BACKGROUND_AGE_MS = 10_000;
 
 interface Waiter {
+  since: number;
   resolve: () => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
@@ -90,11 +93,14 @@ export class TokenBucket implements ApiBudget {
       return;
     }
     await new Promise<void>((resolve, reject) => {
-      const w: Waiter = { resolve, reject, signal };
+      const w: Waiter = { since: this.now(), resolve, reject, signal };
       if (signal) {
         w.onAbort = () => {
-          const lane = this.lanes[priority];
-          lane.splice(lane.indexOf(w), 1);
+          // In its lane, or moved from the background to the normal one meanwhile.
+          for (const lane of LANES.map((l) => this.lanes[l])) {
+            const i = lane.indexOf(w);
+            if (i >= 0) lane.splice(i, 1);
+          }
           reject(signal.reason);
         };
         signal.addEventListener('abort', w.onAbort, { once: true });
@@ -177,6 +183,10 @@ export class TokenBucket implements ApiBudget {
 
   private drain(): void {
     this.refill();
+    const background = this.lanes.background;
+    const aged = background.findIndex((w) => this.last - w.since < BACKGROUND_AGE_MS);
+    const promoted = background.splice(0, aged === -1 ? background.length : aged);
+    this.lanes.normal.unshift(...promoted);
     for (const lane of LANES.map((l) => this.lanes[l])) {
       while (lane.length > 0 && this.tokens >= 1) {
         this.tokens -= 1;

@@ -17,9 +17,10 @@ export interface WaitOptions {
   /** Temporal priority (activity-options.ts): a snapshot's wait is `DOWNTIME_PRIORITY`, the image's `BACKGROUND_PRIORITY`. */
   priority?: Priority;
   /**
-   * A wait that decides when servers may restart (the disk leaving `uploading`): `DOWNTIME_PRIORITY`, and its patient
-   * reads go to the urgent task queue, ahead of other runs' work; its prompt stage stays on the main queue, so
-   * that many short waits do not crowd the restarts' slots.
+   * A wait that decides when servers may restart (the disk leaving `uploading`): its patient reads go to the
+   * urgent task queue, ahead of other runs' work; its prompt stage stays on the main queue, so that many short
+   * waits do not crowd the restarts' slots. (Not `DOWNTIME_PRIORITY`: polls that always go first read more often
+   * and starve the plans other servers wait for — docs/design.md.)
    */
   restartPath?: boolean;
   /** Skip the prompt stage: a wait expected to last minutes (an upload) holds no slot from its first read. */

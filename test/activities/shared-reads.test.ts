@@ -89,14 +89,22 @@ describe('UploadingDisks', () => {
     expect((await other)?.status).toBe('uploading');
   });
 
-  it('fails every read that shares a request the cloud refused, and serves the next ones afresh', async () => {
-    const [a, b] = await disks();
-    sim.sim.addFault({ op: 'evs.listVolumes', kind: 'error', status: 400, times: 1 });
+  it('answers the reads of a listing the cloud refused by reading each disk by id', async () => {
+    const [a, b, c] = await disks();
+    sim.sim.addFault({ op: 'evs.listVolumes', kind: 'error', status: 404, times: 1 });
     const reads = new UploadingDisks(cloud);
-    const failed = await Promise.allSettled([reads.read(a), reads.read(b)]);
+    const seen = await Promise.all([a, b, c].map((id) => reads.read(id)));
+    expect(seen.map((v) => v?.status)).toEqual(['uploading', 'uploading', 'available']);
+    expect([calls('evs.listVolumes'), calls('evs.getVolume')]).toEqual([1, 3]);
+  });
+
+  it('fails the reads that share a GET the cloud refused, and serves the next ones afresh', async () => {
+    const [a] = await disks();
+    sim.sim.addFault({ op: 'evs.getVolume', kind: 'error', status: 400, times: 1 });
+    const reads = new UploadingDisks(cloud);
+    const failed = await Promise.allSettled([reads.read(a), reads.read(a)]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    const again = await Promise.all([reads.read(a), reads.read(b)]);
-    expect(again.map((v) => v?.status)).toEqual(['uploading', 'uploading']);
+    expect((await reads.read(a))?.status).toBe('uploading');
   });
 
   it("keeps a lane's reads apart: a restart's read overtakes a listing queued behind other reads", async () => {

@@ -121,6 +121,19 @@ describe('TokenBucket', () => {
     expect(order).toEqual(['w0', 'w1', 'u0', 'u1', 'n0', 'n1', 'n2', 'b0', 'b1']);
   });
 
+  it('lets a background request that has waited 10 s go next among the normal ones: delayed, never starved', async () => {
+    let offset = 0;
+    const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 }, () => performance.now() + offset);
+    await b.take();
+    const order: string[] = [];
+    const background = b.take(undefined, 'background').then(() => order.push('b'));
+    // 20 s later, normal requests keep coming: the first takes the token that has built up, the next ones wait.
+    offset += 20_000;
+    const normal = [0, 1, 2].map((i) => b.take(undefined, 'normal').then(() => order.push(`n${i}`)));
+    await Promise.all([background, ...normal]);
+    expect(order).toEqual(['n0', 'b', 'n1', 'n2']);
+  });
+
   it('writes queued alone all go out, the bucket waking itself for each', async () => {
     const b = new TokenBucket({ requestsPerSecond: 100, burst: 1 });
     await b.take();

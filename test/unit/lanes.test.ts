@@ -9,6 +9,6 @@ describe('laneOf', () => {
     expect(laneOf({ priorityKey: 2 })).toBe('urgent');
     expect(laneOf(BACKGROUND_PRIORITY)).toBe('background');
     expect(laneOf({ priorityKey: 4 })).toBe('background');
-    for (const p of [undefined, {}, { priorityKey: 3 }]) expect(laneOf(p)).toBeUndefined();
+    for (const p of [undefined, {}, { priorityKey: 0 }, { priorityKey: 3 }]) expect(laneOf(p)).toBeUndefined();
   });
 });

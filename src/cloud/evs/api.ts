@@ -34,8 +34,10 @@ export function evsApi(call: Caller): EvsApi {
     for (let page = 0; page < MAX_PAGES; page++) {
       const r = await volumes.page({ ...filter, limit: PAGE, marker: out.at(-1)?.id }, o);
       out.push(...r);
-      if (r.length < PAGE) break;
+      if (r.length < PAGE) return out;
     }
+    // A filtered listing answers "which disks are in this status": a cut one would say "not" of the rest.
+    if (filter.status !== undefined) throw new Error(`EVS listVolumes: more than ${MAX_PAGES} pages of disks in status ${filter.status}`);
     return out;
   }
   return {
