@@ -28,7 +28,7 @@ import { fmt, ratio, table, verdict, versionLines, versions } from './lib/report
 import { processUsage, type ProcessUsage } from './lib/process';
 import { type Counters, diff, metricsEndpoint, readCounters } from './lib/server-metrics';
 import { lastSeq, onShutdown, runBench, settle, sleep, withTimeout } from './lib/setup';
-import { median, round, sum, summarize } from './lib/stats';
+import { median, perRunByOp, round, sum, summarize } from './lib/stats';
 
 const flags = parseFlags('bench:concurrency', 'K exports over shared servers: all at once (per-server holds) vs. one after another', {
   k: { kind: 'int', default: 20, help: 'exports per mode, each of its own disk' },
@@ -453,9 +453,7 @@ async function main(): Promise<void> {
         .map((s) => `${serverNames[serverIds.indexOf(s.serverId)]}: ${s.now}`),
       holdsLeftRunning,
       apiCalls: oracle.apiCalls.total - callsBefore,
-      apiCallsByOpPerExport: Object.fromEntries(
-        Object.entries(oracle.apiCalls.byOp).map(([op, c]) => [op, round((c - (byOpBefore[op] ?? 0)) / exports.length, 2)]),
-      ),
+      apiCallsByOpPerExport: perRunByOp(oracle.apiCalls.byOp, byOpBefore, exports.length),
       apiCallsWhileDown: callsWhileDown(events, new Set(serverIds)),
       simSettled,
     };

@@ -16,7 +16,7 @@ import type { Target } from './scale-target';
 import { histogramDiff, type HistogramKey, WorkerGroup } from './scale-workers';
 import { type Counters, diff, readCounters } from './server-metrics';
 import { lastSeq, settle, sleep, withTimeout } from './setup';
-import { max, median, p95, round, sum } from './stats';
+import { max, median, p95, perRunByOp, round, sum } from './stats';
 
 export interface CaseParams {
   target: Target;
@@ -201,9 +201,7 @@ export async function runCase(p: CaseParams): Promise<CaseResult> {
     const intrinsic = intrinsicMs(admin.config().timings, p.sizeGb);
     const downtimes = serverIds.map((id) => oracle.servers[id]?.downtimeMs ?? 0);
     const calls = oracle.apiCalls.total - before.oracle.apiCalls.total;
-    const byOp = Object.fromEntries(
-      Object.entries(oracle.apiCalls.byOp).map(([op, c]) => [op, round((c - (before.oracle.apiCalls.byOp[op] ?? 0)) / p.n, 2)]),
-    );
+    const byOp = perRunByOp(oracle.apiCalls.byOp, before.oracle.apiCalls.byOp, p.n);
     const times = requestTimes(events);
     const busiest = maxInWindow(times, 1000);
     const busiest10 = maxInWindow(times, 10_000);

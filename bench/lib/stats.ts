@@ -34,3 +34,8 @@ export function round(x: number, digits = 1): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** Calls per run by operation between two readings of the simulator's counts (`oracle().apiCalls.byOp`). */
+export function perRunByOp(after: Record<string, number>, before: Record<string, number>, runs: number): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([op, c]) => [op, round((c - (before[op] ?? 0)) / runs, 2)]));
+}

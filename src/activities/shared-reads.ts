@@ -111,12 +111,13 @@ export class UploadingDisks {
 }
 
 // One per cloud client and lane, like the step times: the worker's main and urgent activities share them.
-const perCloud = new WeakMap<object, Map<Priority | undefined, UploadingDisks>>();
+const perCloud = new WeakMap<object, Map<Priority, UploadingDisks>>();
 
 export function uploadingDisksFor(cloud: CloudApi, priority?: Priority): UploadingDisks {
   let lanes = perCloud.get(cloud);
   if (!lanes) perCloud.set(cloud, (lanes = new Map()));
-  let u = lanes.get(priority);
-  if (!u) lanes.set(priority, (u = new UploadingDisks(cloud, priority)));
+  const lane = priority ?? 'normal';
+  let u = lanes.get(lane);
+  if (!u) lanes.set(lane, (u = new UploadingDisks(cloud, lane)));
   return u;
 }

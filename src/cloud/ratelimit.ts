@@ -22,8 +22,8 @@ const RECOVERY_PER_SECOND = 0.05;
 const FLOOR = 1 / 16;
 
 /**
- * A read's priority: `urgent` for the reads a stopped server waits for (its stop, the export, the upload, the
- * restart), `background` for those nothing waits for (the image after the restarts), else `normal`.
+ * A read's priority: `urgent` for the restart's reads, the upload's patient reads and the export request's,
+ * `background` for those nothing waits for (the image after the restarts), else `normal`.
  */
 export type Priority = 'urgent' | 'normal' | 'background';
 /**

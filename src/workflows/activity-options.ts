@@ -2,10 +2,11 @@
 // - calls: a few API calls each, retried with backoff on transient errors and throttling (P8);
 // - waits: one read per attempt; the retry policy is the poll loop (NotReady, activities/poll.ts) and the step's
 //   deadline is the scheduleToClose timeout (P6). Between reads a wait holds no worker slot.
-// The restart of a stopped server runs its calls on the urgent task queue (api.ts `urgentTaskQueue`). The other
-// activities a stopped server waits for (its stop's reads, the export request, the upload's reads) carry
-// `DOWNTIME_PRIORITY`, those nothing waits for (the image after the restarts) `BACKGROUND_PRIORITY`: Temporal
-// hands them out in that order, and their calls take the API budget's urgent and background lanes.
+// The restart of a stopped server runs its calls on the urgent task queue (api.ts `urgentTaskQueue`). The export
+// request and the snapshot strategy's snapshot, which a stopped server waits for, carry `DOWNTIME_PRIORITY`; the
+// image's wait and tags after the restarts, which nothing waits for, `BACKGROUND_PRIORITY`: Temporal hands them
+// out in that order, and their calls take the API budget's urgent and background lanes. The polls a stopped
+// server waits for keep the default: polls that go first read more often and starve other runs' plans.
 import type { Priority } from '@temporalio/common';
 import { type ActivityOptions, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';

@@ -42,8 +42,8 @@ export async function drivePower(o: PowerRequest): Promise<PowerOutcome> {
     o.onCalls?.(c);
   };
   const step = { serverId: o.serverId, target: o.target, stopType: o.stopType };
+  const stage = { urgent: o.urgent };
   for (;;) {
-    const stage = { urgent: o.urgent };
     const prompt = await waits(giveUpAt - Date.now(), stage).power(step);
     count(prompt.apiCalls);
     let settled;

@@ -35,15 +35,17 @@ export async function waitFor<T>(
   stage: (w: WaitActivities, since?: number) => Promise<Counted<{ waited: Waited<T> }>>,
 ): Promise<T> {
   const giveUpAt = Date.now() + o.deadlineMs;
-  const priority = o.priority;
   let since = Date.now();
   if (!o.patientOnly) {
-    const prompt = await stage(waits(o.deadlineMs, { urgent: o.urgent, priority, summary: o.summary }));
+    const prompt = await stage(waits(o.deadlineMs, { urgent: o.urgent, priority: o.priority, summary: o.summary }));
     o.counted(prompt.apiCalls);
     if ('done' in prompt.waited) return prompt.waited.done;
     since = prompt.waited.since;
   }
-  const patient = await stage(waits(giveUpAt - Date.now(), { urgent: o.urgent || o.restartPath, priority, summary: o.summary }), since);
+  const patient = await stage(
+    waits(giveUpAt - Date.now(), { urgent: o.urgent || o.restartPath, priority: o.priority, summary: o.summary }),
+    since,
+  );
   o.counted(patient.apiCalls);
   if ('done' in patient.waited) return patient.waited.done;
   throw ApplicationFailure.create({
