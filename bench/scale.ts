@@ -6,7 +6,9 @@
 // beside the account's API budget. The issue's goals are printed as verdicts; nothing is asserted.
 //
 //   npm run bench:scale [-- --sizes 1,10,100,1000 --workers 1,2 --target dev-server --api-rps 100 --json]
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { FAST_TIMINGS } from '../src/dev/fast';
 import { createSim, type Timings } from '../src/sim';
@@ -17,6 +19,8 @@ import { caseTables, foldRuns, type Goal, goalLines, goals } from './lib/scale-r
 import { startTarget, TARGETS, type TargetName } from './lib/scale-target';
 import { versionLines, versions } from './lib/report';
 import { onShutdown, runBench } from './lib/setup';
+
+const ROOT = resolve(__dirname, '..');
 
 const fast = FAST_TIMINGS.timings!;
 // The shared timing flags, defaulting to the fast timings (src/dev/fast.ts) instead of the downtime bench's.
@@ -41,6 +45,8 @@ interface Output {
     workerHeapMb?: number;
     /** EVS_EXPORT_ADMISSION of the workers. */
     admission: string;
+    /** `built`: lib/worker.js with node, as the Docker image runs it; `source`: src/worker.ts through tsx. */
+    worker: WorkerKind;
     warmupPerWorker: number;
     runs: number;
   };
@@ -70,8 +76,13 @@ const flags = parseFlags('bench:scale', 'N concurrent exports of distinct disks 
   },
   admission: {
     kind: 'string',
-    default: 'off',
-    help: 'admission before stopping servers (EVS_EXPORT_ADMISSION): off, auto (from the budget) or exports per second',
+    default: '',
+    help: "admission before stopping servers (EVS_EXPORT_ADMISSION): off, auto (from the budget) or exports per second; '' = the worker's default (auto)",
+  },
+  worker: {
+    kind: 'string',
+    default: 'built',
+    help: 'built: `npm run build` first, then node lib/worker.js, as the Docker image runs it; source: src/worker.ts through tsx (`npm run worker`)',
   },
   'worker-heap-mb': {
     kind: 'int',
@@ -86,11 +97,23 @@ const flags = parseFlags('bench:scale', 'N concurrent exports of distinct disks 
   ...TIMING_FLAGS,
 });
 
+const WORKER_KINDS = ['built', 'source'] as const;
+type WorkerKind = (typeof WORKER_KINDS)[number];
+
+/** `npm run build`: the built worker and its prebuilt workflow bundle, as the Docker image has them. */
+function buildWorker(log: (line: string) => void): string {
+  log('building the worker (npm run build) ...');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  return join(ROOT, 'lib', 'worker.js');
+}
+
 async function main(): Promise<void> {
   const sizes = intList(flags.sizes, 'sizes').sort((a, b) => a - b);
   const workerCounts = intList(flags.workers, 'workers');
   const target = flags.target as TargetName;
   if (!TARGETS.includes(target)) throw new UsageError(`--target: expected ${TARGETS.join(' or ')}, got ${JSON.stringify(flags.target)}`);
+  const worker = flags.worker as WorkerKind;
+  if (!WORKER_KINDS.includes(worker)) throw new UsageError(`--worker: expected built or source, got ${JSON.stringify(flags.worker)}`);
   if (!sizes.length || !workerCounts.length || flags.runs < 1)
     throw new UsageError('--sizes, --workers and --runs need at least one value');
   if (flags['size-gb'] < 1 || flags['api-rps'] <= 0) throw new UsageError('--size-gb and --api-rps must be above 0');
@@ -117,8 +140,9 @@ async function main(): Promise<void> {
     ...setting(flags['workflow-task-slots'], 'EVS_EXPORT_WORKFLOW_TASK_SLOTS'),
     ...setting(flags['max-cached-workflows'], 'EVS_EXPORT_MAX_CACHED_WORKFLOWS'),
     ...(flags['worker-heap-mb'] ? { NODE_OPTIONS: `--max-old-space-size=${flags['worker-heap-mb']}` } : {}),
-    EVS_EXPORT_ADMISSION: flags.admission,
+    ...(flags.admission ? { EVS_EXPORT_ADMISSION: flags.admission } : {}),
   };
+  const workerScript = worker === 'built' ? buildWorker(log) : undefined;
 
   const cases: CaseResult[] = [];
   const runs: CaseResult[] = [];
@@ -138,6 +162,7 @@ async function main(): Promise<void> {
           apiRps: flags['api-rps'],
           apiBurst,
           workerEnv,
+          workerScript,
           log,
         });
         log(
@@ -178,7 +203,8 @@ async function main(): Promise<void> {
         maxCachedWorkflows: flags['max-cached-workflows'] || DEFAULT_LIMITS.maxCachedWorkflows,
       },
       ...(flags['worker-heap-mb'] ? { workerHeapMb: flags['worker-heap-mb'] } : {}),
-      admission: flags.admission,
+      admission: flags.admission || 'auto (the default)',
+      worker,
       workerPoll: 'default (as users run it)',
       exportTimeoutS: flags['export-timeout-s'],
       simulatorRateLimit: 'none: the simulator answers every request; 429s appear only from fault rules (none set here)',
@@ -202,7 +228,7 @@ function human(output: Output, targetName: string): string {
     `target    ${target}${targetName === 'cluster' ? ' (PostgreSQL + Temporal server, scripts/cluster)' : ' (temporal server start-dev, SQLite in memory)'}`,
     `sim       stop ${timings.stopMs} ms, start ${timings.startMs} ms, upload ${timings.uploadBaseMs} ms + ${timings.uploadMsPerGb} ms/GB, image ${timings.imageActivateMs} ms; ` +
       `disks of ${p.sizeGb} GB: intrinsic ${p.intrinsicMs} ms per server (stop + upload + start)`,
-    `workers   src/worker.ts processes, default poll policy; API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst} (the account's, shared by the workers); ` +
+    `workers   ${p.worker === 'built' ? 'lib/worker.js (built)' : 'src/worker.ts (tsx)'} processes, default poll policy; API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst} (the account's, shared by the workers); ` +
       `${p.workerLimits.activitySlots} activity slots (+${p.workerLimits.urgentActivitySlots} urgent), ${p.workerLimits.workflowTaskSlots} workflow task slots, cache ${p.workerLimits.maxCachedWorkflows}, ` +
       `heap ${p.workerHeapMb ? `${p.workerHeapMb} MB` : "Node's default"}, admission ${p.admission}; ` +
       `fresh workers per case, ${p.warmupPerWorker} warm-up export(s) per worker first`,

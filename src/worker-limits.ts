@@ -45,9 +45,9 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<Wor
 }
 
 /**
- * Admission before stopping servers (EVS_EXPORT_ADMISSION): `off` (default); `auto`, as many exports a second as
- * the account's budget carries through with room to spare; or a number of exports a second. Across the workers of
- * the task queue: the server hands out the admissions.
+ * Admission before stopping servers (EVS_EXPORT_ADMISSION): `auto` (default), as many exports a second as the
+ * account's budget carries through with room to spare (none with no budget); a number of exports a second; or
+ * `off`. Across the workers of the task queue: the server hands out the admissions.
  */
 export type AdmissionSetting = 'off' | 'auto' | number;
 
@@ -65,8 +65,8 @@ const ADMITTED_SHARE = 0.7;
 
 export function admissionFromEnv(env: NodeJS.ProcessEnv = process.env): AdmissionSetting {
   const raw = env.EVS_EXPORT_ADMISSION?.trim();
-  if (raw === undefined || raw === '' || raw === 'off') return 'off';
-  if (raw === 'auto') return 'auto';
+  if (raw === undefined || raw === '' || raw === 'auto') return 'auto';
+  if (raw === 'off') return 'off';
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0)
     throw new WorkerConfigError(

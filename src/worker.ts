@@ -47,7 +47,7 @@ export interface ExportWorkerOptions {
   log?: (line: string) => void;
   /** How the workers share the account's API budget (src/account-budget.ts); false: this worker takes all of it. */
   accountBudget?: Pick<AccountBudgetOptions, 'refreshMs' | 'pollerWindowMs'> | false;
-  /** Admission before stopping servers; default EVS_EXPORT_ADMISSION (off). */
+  /** Admission before stopping servers; default EVS_EXPORT_ADMISSION (auto). */
   admission?: AdmissionSetting;
 }
 

@@ -33,6 +33,8 @@ export interface CaseParams {
   apiBurst: number;
   /** Worker settings (EVS_EXPORT_*), the budget's among them. */
   workerEnv: Record<string, string>;
+  /** The built worker (lib/worker.js); undefined: src/worker.ts through tsx. */
+  workerScript?: string;
   log: (line: string) => void;
 }
 
@@ -166,6 +168,7 @@ export async function runCase(p: CaseParams): Promise<CaseResult> {
     taskQueue,
     cloudEnv: p.sim.cloudEnv,
     env: p.workerEnv,
+    ...(p.workerScript ? { script: p.workerScript } : {}),
   });
   try {
     if (p.warmupPerWorker > 0) {

@@ -1,5 +1,5 @@
-// The worker processes of one bench:scale case: `src/worker.ts`, each in its own OS process as users run it
-// (spawnWorker), on one task queue, each with its own Prometheus endpoint; their resource use and their
+// The worker processes of one bench:scale case: the built worker (`lib/worker.js`, as the Docker image runs it) or
+// `src/worker.ts` through tsx, each in its own OS process (spawnWorker), on one task queue, each with its own Prometheus endpoint; their resource use and their
 // schedule-to-start histograms, read before and after the measured part.
 import { freePort } from '../../src/dev/dev-server';
 import { spawnWorker, type WorkerProcess } from '../../src/dev/worker-process';
@@ -28,6 +28,8 @@ export interface WorkerGroupOptions {
   taskQueue: string;
   cloudEnv: Record<string, string>;
   env: Record<string, string>;
+  /** The built worker to run with node; undefined: src/worker.ts through tsx. */
+  script?: string;
 }
 
 export interface HistogramReading {
@@ -52,6 +54,7 @@ export class WorkerGroup {
         namespace: o.namespace,
         taskQueue: o.taskQueue,
         cloudEnv: o.cloudEnv,
+        ...(o.script ? { script: o.script } : {}),
         env: { ...o.env, EVS_EXPORT_METRICS_HOST: '127.0.0.1', EVS_EXPORT_METRICS_PORT: String(port) },
       }),
     );

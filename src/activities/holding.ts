@@ -8,8 +8,17 @@ import type { ActivityScope, Counted } from './scope';
 
 export function holdingActivities(s: ActivityScope) {
   return {
-    /** Takes this run's holds (P4); the holds signal back when their servers are stopped. */
-    async acquireHolds(args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number }): Promise<Counted<object>> {
+    /**
+     * Takes this run's holds (P4); the holds signal back when their servers are stopped. `waiting`: the run waits
+     * for its admission, and the holds stop nothing for it until it acquires again without.
+     */
+    async acquireHolds(args: {
+      serverIds: string[];
+      holder: Holder;
+      stopType?: StopType;
+      stopMs?: number;
+      waiting?: boolean;
+    }): Promise<Counted<object>> {
       return s.counted(`hold servers ${args.serverIds.join(', ')}`, async () => {
         await acquireHolds(s.holdDeps(), args);
         return {};

@@ -27,12 +27,20 @@ export interface HoldDeps {
  */
 export async function acquireHolds(
   deps: HoldDeps,
-  args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number },
+  args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number; waiting?: boolean },
 ): Promise<void> {
   const taskQueue = activityInfo().taskQueue;
   for (const serverId of [...args.serverIds].sort()) {
     await deps.client.workflow.executeUpdateWithStart(acquireUpdate, {
-      args: [{ holder: args.holder, stopType: args.stopType, stopMs: args.stopMs, livenessCheckMs: deps.livenessCheckMs }],
+      args: [
+        {
+          holder: args.holder,
+          stopType: args.stopType,
+          stopMs: args.stopMs,
+          livenessCheckMs: deps.livenessCheckMs,
+          ...(args.waiting ? { waiting: true } : {}),
+        },
+      ],
       startWorkflowOperation: new WithStartWorkflowOperation(HOLD_WORKFLOW_TYPE, {
         workflowId: holdWorkflowId(serverId),
         taskQueue,

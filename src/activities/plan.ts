@@ -16,6 +16,8 @@ export interface PlanReading {
   problems: string[];
   /** The disk's servers that another run holds now. */
   held: Set<string>;
+  /** The disk's servers that have other disks too, which other runs may stop. */
+  shared: Set<string>;
 }
 
 export class UnknownVolumeError extends Error {
@@ -101,7 +103,8 @@ export async function readPlan(
     volumeType: volume.volumeType,
     notes: planNotes(strategy, stopServers, wasRunning.length, downtime),
   };
-  return { plan, problems, held };
+  const shared = new Set(servers.filter((s) => s.volumesAttached.length > 1).map((s) => s.id));
+  return { plan, problems, held, shared };
 }
 
 /** The source disk's OS type, carried to an image made from a copy of it. */

@@ -53,8 +53,11 @@ export function planningActivities(s: ActivityScope) {
         );
         if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
         // A run that only joins servers other runs already hold stops nothing new: it needs no admission.
-        const admission = s.deps.admission === true && reading.plan.toStop.some((id) => !reading.held.has(id));
-        return { plan: { ...reading.plan, ...(admission ? { admission } : {}) } };
+        const unheld = reading.plan.toStop.filter((id) => !reading.held.has(id));
+        const admission = s.deps.admission === true && unheld.length > 0;
+        // Other runs may stop them all first when every one has other disks: the run then waits in its holds.
+        const admissionJoins = admission && unheld.every((id) => reading.shared.has(id));
+        return { plan: { ...reading.plan, ...(admission ? { admission } : {}), ...(admissionJoins ? { admissionJoins } : {}) } };
       });
     },
 

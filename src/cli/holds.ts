@@ -94,7 +94,11 @@ function formatHold(view: NamedHold): string {
   const server = view.name ? `${view.name} (${view.serverId})` : view.serverId;
   return [
     `server ${server}: ${view.status}${view.prior ? `, was ${view.prior} before the first holder` : ''}`,
-    ...view.holders.map((h) => `  held by ${h.workflowId} (run ${h.runId}) since ${h.since}`),
+    ...view.holders.map((h) =>
+      h.waiting
+        ? `  waited on by ${h.workflowId} (run ${h.runId}) since ${h.since}: it waits for its admission, or for another run to stop the server`
+        : `  held by ${h.workflowId} (run ${h.runId}) since ${h.since}`,
+    ),
     ...view.attention.map((a) => `  ATTENTION ${a}`),
   ].join('\n');
 }

@@ -124,6 +124,11 @@ export interface ExportPlan {
   notes: string[];
   /** The run waits for its admission before it stops servers: it will stop one that nobody holds (EVS_EXPORT_ADMISSION). */
   admission?: boolean;
+  /**
+   * Every server it would stop has other disks, so other runs may stop them first: it waits for its admission
+   * as a waiting holder of their holds and joins them if they do (held-servers.ts).
+   */
+  admissionJoins?: boolean;
 }
 
 export interface DowntimeEstimate {
@@ -378,7 +383,8 @@ export interface HoldView {
   status: HoldStatus;
   /** The server's state before the first current holder touched it; it is restarted only if it was running. */
   prior: 'running' | 'stopped' | null;
-  holders: (Holder & { since: string })[];
+  /** `waiting`: a run waiting for its admission (EVS_EXPORT_ADMISSION), which stops nothing until another holder does. */
+  holders: (Holder & { since: string; waiting?: boolean })[];
   stoppedAt?: string;
   startedAt?: string;
   /** Set when stopping failed; holders waiting for the stop get this error. */
@@ -398,6 +404,12 @@ export interface AcquireRequest {
   stopMs?: number;
   /** How often the hold checks that its holders still run (the smallest asked for wins). */
   livenessCheckMs?: number;
+  /**
+   * The run waits for its admission: the hold takes it as a holder but does not stop the server for it; once
+   * another holder has the server stopped (or stopping), it holds it like everyone else. Acquiring again without
+   * it (the run was admitted) stops the server.
+   */
+  waiting?: boolean;
 }
 
 /** Signalled by the hold to each holder once the server is stopped for it (or could not be). */

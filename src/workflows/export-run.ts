@@ -51,6 +51,7 @@ import { waitFor } from './waiting';
 const EXPORT_ATTEMPTS = 20;
 const APPROVAL_IN_TIMELINE = 'approval-wait-in-timeline';
 const SOURCE_TAG_ALWAYS = 'source-volume-tag-on-every-image';
+const ADMISSION_JOINS_HELD = 'admission-joins-servers-held-by-others';
 const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
 
 // Which deadline bounds each phase, to name it when it is exceeded.
@@ -239,15 +240,21 @@ export class ExportRun {
   private async holdServers(): Promise<void> {
     if (this.plan.servers.length === 0 || this.plan.stopServers === false) return;
     this.setPhase('stopping');
+    let admit: (() => Promise<void>) | undefined;
     if (this.plan.admission) {
       const names = this.plan.servers.filter((s) => this.plan.toStop.includes(s.serverId)).map((s) => s.name);
-      await admission(`wait for the account's API budget to stop ${names.join(', ')}`).admit();
+      const take = async () => void (await admission(`wait for the account's API budget to stop ${names.join(', ')}`).admit());
+      // Servers of one disk only: the admission, then the holds. Shared ones: see HeldServers.hold. Before the
+      // patch, a run whose servers others stopped meanwhile still waited for its admission.
+      if (this.plan.admissionJoins && patched(ADMISSION_JOINS_HELD)) admit = take;
+      else await take();
     }
     await this.holds.hold(
       this.plan.servers.map((s) => s.serverId),
       this.input.stopType ?? 'SOFT',
       this.plan.deadlines.stopMs,
       this.plan.toStop,
+      admit,
     );
   }
 

@@ -2,7 +2,15 @@
 // (a workflow condition, no activity) until each hold signals that its server is stopped; release them by
 // signal and wait until each says how its server ended up; keep the run's per-server report up to date.
 // Workflow code: deterministic.
-import { ApplicationFailure, condition, getExternalWorkflowHandle, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import {
   FailureType,
   FINAL_RELEASE_OUTCOMES,
@@ -71,15 +79,31 @@ export class HeldServers {
     this.o.changed();
   }
 
-  /** Holds every given server stopped, waiting up to `stopMs` for all of them. */
-  async hold(serverIds: string[], stopType: StopType, stopMs: number, toStop: string[]): Promise<void> {
+  /**
+   * Holds every given server stopped, waiting up to `stopMs` for all of them. With `admit` (the run's admission,
+   * EVS_EXPORT_ADMISSION) the holds first take the run as waiting, and it waits for whichever comes first: its
+   * admission, then it has the servers stopped; or every one of its servers stopped by other runs (a shared
+   * server), then it stops nothing new and needs no admission.
+   */
+  async hold(serverIds: string[], stopType: StopType, stopMs: number, toStop: string[], admit?: () => Promise<void>): Promise<void> {
     const ids = [...serverIds].sort();
     this.pending = ids;
     for (const id of toStop) this.report(id).state = 'stopping';
     this.o.changed();
     const summary = `hold stopped: ${ids.map((id) => this.report(id).name).join(', ')}`;
-    this.o.counted((await summarised(summary).acquireHolds({ serverIds: ids, holder: this.holder, stopType, stopMs })).apiCalls);
-    if (!(await condition(() => ids.every((id) => this.held.has(id)), stopMs))) {
+    const acquire = async (serverIds: string[], waiting: boolean) =>
+      this.o.counted(
+        (await summarised(summary).acquireHolds({ serverIds, holder: this.holder, stopType, stopMs, ...(waiting ? { waiting } : {}) }))
+          .apiCalls,
+      );
+    const allHeld = () => ids.every((id) => this.held.has(id));
+    if (admit) {
+      await acquire(ids, true);
+      const admitted = await this.admittedBeforeHeld(admit, allHeld);
+      const rest = ids.filter((id) => !this.held.has(id));
+      if (admitted && rest.length > 0) await acquire(rest, false);
+    } else await acquire(ids, false);
+    if (!(await condition(allHeld, stopMs))) {
       const late = ids.filter((id) => !this.held.has(id)).map((id) => this.name(id));
       throw ApplicationFailure.create({
         type: FailureType.DeadlineExceeded,
@@ -96,6 +120,22 @@ export class HeldServers {
         details: [{ jobFailures: failed.flatMap((h) => h.jobFailures) }],
       });
     }
+  }
+
+  /** Waits for the admission or for every server held by others, whichever comes first; true when admitted. */
+  private async admittedBeforeHeld(admit: () => Promise<void>, allHeld: () => boolean): Promise<boolean> {
+    const scope = new CancellationScope();
+    const admitted = scope.run(admit).then(
+      () => true,
+      (err) => {
+        if (isCancellation(err) && allHeld()) return false;
+        throw err;
+      },
+    );
+    const joined = condition(allHeld).then(() => false);
+    const first = await Promise.race([admitted, joined]);
+    if (!first) scope.cancel();
+    return admitted;
   }
 
   /** Releases the holds and follows the restarts until each server's outcome is final or `startMs` has passed. */

@@ -1,7 +1,9 @@
 // One server's hold (P4), as an entity driven by `serverHold` (server-hold.ts): the runs that need the server
 // stopped hold it; the first holder's arrival stops it and records whether it was running; the last release
 // restarts it — only if it was running, and only once no disk attached to it is `uploading` (P1, P2). A holder
-// whose run ends without releasing is noticed and released. Holders hear from the hold by signal (`serverHeld`,
+// still waiting for its admission (EVS_EXPORT_ADMISSION) stops nothing and keeps nothing stopped, but holds the
+// server like the others once someone else has it stopped. A holder whose run ends without releasing is noticed
+// and released. Holders hear from the hold by signal (`serverHeld`,
 // `serverReleased`): no one waits inside an activity for another workflow (P9).
 import {
   CancellationScope,
@@ -89,15 +91,25 @@ export class ServerHoldEntity {
     return this.st.view.serverId;
   }
 
-  private isHolder(h: Holder): boolean {
-    return this.view.holders.some((x) => key(x) === key(h));
+  /** Some holder needs the server stopped: holders waiting for their admission alone do not. */
+  private get needed(): boolean {
+    return this.view.holders.some((h) => !h.waiting);
   }
 
   // ---- Messages
 
   acquire(req: AcquireRequest): HoldView {
-    if (!this.isHolder(req.holder))
-      this.view.holders.push({ workflowId: req.holder.workflowId, runId: req.holder.runId, since: new Date().toISOString() });
+    const known = this.view.holders.find((x) => key(x) === key(req.holder));
+    // A run waiting for its admission joins a server others have stopped (or are stopping) at once.
+    const waiting = req.waiting === true && (this.view.status === 'idle' || this.view.status === 'starting');
+    if (!known)
+      this.view.holders.push({
+        workflowId: req.holder.workflowId,
+        runId: req.holder.runId,
+        since: new Date().toISOString(),
+        ...(waiting ? { waiting } : {}),
+      });
+    else if (!waiting) delete known.waiting;
     if (req.livenessCheckMs) this.st.livenessCheckMs = Math.min(this.st.livenessCheckMs, req.livenessCheckMs);
     if (req.stopMs) this.st.stopMs = Math.max(this.st.stopMs, req.stopMs);
     if (req.stopType === 'HARD') this.st.stopType = 'HARD';
@@ -109,14 +121,20 @@ export class ServerHoldEntity {
   release(req: ReleaseRequest): void {
     // A signal has no validator: one without a holder (typed by hand in the UI, say) is ignored.
     if (!req?.holder?.workflowId || !req.holder.runId) return;
-    if (req.leaveStopped) this.st.leaveStopped = true;
+    // A run still waiting for its admission never had the server stopped: it leaves it as it is, untouched.
+    const waiting = this.view.holders.some((x) => key(x) === key(req.holder) && x.waiting);
+    if (req.leaveStopped && !waiting) this.st.leaveStopped = true;
     this.view.holders = this.view.holders.filter((x) => key(x) !== key(req.holder));
     this.st.told = this.st.told.filter((k) => k !== key(req.holder));
     if (!this.st.releasers.some((r) => key(r.holder) === key(req.holder))) {
       const now = this.releaseOutcome();
       this.st.releasers.push({
         holder: { workflowId: req.holder.workflowId, runId: req.holder.runId },
-        ...(now.outcome === 'held-by-others' ? { outcome: now } : {}),
+        ...(waiting
+          ? { outcome: { ...now, outcome: 'was-stopped' as const, apiCalls: {} } }
+          : now.outcome === 'held-by-others'
+            ? { outcome: now }
+            : {}),
       });
     }
     this.changed();
@@ -130,8 +148,8 @@ export class ServerHoldEntity {
       const seen = this.changes;
       await this.tell();
       const held = this.view.holders.length > 0;
-      if (held && this.view.status === 'idle') await this.stop(false);
-      else if (!held && this.view.status === 'held') await this.start();
+      if (this.needed && this.view.status === 'idle') await this.stop(false);
+      else if (!this.needed && this.view.status === 'held') await this.start();
       else if (held && Date.now() - this.lastLiveness >= this.st.livenessCheckMs) await this.releaseVanishedHolders();
       else if (!held && this.view.status === 'idle' && this.st.releasers.length === 0 && allHandlersFinished()) return;
       else {
@@ -146,6 +164,8 @@ export class ServerHoldEntity {
     const v = this.view;
     v.status = 'stopping';
     v.stopError = undefined;
+    // The server stops for every holder: those waiting for their admission hold it like the rest from now on.
+    for (const h of v.holders) delete h.waiting;
     if (!keepPrior) {
       // A new hold session: what the last one did was already reported to its holders.
       this.st.calls = { stop: {}, start: {} };
@@ -208,10 +228,10 @@ export class ServerHoldEntity {
         if (!isCancellation(err)) this.restartFailed(err);
       }
       // Someone needs it stopped again meanwhile: it still is (or is stopped again); it was running before, so keep that.
-      if (this.view.holders.length > 0) return this.stop(true);
+      if (this.needed) return this.stop(true);
       await this.tell();
-      await condition(() => this.view.holders.length > 0, RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]);
-      if (this.view.holders.length > 0) return this.stop(true);
+      await condition(() => this.needed, RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]);
+      if (this.needed) return this.stop(true);
     }
   }
 
@@ -234,7 +254,7 @@ export class ServerHoldEntity {
         }),
       )
       .finally(() => (settled = true));
-    void condition(() => settled || this.view.holders.length > 0).then(() => {
+    void condition(() => settled || this.needed).then(() => {
       if (!settled) scope.cancel();
     });
     return run;
@@ -316,10 +336,11 @@ export class ServerHoldEntity {
 
   private releaseOutcome(): ReleaseResult {
     const v = this.view;
-    const others = v.holders.length > 0;
+    // Runs waiting for their admission do not keep the server stopped.
+    const others = this.needed;
     const base = {
       serverId: this.serverId,
-      heldBy: v.holders.map(({ workflowId, runId }) => ({ workflowId, runId })),
+      heldBy: v.holders.filter((h) => !h.waiting).map(({ workflowId, runId }) => ({ workflowId, runId })),
       lastError: v.attention.at(-1),
       jobFailures: v.jobFailures,
       apiCalls: others ? {} : this.st.calls.start,
@@ -359,7 +380,7 @@ export class ServerHoldEntity {
         `**Status:** ${v.status}${v.prior ? ` (was ${v.prior})` : ''}`,
         '',
         '**Holders:**',
-        ...v.holders.map((h) => `- ${h.workflowId} since ${h.since}`),
+        ...v.holders.map((h) => `- ${h.workflowId} since ${h.since}${h.waiting ? ' (waiting for its admission)' : ''}`),
         ...(v.attention.length ? ['', '**Attention:**', ...v.attention.map((a) => `- ${a}`)] : []),
       ].join('\n'),
     );

@@ -4,19 +4,33 @@
 // all at once with each one's export waiting behind the others' reads. A run that only joins servers another run
 // already holds takes no admission.
 import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { startExport } from '../../src/export-client';
-import { admissionTaskQueue, holdWorkflowId } from '../../src/workflows/api';
+import { admissionTaskQueue, holdQuery, holdWorkflowId, progressQuery } from '../../src/workflows/api';
 import { expectCleanOracle, until, useHarness } from './harness';
 
 const h = useHarness();
 
-/** The activities a run scheduled: type, task queue and the summary shown in the Web UI. */
+/** The activities a run scheduled: type, task queue, the summary shown in the Web UI, the input and how it ended. */
 async function scheduled(run: WorkflowHandle) {
-  const history = await run.fetchHistory();
-  return (history.events ?? []).flatMap((e) => {
+  const events = (await run.fetchHistory()).events ?? [];
+  const ended = new Map<string, string>();
+  for (const e of events) {
+    const done = e.activityTaskCompletedEventAttributes ?? e.activityTaskCanceledEventAttributes ?? e.activityTaskFailedEventAttributes;
+    if (done)
+      ended.set(
+        String(done.scheduledEventId),
+        e.activityTaskCompletedEventAttributes ? 'completed' : e.activityTaskCanceledEventAttributes ? 'cancelled' : 'failed',
+      );
+  }
+  return events.flatMap((e) => {
     const a = e.activityTaskScheduledEventAttributes;
-    return a ? [{ type: String(a.activityType?.name), queue: String(a.taskQueue?.name), summary: e.userMetadata?.summary }] : [];
+    if (!a) return [];
+    const data = a.input?.payloads?.[0]?.data;
+    const input = data ? (JSON.parse(Buffer.from(data).toString()) as Record<string, unknown>) : {};
+    const end = ended.get(String(e.eventId)) ?? 'open';
+    return [{ type: String(a.activityType?.name), queue: String(a.taskQueue?.name), summary: e.userMetadata?.summary, input, end }];
   });
 }
 
@@ -44,12 +58,16 @@ describe('admission before stopping servers', () => {
         const results = await Promise.all(runs.map((r) => r.result()));
         expect(results.map((r) => r.imageStatus)).toEqual(Array(n).fill('active'));
 
-        // Each run took its admission on the admission queue, named in the Web UI's timeline, before its holds.
+        // Each run took its admission on the admission queue, named in the Web UI's timeline, before its holds:
+        // a server with no other disk is stopped by no other run, so nothing waits in its hold.
         for (const run of runs) {
           const acts = await scheduled(run);
           const admit = acts.findIndex((a) => a.type === 'admit');
           expect(acts[admit]?.queue).toBe(admissionTaskQueue(taskQueue));
-          expect(admit).toBeLessThan(acts.findIndex((a) => a.type === 'acquireHolds'));
+          expect(acts[admit]?.end).toBe('completed');
+          const holds = acts.filter((a) => a.type === 'acquireHolds');
+          expect(holds.map((a) => a.input.waiting)).toEqual([undefined]);
+          expect(admit).toBeLessThan(acts.indexOf(holds[0]));
         }
       },
       { admission: rate },
@@ -84,6 +102,77 @@ describe('admission before stopping servers', () => {
       },
       { admission: 0.5 },
     );
+    expectCleanOracle(h.admin);
+  });
+
+  it('runs waiting for their admission join a shared server another run has stopped: one stop, one admission', async () => {
+    // Four disks of one server exported at once: every plan sees the server unheld and asks for an admission. The
+    // first is handed out at once; the next only seconds later, by which time the first run has the server stopped
+    // and the others have joined its hold, so they cancel their admissions and stop nothing new.
+    const s = h.admin.seed({
+      servers: [{ name: 'adm-shared' }],
+      volumes: Array.from({ length: 4 }, (_, i) => ({ name: `adm-shared-${i}`, size: 5 + 10 * i, attachedTo: ['adm-shared'] })),
+    });
+    await h.withWorker(
+      async (taskQueue) => {
+        const runs = await Promise.all(
+          s.volumes.map((v) => startExport(h.client, taskQueue, { volumeId: v.id, imageName: `adm-${v.name}` })),
+        );
+        const results = await Promise.all(runs.map((r) => r.result()));
+        expect(results.map((r) => r.imageStatus)).toEqual(Array(4).fill('active'));
+        const admits = (await Promise.all(runs.map(scheduled))).flat().filter((a) => a.type === 'admit');
+        expect(admits.filter((a) => a.end === 'completed')).toHaveLength(1);
+        expect(admits.filter((a) => a.end !== 'completed').map((a) => a.end)).toEqual(Array(admits.length - 1).fill('cancelled'));
+      },
+      { admission: 0.1 },
+    );
+    expect(h.admin.oracle().servers[s.servers[0].id]?.stops).toBe(1);
+    expectCleanOracle(h.admin);
+  });
+
+  it('a run cancelled while it waits for its admission never stops its server, and its hold ends', async () => {
+    // Two servers, each with a second disk (so a run waits in their holds): the admission queue is paused (its
+    // rate set to 0 through the API, which overrides the worker's), so both runs wait until cancelled.
+    const s = h.admin.seed({
+      servers: [{ name: 'adm-wait-0' }, { name: 'adm-wait-1' }],
+      volumes: [0, 1].flatMap((i) => [
+        { name: `adm-wait-disk-${i}`, size: 5, attachedTo: [`adm-wait-${i}`] },
+        { name: `adm-wait-other-${i}`, size: 5, attachedTo: [`adm-wait-${i}`] },
+      ]),
+    });
+    const disks = s.volumes.filter((v) => v.name.startsWith('adm-wait-disk'));
+    await h.withWorker(
+      async (taskQueue) => {
+        await h.connection.workflowService.updateTaskQueueConfig({
+          namespace: 'default',
+          identity: 'admission test',
+          taskQueue: admissionTaskQueue(taskQueue),
+          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+          updateQueueRateLimit: { rateLimit: { requestsPerSecond: 0 }, reason: 'admission test: paused' },
+        });
+        const runs = await Promise.all(disks.map((v) => startExport(h.client, taskQueue, { volumeId: v.id, imageName: `adm-${v.name}` })));
+        const holds = s.servers.map((x) => h.client.workflow.getHandle(holdWorkflowId(x.id)));
+        for (const hold of holds) {
+          const view = await until(async () => {
+            const v = await hold.query(holdQuery).catch(() => undefined);
+            return v?.holders.length ? v : undefined;
+          }, 'the run to wait in the hold for its admission');
+          expect(view.status).toBe('idle');
+          expect(view.holders.map((x) => x.waiting)).toEqual([true]);
+        }
+        for (const run of runs) await run.cancel();
+        for (const [i, run] of runs.entries()) {
+          const report = await until(async () => {
+            const d = await run.describe();
+            return d.status.name === 'CANCELLED' ? await run.query(progressQuery) : undefined;
+          }, 'the run to end cancelled');
+          expect(report.servers.map((x) => x.state)).toEqual(['untouched']);
+          await until(async () => (await holds[i].describe()).status.name === 'COMPLETED', 'the hold to end');
+        }
+      },
+      { admission: 1 },
+    );
+    for (const x of s.servers) expect(h.admin.oracle().servers[x.id]?.stops ?? 0).toBe(0);
     expectCleanOracle(h.admin);
   });
 });

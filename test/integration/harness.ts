@@ -78,6 +78,9 @@ export async function createHarness(o: HarnessOptions = {}): Promise<Harness> {
     poll: FAST_POLL,
     holdLivenessMs: 1000,
     workflowBundle: bundle,
+    // Each test is about one behaviour, most with several exports at once: unpaced. Admission (the default, auto)
+    // has its tests (admission.test.ts); the tests of worker processes run the default.
+    admission: 'off',
   });
   return {
     address,

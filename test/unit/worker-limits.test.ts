@@ -29,8 +29,9 @@ describe('worker limits from the environment', () => {
 });
 
 describe('admission before stopping servers (EVS_EXPORT_ADMISSION)', () => {
-  it('is off unless set; auto follows the account budget; a number is exports per second', () => {
-    expect(admissionFromEnv({})).toBe('off');
+  it('is auto unless set (it follows the account budget); off turns it off; a number is exports per second', () => {
+    expect(admissionFromEnv({})).toBe('auto');
+    expect(admissionFromEnv({ EVS_EXPORT_ADMISSION: '' })).toBe('auto');
     expect(admissionFromEnv({ EVS_EXPORT_ADMISSION: 'off' })).toBe('off');
     expect(admissionFromEnv({ EVS_EXPORT_ADMISSION: 'auto' })).toBe('auto');
     expect(admissionFromEnv({ EVS_EXPORT_ADMISSION: '2.5' })).toBe(2.5);
