@@ -33,6 +33,9 @@ RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
+# A bounded V8 heap: Node otherwise lets it grow towards a quarter of the host's memory before collecting hard.
+# bench:scale, 1000 exports at once on one worker: RSS 726 MB with this, 1040 MB without.
+ENV NODE_OPTIONS=--max-old-space-size=512
 WORKDIR /app
 # Owned by root, read-only for the `node` user that runs the worker.
 COPY package.json package-lock.json ./

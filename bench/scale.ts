@@ -86,8 +86,8 @@ const flags = parseFlags('bench:scale', 'N concurrent exports of distinct disks 
   },
   'worker-heap-mb': {
     kind: 'int',
-    default: 0,
-    help: "each worker's V8 heap limit (NODE_OPTIONS=--max-old-space-size); 0 = Node's default (a quarter of the memory, up to 4 GB)",
+    default: 512,
+    help: "each worker's V8 heap limit (NODE_OPTIONS=--max-old-space-size), as the Docker image sets it; 0 = Node's default (a quarter of the memory, up to 4 GB)",
   },
   'export-timeout-s': { kind: 'int', default: 1200, help: 'an export not finished this long after the case began counts as not finished' },
   'rss-limit-mb': { kind: 'int', default: 1024, help: "the goal's bound on one worker's RSS at N=1000" },

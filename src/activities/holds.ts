@@ -10,6 +10,7 @@ import {
   HOLD_WORKFLOW_TYPE,
   type Holder,
   holdWorkflowId,
+  SA_PHASE,
   SA_SERVER_IDS,
   type StopType,
 } from '../workflows/api';
@@ -76,14 +77,17 @@ export function holdsUnavailable(): ApplicationFailure {
   });
 }
 
-/** Which of these servers have a running hold workflow (held by some run right now). */
+/**
+ * Which of these servers have a running hold workflow that has stopped (or is stopping, or restarting) its server:
+ * held by some run right now. A hold still idle has stopped nothing: its holders all wait for their admission.
+ */
 export async function runningHolds(client: Client | undefined, serverIds: string[]): Promise<Set<string>> {
   if (!client) return new Set();
   const held = await Promise.all(
     serverIds.map(async (id) => {
       try {
         const d = await client.workflow.getHandle(holdWorkflowId(id)).describe();
-        return d.status.name === 'RUNNING' ? id : undefined;
+        return d.status.name === 'RUNNING' && d.typedSearchAttributes.get(SA_PHASE) !== 'idle' ? id : undefined;
       } catch (err) {
         if (err instanceof WorkflowNotFoundError) return undefined;
         throw err;

@@ -55,7 +55,7 @@ export function planningActivities(s: ActivityScope) {
         // A run that only joins servers other runs already hold stops nothing new: it needs no admission.
         const unheld = reading.plan.toStop.filter((id) => !reading.held.has(id));
         const admission = s.deps.admission === true && unheld.length > 0;
-        // Other runs may stop them all first when every one has other disks: the run then waits in its holds.
+        // Other runs may stop them first when every one has other disks: the run then waits in its holds.
         const admissionJoins = admission && unheld.every((id) => reading.shared.has(id));
         return { plan: { ...reading.plan, ...(admission ? { admission } : {}), ...(admissionJoins ? { admissionJoins } : {}) } };
       });

@@ -82,8 +82,9 @@ export class HeldServers {
   /**
    * Holds every given server stopped, waiting up to `stopMs` for all of them. With `admit` (the run's admission,
    * EVS_EXPORT_ADMISSION) the holds first take the run as waiting, and it waits for whichever comes first: its
-   * admission, then it has the servers stopped; or every one of its servers stopped by other runs (a shared
-   * server), then it stops nothing new and needs no admission.
+   * admission; or one of its servers stopped by another run, which it now holds too — waiting longer would only
+   * keep that server down, so it goes on without its admission. Either way it then has the rest stopped (none
+   * when other runs stopped them all).
    */
   async hold(serverIds: string[], stopType: StopType, stopMs: number, toStop: string[], admit?: () => Promise<void>): Promise<void> {
     const ids = [...serverIds].sort();
@@ -99,9 +100,9 @@ export class HeldServers {
     const allHeld = () => ids.every((id) => this.held.has(id));
     if (admit) {
       await acquire(ids, true);
-      const admitted = await this.admittedBeforeHeld(admit, allHeld);
+      await this.admittedOrJoined(admit, () => ids.some((id) => this.held.has(id)));
       const rest = ids.filter((id) => !this.held.has(id));
-      if (admitted && rest.length > 0) await acquire(rest, false);
+      if (rest.length > 0) await acquire(rest, false);
     } else await acquire(ids, false);
     if (!(await condition(allHeld, stopMs))) {
       const late = ids.filter((id) => !this.held.has(id)).map((id) => this.name(id));
@@ -122,20 +123,20 @@ export class HeldServers {
     }
   }
 
-  /** Waits for the admission or for every server held by others, whichever comes first; true when admitted. */
-  private async admittedBeforeHeld(admit: () => Promise<void>, allHeld: () => boolean): Promise<boolean> {
+  /** Waits for the admission or for a server held for this run by another's stop, whichever comes first. */
+  private async admittedOrJoined(admit: () => Promise<void>, joined: () => boolean): Promise<void> {
+    if (joined()) return;
     const scope = new CancellationScope();
     const admitted = scope.run(admit).then(
       () => true,
       (err) => {
-        if (isCancellation(err) && allHeld()) return false;
+        if (isCancellation(err) && joined()) return false;
         throw err;
       },
     );
-    const joined = condition(allHeld).then(() => false);
-    const first = await Promise.race([admitted, joined]);
+    const first = await Promise.race([admitted, condition(joined).then(() => false)]);
     if (!first) scope.cancel();
-    return admitted;
+    await admitted;
   }
 
   /** Releases the holds and follows the restarts until each server's outcome is final or `startMs` has passed. */

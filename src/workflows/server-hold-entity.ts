@@ -10,6 +10,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setCurrentDetails,
   type SignalDefinition,
 } from '@temporalio/workflow';
@@ -59,6 +60,12 @@ const DEFAULT_STOP_MS = 10 * 60_000;
 const START_ATTEMPT_MS = 10 * 60_000;
 const RESTART_BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 
+// Holders waiting for their admission: before this patch a hold took every holder as one that stops the server
+// (a run of a new build may acquire a hold still on an old one, and that hold's history must replay as it ran).
+const WAITING_HOLDERS = 'hold-waiting-holders';
+/** A hold whose holders all wait for their admission checks on them this much less often (it costs an activity). */
+const WAITING_LIVENESS_FACTOR = 10;
+
 const key = (h: Holder) => `${h.workflowId}/${h.runId}`;
 
 export function initialHoldState(serverId: string): HoldState {
@@ -91,6 +98,11 @@ export class ServerHoldEntity {
     return this.st.view.serverId;
   }
 
+  /** How often to check that the holders still run: seldom while they all wait (nothing is stopped for them). */
+  private get livenessMs(): number {
+    return this.st.livenessCheckMs * (this.needed ? 1 : WAITING_LIVENESS_FACTOR);
+  }
+
   /** Some holder needs the server stopped: holders waiting for their admission alone do not. */
   private get needed(): boolean {
     return this.view.holders.some((h) => !h.waiting);
@@ -101,7 +113,7 @@ export class ServerHoldEntity {
   acquire(req: AcquireRequest): HoldView {
     const known = this.view.holders.find((x) => key(x) === key(req.holder));
     // A run waiting for its admission joins a server others have stopped (or are stopping) at once.
-    const waiting = req.waiting === true && (this.view.status === 'idle' || this.view.status === 'starting');
+    const waiting = req.waiting === true && (this.view.status === 'idle' || this.view.status === 'starting') && patched(WAITING_HOLDERS);
     if (!known)
       this.view.holders.push({
         workflowId: req.holder.workflowId,
@@ -150,11 +162,11 @@ export class ServerHoldEntity {
       const held = this.view.holders.length > 0;
       if (this.needed && this.view.status === 'idle') await this.stop(false);
       else if (!this.needed && this.view.status === 'held') await this.start();
-      else if (held && Date.now() - this.lastLiveness >= this.st.livenessCheckMs) await this.releaseVanishedHolders();
+      else if (held && Date.now() - this.lastLiveness >= this.livenessMs) await this.releaseVanishedHolders();
       else if (!held && this.view.status === 'idle' && this.st.releasers.length === 0 && allHandlersFinished()) return;
       else {
         if (continueAsNewSuggested() && allHandlersFinished()) await continueAsNew();
-        const wait = held ? Math.max(1, this.st.livenessCheckMs - (Date.now() - this.lastLiveness)) : undefined;
+        const wait = held ? Math.max(1, this.livenessMs - (Date.now() - this.lastLiveness)) : undefined;
         await condition(() => this.changes !== seen, wait);
       }
     }
@@ -272,8 +284,11 @@ export class ServerHoldEntity {
     this.view.status = 'idle';
     this.view.prior = null;
     this.st.leaveStopped = false;
-    this.st.stopType = 'SOFT';
-    this.st.stopMs = DEFAULT_STOP_MS;
+    // Holders that came during the restart (waiting for their admission) keep what they asked for.
+    if (this.view.holders.length === 0) {
+      this.st.stopType = 'SOFT';
+      this.st.stopMs = DEFAULT_STOP_MS;
+    }
     this.details();
   }
 

@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
 import { startExport } from '../../src/export-client';
-import { admissionTaskQueue, holdQuery, holdWorkflowId, progressQuery } from '../../src/workflows/api';
+import { acquireUpdate, admissionTaskQueue, holdQuery, holdWorkflowId, progressQuery, releaseSignal } from '../../src/workflows/api';
 import { expectCleanOracle, until, useHarness } from './harness';
 
 const h = useHarness();
@@ -41,6 +41,17 @@ const stopTimes = () =>
     .filter((e) => e.type === 'server.stopping')
     .map((e) => Date.parse(e.at))
     .sort((a, b) => a - b);
+
+/** No admission is handed out any more: the queue's rate set to 0 through the API, which overrides the worker's. */
+async function pauseAdmissions(taskQueue: string): Promise<void> {
+  await h.connection.workflowService.updateTaskQueueConfig({
+    namespace: 'default',
+    identity: 'admission test',
+    taskQueue: admissionTaskQueue(taskQueue),
+    taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+    updateQueueRateLimit: { rateLimit: { requestsPerSecond: 0 }, reason: 'admission test: paused' },
+  });
+}
 
 describe('admission before stopping servers', () => {
   it('servers begin to stop no faster than the admission rate, and every export completes', async () => {
@@ -85,7 +96,7 @@ describe('admission before stopping servers', () => {
       servers: [{ name: 'shared-app' }],
       volumes: [
         { name: 'first-disk', size: 5, attachedTo: ['shared-app'] },
-        { name: 'second-disk', size: 40, attachedTo: ['shared-app'] },
+        { name: 'second-disk', size: 150, attachedTo: ['shared-app'] },
       ],
     });
     const [first, second] = s.volumes;
@@ -94,7 +105,7 @@ describe('admission before stopping servers', () => {
         // The second disk's export first: its larger upload keeps the server held while the first one plans.
         const holder = await startExport(h.client, taskQueue, { volumeId: second.id, imageName: 'adm-holder' });
         const hold = h.client.workflow.getHandle(holdWorkflowId(s.servers[0].id));
-        await until(async () => (await hold.describe().catch(() => undefined))?.status.name === 'RUNNING', 'the hold to run');
+        await until(async () => (await hold.query(holdQuery).catch(() => undefined))?.status === 'held', 'the server held');
         const joiner = await startExport(h.client, taskQueue, { volumeId: first.id, imageName: 'adm-joiner' });
         await Promise.all([holder.result(), joiner.result()]);
         expect((await scheduled(holder)).filter((a) => a.type === 'admit')).toHaveLength(1);
@@ -105,26 +116,40 @@ describe('admission before stopping servers', () => {
     expectCleanOracle(h.admin);
   });
 
-  it('runs waiting for their admission join a shared server another run has stopped: one stop, one admission', async () => {
-    // Four disks of one server exported at once: every plan sees the server unheld and asks for an admission. The
-    // first is handed out at once; the next only seconds later, by which time the first run has the server stopped
-    // and the others have joined its hold, so they cancel their admissions and stop nothing new.
+  it('runs waiting for their admission join a shared server another run has stopped, and need none', async () => {
+    // Four disks of one server exported at once while no admission is handed out: every run waits in the
+    // server's hold. Then another holder (standing in for a run that needed no admission) has the server stopped:
+    // the four join that one stop, cancel their admissions and complete.
     const s = h.admin.seed({
       servers: [{ name: 'adm-shared' }],
-      volumes: Array.from({ length: 4 }, (_, i) => ({ name: `adm-shared-${i}`, size: 5 + 10 * i, attachedTo: ['adm-shared'] })),
+      volumes: [
+        ...Array.from({ length: 4 }, (_, i) => ({ name: `adm-shared-${i}`, size: 5 + 10 * i, attachedTo: ['adm-shared'] })),
+        { name: 'adm-loose', size: 5 },
+      ],
     });
+    const disks = s.volumes.filter((v) => v.name.startsWith('adm-shared'));
     await h.withWorker(
       async (taskQueue) => {
-        const runs = await Promise.all(
-          s.volumes.map((v) => startExport(h.client, taskQueue, { volumeId: v.id, imageName: `adm-${v.name}` })),
-        );
+        await pauseAdmissions(taskQueue);
+        const runs = await Promise.all(disks.map((v) => startExport(h.client, taskQueue, { volumeId: v.id, imageName: `adm-${v.name}` })));
+        const hold = h.client.workflow.getHandle(holdWorkflowId(s.servers[0].id));
+        await until(async () => {
+          const v = await hold.query(holdQuery).catch(() => undefined);
+          return v?.holders.length === 4 && v.holders.every((x) => x.waiting) && v.status === 'idle';
+        }, 'all four runs waiting in the hold, the server untouched');
+        // The other holder: a running workflow (an export waiting for approval), so the hold's liveness check keeps it.
+        const other = await startExport(h.client, taskQueue, { volumeId: s.volumes[4].id, imageName: 'adm-other', requireApproval: true });
+        const holder = { workflowId: other.workflowId, runId: other.firstExecutionRunId };
+        await hold.executeUpdate(acquireUpdate, { args: [{ holder }] });
         const results = await Promise.all(runs.map((r) => r.result()));
         expect(results.map((r) => r.imageStatus)).toEqual(Array(4).fill('active'));
         const admits = (await Promise.all(runs.map(scheduled))).flat().filter((a) => a.type === 'admit');
-        expect(admits.filter((a) => a.end === 'completed')).toHaveLength(1);
-        expect(admits.filter((a) => a.end !== 'completed').map((a) => a.end)).toEqual(Array(admits.length - 1).fill('cancelled'));
+        expect(admits.map((a) => a.end)).toEqual(Array(4).fill('cancelled'));
+        await hold.signal(releaseSignal, { holder });
+        await other.cancel();
+        await until(async () => (await hold.describe()).status.name === 'COMPLETED', 'the last release to restart the server');
       },
-      { admission: 0.1 },
+      { admission: 1 },
     );
     expect(h.admin.oracle().servers[s.servers[0].id]?.stops).toBe(1);
     expectCleanOracle(h.admin);
@@ -143,13 +168,7 @@ describe('admission before stopping servers', () => {
     const disks = s.volumes.filter((v) => v.name.startsWith('adm-wait-disk'));
     await h.withWorker(
       async (taskQueue) => {
-        await h.connection.workflowService.updateTaskQueueConfig({
-          namespace: 'default',
-          identity: 'admission test',
-          taskQueue: admissionTaskQueue(taskQueue),
-          taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-          updateQueueRateLimit: { rateLimit: { requestsPerSecond: 0 }, reason: 'admission test: paused' },
-        });
+        await pauseAdmissions(taskQueue);
         const runs = await Promise.all(disks.map((v) => startExport(h.client, taskQueue, { volumeId: v.id, imageName: `adm-${v.name}` })));
         const holds = s.servers.map((x) => h.client.workflow.getHandle(holdWorkflowId(x.id)));
         for (const hold of holds) {
@@ -173,6 +192,39 @@ describe('admission before stopping servers', () => {
       { admission: 1 },
     );
     for (const x of s.servers) expect(h.admin.oracle().servers[x.id]?.stops ?? 0).toBe(0);
+    expectCleanOracle(h.admin);
+  });
+
+  it('a run of a shared disk that finds one of its servers stopped by another run goes on without its admission', async () => {
+    // app-a has its own disk, exported first (admitted at once) and long enough to keep app-a held; then the
+    // admission queue is paused. The shared disk's run waits in both holds, is told app-a is held for it, and goes
+    // on: waiting longer would only keep app-a down. It stops app-b itself.
+    const s = h.admin.seed({
+      servers: [{ name: 'adm-a' }, { name: 'adm-b' }],
+      volumes: [
+        { name: 'adm-a-own', size: 200, attachedTo: ['adm-a'] },
+        { name: 'adm-b-own', size: 5, attachedTo: ['adm-b'] },
+        { name: 'adm-ab-shared', size: 5, multiattach: true, attachedTo: ['adm-a', 'adm-b'] },
+      ],
+    });
+    const [own, , shared] = s.volumes;
+    await h.withWorker(
+      async (taskQueue) => {
+        const first = await startExport(h.client, taskQueue, { volumeId: own.id, imageName: 'adm-a-own' });
+        const holdA = h.client.workflow.getHandle(holdWorkflowId(s.servers[0].id));
+        await until(async () => (await holdA.query(holdQuery).catch(() => undefined))?.status === 'held', 'adm-a held by the first run');
+        await pauseAdmissions(taskQueue);
+        const run = await startExport(h.client, taskQueue, { volumeId: shared.id, imageName: 'adm-ab-shared' });
+        const [a, b] = await Promise.all([first.result(), run.result()]);
+        expect([a.imageStatus, b.imageStatus]).toEqual(['active', 'active']);
+        // Told app-a is held as soon as its holds are taken, it schedules no admission, or cancels it.
+        const admits = (await scheduled(run)).filter((x) => x.type === 'admit');
+        expect(admits.filter((x) => x.end !== 'cancelled')).toEqual([]);
+      },
+      { admission: 1 },
+    );
+    expect(h.admin.oracle().servers[s.servers[0].id]?.stops).toBe(1);
+    expect(h.admin.oracle().servers[s.servers[1].id]?.stops).toBe(1);
     expectCleanOracle(h.admin);
   });
 });
