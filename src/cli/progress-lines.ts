@@ -81,6 +81,9 @@ function phaseLine(phase: Phase, p: ExportProgress): string {
   return `${phase}${detail}`;
 }
 
+const ADMISSION_LINE =
+  "  waiting for its admission: the account's API budget paces the stops (EVS_EXPORT_ADMISSION); the servers still run";
+
 function changedServers(prev: ExportProgress | undefined, next: ExportProgress): { s: ServerReport; first: boolean }[] {
   return next.servers.flatMap((s) => {
     const before = prev?.servers.find((p) => p.serverId === s.serverId);
@@ -102,9 +105,11 @@ export function progressChanges(prev: ExportProgress | undefined, next: ExportPr
   };
   const phases = !prev ? [next.phase] : prev.phase !== next.phase ? newPhases(prev, next) : [];
   const approved = next.approvedBy !== undefined && prev?.approvedBy === undefined ? [`approved by ${next.approvedBy}`] : [];
+  const admission = next.awaitingAdmission && !prev?.awaitingAdmission ? [ADMISSION_LINE] : [];
   const entries = [
     ...phases.map((ph) => ({ rank: rank(ph), line: phaseLine(ph, next) })),
     ...approved.map((line) => ({ rank: rank('awaiting-approval') + 0.5, line })),
+    ...admission.map((line) => ({ rank: rank('stopping') + 0.25, line })),
     ...changedServers(prev, next).map(({ s, first }) => ({ rank: rank(phaseOf(s.state, next)) + 0.5, line: `  ${serverLine(s, first)}` })),
   ];
   // A stable sort: within one phase, the runbook's own order of servers stays.

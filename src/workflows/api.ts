@@ -201,6 +201,8 @@ export interface ExportProgress {
   updatedAt: string;
   /** Set once approved (when `requireApproval`). */
   approvedBy?: string;
+  /** Set while the run waits for its admission before stopping servers (EVS_EXPORT_ADMISSION); its servers still run. */
+  awaitingAdmission?: boolean;
   /** Human-readable items needing attention (e.g. a server that will not start). */
   attention: string[];
   /** Stop/start jobs that failed and were retried. */

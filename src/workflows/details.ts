@@ -33,6 +33,8 @@ export function renderDetails(p: ExportProgress): string {
     lines.push(`**Temporary disk:** ${t.volumeId ?? t.volumeName} (${state(t.volumeId, t.volumeDeletedAt)})`);
   }
   if (p.phase === 'awaiting-approval') lines.push('', 'Waiting for the **approve** update (or cancel to abort).');
+  if (p.awaitingAdmission)
+    lines.push('', "Waiting for its **admission**: the account's API budget paces the stops; the servers still run.");
   if (p.attention.length > 0) lines.push('', '**Needs attention:**', '', ...p.attention.map((a) => `- ${a}`));
   if (p.error) lines.push('', `**Error:** ${p.error}`);
   return lines.join('\n');

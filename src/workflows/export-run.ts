@@ -243,7 +243,14 @@ export class ExportRun {
     let admit: (() => Promise<void>) | undefined;
     if (this.plan.admission) {
       const names = this.plan.servers.filter((s) => this.plan.toStop.includes(s.serverId)).map((s) => s.name);
-      const take = async () => void (await admission(`wait for the account's API budget to stop ${names.join(', ')}`).admit());
+      const take = async () => {
+        this.showAdmission(true);
+        try {
+          await admission(`wait for the account's API budget to stop ${names.join(', ')}`).admit();
+        } finally {
+          this.showAdmission(false);
+        }
+      };
       // Servers of one disk only: the admission, then the holds. Shared ones: see HeldServers.hold. Before the
       // patch, a run whose servers others stopped meanwhile still waited for its admission.
       if (this.plan.admissionJoins && patched(ADMISSION_JOINS_HELD)) admit = take;
@@ -461,6 +468,14 @@ export class ExportRun {
     this.progress.phase = phase;
     this.progress.updatedAt = new Date().toISOString();
     upsertSearchAttributes([{ key: SA_PHASE, value: phase }]);
+    setCurrentDetails(renderDetails(this.progress));
+  }
+
+  /** Progress only (a query and the Web UI's details, no command): replays as it ran. */
+  private showAdmission(waiting: boolean): void {
+    if (waiting) this.progress.awaitingAdmission = true;
+    else delete this.progress.awaitingAdmission;
+    this.progress.updatedAt = new Date().toISOString();
     setCurrentDetails(renderDetails(this.progress));
   }
 

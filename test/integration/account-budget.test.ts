@@ -44,7 +44,12 @@ const setLimit = (rate: number | undefined, reason: string) =>
   });
 
 beforeAll(async () => {
-  const env = { EVS_EXPORT_API_RPS: String(ACCOUNT.requestsPerSecond), EVS_EXPORT_API_BURST: String(ACCOUNT.burst) };
+  // Unpaced (no admission): the budget's sharing is measured by saturating it with every export at once.
+  const env = {
+    EVS_EXPORT_API_RPS: String(ACCOUNT.requestsPerSecond),
+    EVS_EXPORT_API_BURST: String(ACCOUNT.burst),
+    EVS_EXPORT_ADMISSION: 'off',
+  };
   workers = [0, 1].map(() => spawnWorker({ temporalAddress: h.address, taskQueue, cloudEnv: h.sim.cloudEnv, poll: FAST_POLL, env }));
   await Promise.all(workers.map((w) => w.ready));
   // Each counts the other among the task queue's pollers and takes its half (within a refresh, 5 s).

@@ -6,6 +6,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { describe, expect, it } from 'vitest';
+import { progressChanges } from '../../src/cli/progress-lines';
 import { startExport } from '../../src/export-client';
 import { acquireUpdate, admissionTaskQueue, holdQuery, holdWorkflowId, progressQuery, releaseSignal } from '../../src/workflows/api';
 import { expectCleanOracle, until, useHarness } from './harness';
@@ -51,6 +52,16 @@ async function pauseAdmissions(taskQueue: string): Promise<void> {
     taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
     updateQueueRateLimit: { rateLimit: { requestsPerSecond: 0 }, reason: 'admission test: paused' },
   });
+  // Applied once the task queue itself says so (the update is stored first, then reaches the queue).
+  await until(async () => {
+    const d = await h.connection.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: admissionTaskQueue(taskQueue) },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      reportConfig: true,
+    });
+    return d.effectiveRateLimit?.rateLimitSource === temporal.api.enums.v1.RateLimitSource.RATE_LIMIT_SOURCE_API;
+  }, 'the admission queue paused');
 }
 
 describe('admission before stopping servers', () => {
@@ -133,19 +144,23 @@ describe('admission before stopping servers', () => {
         await pauseAdmissions(taskQueue);
         const runs = await Promise.all(disks.map((v) => startExport(h.client, taskQueue, { volumeId: v.id, imageName: `adm-${v.name}` })));
         const hold = h.client.workflow.getHandle(holdWorkflowId(s.servers[0].id));
-        await until(async () => {
+        const view = await until(async () => {
           const v = await hold.query(holdQuery).catch(() => undefined);
-          return v?.holders.length === 4 && v.holders.every((x) => x.waiting) && v.status === 'idle';
-        }, 'all four runs waiting in the hold, the server untouched');
+          return v && (v.holders.length === 4 || v.status !== 'idle') ? v : undefined;
+        }, 'all four runs in the hold, or its server stopping');
+        // The pause reaches every partition of the queue a moment after the root's: rarely, one admission has
+        // gone out before it, and that run stops the server instead of the other holder.
+        const waiting = view.status === 'idle' && view.holders.every((x) => x.waiting);
         // The other holder: a running workflow (an export waiting for approval), so the hold's liveness check keeps it.
         const other = await startExport(h.client, taskQueue, { volumeId: s.volumes[4].id, imageName: 'adm-other', requireApproval: true });
         const holder = { workflowId: other.workflowId, runId: other.firstExecutionRunId };
-        await hold.executeUpdate(acquireUpdate, { args: [{ holder }] });
+        if (waiting) await hold.executeUpdate(acquireUpdate, { args: [{ holder }] });
         const results = await Promise.all(runs.map((r) => r.result()));
         expect(results.map((r) => r.imageStatus)).toEqual(Array(4).fill('active'));
+        // None took an admission: each cancelled its own, or scheduled none (told held before it would have).
         const admits = (await Promise.all(runs.map(scheduled))).flat().filter((a) => a.type === 'admit');
-        expect(admits.map((a) => a.end)).toEqual(Array(4).fill('cancelled'));
-        await hold.signal(releaseSignal, { holder });
+        expect(admits.filter((a) => a.end !== 'cancelled').length).toBeLessThanOrEqual(waiting ? 0 : 1);
+        if (waiting) await hold.signal(releaseSignal, { holder });
         await other.cancel();
         await until(async () => (await hold.describe()).status.name === 'COMPLETED', 'the last release to restart the server');
       },
@@ -179,6 +194,16 @@ describe('admission before stopping servers', () => {
           expect(view.status).toBe('idle');
           expect(view.holders.map((x) => x.waiting)).toEqual([true]);
         }
+        // The follower says why the run waits, and that its servers still run.
+        for (const run of runs) {
+          const p = await until(async () => {
+            const q = await run.query(progressQuery);
+            return q.awaitingAdmission ? q : undefined;
+          }, 'the run to show it waits for its admission');
+          expect(progressChanges(undefined, p).join('\n')).toMatch(
+            /stopping 1 server\(s\)\n.*waiting for its admission: .*the servers still run/,
+          );
+        }
         for (const run of runs) await run.cancel();
         for (const [i, run] of runs.entries()) {
           const report = await until(async () => {
@@ -186,6 +211,7 @@ describe('admission before stopping servers', () => {
             return d.status.name === 'CANCELLED' ? await run.query(progressQuery) : undefined;
           }, 'the run to end cancelled');
           expect(report.servers.map((x) => x.state)).toEqual(['untouched']);
+          expect(report.awaitingAdmission).toBeUndefined();
           await until(async () => (await holds[i].describe()).status.name === 'COMPLETED', 'the hold to end');
         }
       },
