@@ -466,15 +466,19 @@ export class ExportRun {
 
   private setPhase(phase: Phase): void {
     this.progress.phase = phase;
-    this.progress.updatedAt = new Date().toISOString();
     upsertSearchAttributes([{ key: SA_PHASE, value: phase }]);
-    setCurrentDetails(renderDetails(this.progress));
+    this.touched();
   }
 
   /** Progress only (a query and the Web UI's details, no command): replays as it ran. */
   private showAdmission(waiting: boolean): void {
     if (waiting) this.progress.awaitingAdmission = true;
     else delete this.progress.awaitingAdmission;
+    this.touched();
+  }
+
+  /** The progress changed: stamp it and show it in the Web UI's details. */
+  private touched(): void {
     this.progress.updatedAt = new Date().toISOString();
     setCurrentDetails(renderDetails(this.progress));
   }

@@ -103,9 +103,13 @@ export class ServerHoldEntity {
     return this.st.livenessCheckMs * (this.needed ? 1 : WAITING_LIVENESS_FACTOR);
   }
 
-  /** Some holder needs the server stopped: holders waiting for their admission alone do not. */
+  /** The holders that need the server stopped: not those still waiting for their admission. */
+  private get stoppers(): HoldView['holders'] {
+    return this.view.holders.filter((h) => !h.waiting);
+  }
+
   private get needed(): boolean {
-    return this.view.holders.some((h) => !h.waiting);
+    return this.stoppers.length > 0;
   }
 
   // ---- Messages
@@ -355,7 +359,7 @@ export class ServerHoldEntity {
     const others = this.needed;
     const base = {
       serverId: this.serverId,
-      heldBy: v.holders.filter((h) => !h.waiting).map(({ workflowId, runId }) => ({ workflowId, runId })),
+      heldBy: this.stoppers.map(({ workflowId, runId }) => ({ workflowId, runId })),
       lastError: v.attention.at(-1),
       jobFailures: v.jobFailures,
       apiCalls: others ? {} : this.st.calls.start,
