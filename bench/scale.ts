@@ -59,7 +59,7 @@ const flags = parseFlags('bench:scale', 'N concurrent exports of distinct disks 
   workers: { kind: 'string', default: '1,2', help: 'comma-separated worker process counts' },
   target: { kind: 'string', default: 'dev-server', help: `where Temporal runs: ${TARGETS.join(' or ')}` },
   runs: { kind: 'int', default: 1, help: 'repetitions of each case (the tables show medians)' },
-  warmup: { kind: 'int', default: 2, help: 'unmeasured exports per worker process before each case (first token, JIT, step times)' },
+  warmup: { kind: 'int', default: 2, help: 'unmeasured exports per worker process before each case, in rounds of one per worker (first token, JIT, step times)' },
   'size-gb': { kind: 'int', default: 10, help: 'every disk' },
   'api-rps': { kind: 'number', default: 100, help: "the account's API budget, requests/s, given to every worker (EVS_EXPORT_API_RPS)" },
   'api-burst': { kind: 'int', default: 0, help: 'its burst (EVS_EXPORT_API_BURST); 0 = the same as --api-rps' },
@@ -231,7 +231,7 @@ function human(output: Output, targetName: string): string {
     `workers   ${p.worker === 'built' ? 'lib/worker.js (built)' : 'src/worker.ts (tsx)'} processes, default poll policy; API budget ${p.apiBudget.requestsPerSecond} requests/s, burst ${p.apiBudget.burst} (the account's, shared by the workers); ` +
       `${p.workerLimits.activitySlots} activity slots (+${p.workerLimits.urgentActivitySlots} urgent), ${p.workerLimits.workflowTaskSlots} workflow task slots, cache ${p.workerLimits.maxCachedWorkflows}, ` +
       `heap ${p.workerHeapMb ? `${p.workerHeapMb} MB` : "Node's default"}, admission ${p.admission}; ` +
-      `fresh workers per case, ${p.warmupPerWorker} warm-up export(s) per worker first`,
+      `fresh workers per case, ${p.warmupPerWorker} warm-up round(s) of one export per worker first`,
     `runs      ${p.runs} per case${p.runs > 1 ? ' (medians; violations summed)' : ''}; the simulator has no rate limiter of its own: the rate below is what it was sent`,
     '',
     ...caseTables(cases),

@@ -25,7 +25,7 @@ export interface CaseParams {
   workers: number;
   n: number;
   sizeGb: number;
-  /** Unmeasured exports per worker process before the measured ones. */
+  /** Unmeasured exports per worker process before the measured ones, in rounds of one per worker. */
   warmupPerWorker: number;
   exportTimeoutS: number;
   /** The account's API budget, given to every worker (each takes its share: src/account-budget.ts). */
@@ -171,9 +171,12 @@ export async function runCase(p: CaseParams): Promise<CaseResult> {
     ...(p.workerScript ? { script: p.workerScript } : {}),
   });
   try {
-    if (p.warmupPerWorker > 0) {
-      const warm = seedPairs(p, `scale-${tag}-warm`, p.warmupPerWorker * p.workers);
-      await runExports(p, taskQueue, `scale-${tag}-warm`, warm.volumeIds, performance.now() + p.exportTimeoutS * 1000);
+    // Rounds of one export per worker, one round after another: a worker learns a step's duration only from a
+    // step it has seen end, so warm-ups all at once would teach it only the first, coarse reads of each step.
+    for (let round = 1; round <= p.warmupPerWorker; round++) {
+      const prefix = `scale-${tag}-warm${round}`;
+      const warm = seedPairs(p, prefix, p.workers);
+      await runExports(p, taskQueue, prefix, warm.volumeIds, performance.now() + p.exportTimeoutS * 1000);
       await drained(p.client, taskQueue, 60_000);
     }
     const { serverIds, volumeIds } = seedPairs(p, `scale-${tag}`, p.n);

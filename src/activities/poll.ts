@@ -13,7 +13,7 @@
 // When to read (`pollDelay`, a pure function of the policy, the expectation and the time waited): a wait that
 // knows its step (step-times.ts: what this worker has seen such steps take) reads sparsely until shortly before
 // the step is expected to end — the time waited triples from read to read — and densely from then on: every
-// `dense` × the time waited (1.8 %), at least `closeMs` (50 ms) apart. So the end of a step is noticed within 2 %
+// `dense` × the time waited (1.8 %), at least `closeMs` (80 ms) apart. So the end of a step is noticed within 2 %
 // of its duration or 100 ms — within about a second for a step of 5–50 s that outlasts the prompt stage, where
 // the retry timers' floor rules — and an hour's upload costs 15–30 reads (the plain backoff's: about 90). A wait
 // with nothing to expect (a restart blocked by someone else's upload, the compensation's wait, a stop someone
@@ -63,7 +63,7 @@ export const DEFAULT_POLL: PollPolicy = {
   fraction: 0.2,
   promptMs: 1_000,
   dense: 0.018,
-  closeMs: 50,
+  closeMs: 80,
   sparse: 2,
   sparseMaxMs: 1_800_000,
 };
@@ -130,10 +130,12 @@ async function readMapped<T>(what: string, read: () => Promise<Reading<T>>): Pro
  * for a slot longer than `promptMs` finds the worker busy: it reads once and hands over, keeping no slot from the
  * calls.
  *
- * The step's duration it reports (`step.ended`) runs from `since`, when this activity began, to between its last
- * two reads. The step itself began a little earlier or later (the upload when the export was requested, a stop
- * at this stage's first read): tens of milliseconds against durations of seconds to hours, and the same offset
- * every time, so the schedule, which counts from `since` too, is served by exactly what it learns.
+ * The step's duration it reports (`step.ended`, with half the gap between those reads as its uncertainty) runs
+ * from `since`, when this activity began — or, for a stop or start this stage asked for, from the request (after a
+ * read, and under a saturated budget a wait for a token) — to between its last two reads. The upload began a
+ * little before `since`, when the export was requested: tens of milliseconds against durations of seconds to
+ * hours, and the same offset every time, so the schedule, which counts from the same origin, is served by exactly
+ * what it learns. The patient stage counts from that origin too.
  */
 export async function readPromptly<T>(
   policy: PollPolicy,
@@ -143,20 +145,22 @@ export async function readPromptly<T>(
 ): Promise<Waited<T>> {
   const since = Date.now();
   const busy = since - activityInfo().currentAttemptScheduledTimestampMs > policy.promptMs;
+  // The step's times count from when it began, where the wait knows (its own stop request), else from `since`.
+  const origin = () => step?.began?.() ?? since;
   let notYetAt: number | undefined;
   for (;;) {
     const at = Date.now();
     const r = await readMapped(what, read);
     if ('done' in r) {
       // Seen ending between the last "not yet" and this read; a step done at the first read taught nothing.
-      if (notYetAt !== undefined) step?.ended((notYetAt + at) / 2 - since);
+      if (notYetAt !== undefined) step?.ended((notYetAt + at) / 2 - origin(), (at - notYetAt) / 2);
       return r;
     }
     notYetAt = at;
-    if ('later' in r || busy) return { since };
-    const elapsed = Date.now() - since;
-    const delay = pollDelay(policy, step?.expect(), elapsed);
-    if (elapsed + delay > promptHoldMs(policy)) return { since };
+    if ('later' in r || busy) return { since: origin() };
+    const now = Date.now();
+    const delay = pollDelay(policy, step?.expect(), now - origin());
+    if (now - since + delay > promptHoldMs(policy)) return { since: origin() };
     await sleep(delay);
   }
 }
@@ -188,7 +192,9 @@ export async function readOnce<T>(
     });
   }
   if ('done' in r) {
-    step?.ended(at - since);
+    // The read before was about one delay earlier (the schedule's, give or take the retry timer's lag).
+    const expected = step?.expect();
+    step?.ended(at - since, pollDelay(policy, expected, at - since));
     return r;
   }
   const info = activityInfo();

@@ -77,15 +77,22 @@ async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined,
  * someone else began (the server found moving) began at a moment this wait does not know, so it is followed by
  * the plain backoff and teaches nothing; nor does a failed job or a server found idle.
  */
-function powerStep(times: StepTimes | undefined, args: PowerArgs, asked: () => boolean, reached: () => boolean): StepWatch | undefined {
+function powerStep(
+  times: StepTimes | undefined,
+  args: PowerArgs,
+  asked: () => boolean,
+  reached: () => boolean,
+  askedAt: () => number | undefined = () => undefined,
+): StepWatch | undefined {
   if (!times) return undefined;
   const kind: StepKind = args.target === 'ACTIVE' ? 'start' : args.stopType === 'HARD' ? 'stop-hard' : 'stop-soft';
   const step = watchStep(times, kind);
   return {
     expect: () => (asked() ? step.expect() : undefined),
-    ended: (ms) => {
-      if (asked() && reached()) step.ended(ms);
+    ended: (ms, uncertaintyMs) => {
+      if (asked() && reached()) step.ended(ms, uncertaintyMs);
     },
+    began: askedAt,
   };
 }
 
@@ -100,6 +107,7 @@ export async function powerPromptly(
   const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
   let jobId = args.jobId;
   let requestedAt: string | undefined;
+  let askedAt: number | undefined;
   let blocked = false;
   let reached = false;
   const step = powerStep(
@@ -107,6 +115,7 @@ export async function powerPromptly(
     args,
     () => requestedAt !== undefined,
     () => reached,
+    () => askedAt,
   );
   const waited = await readPromptly<PowerSettled>(
     policy,
@@ -124,7 +133,8 @@ export async function powerPromptly(
         args.target === 'SHUTOFF'
           ? await cloud.ecs.stopServers([args.serverId], args.stopType ?? 'SOFT')
           : await cloud.ecs.startServers([args.serverId]);
-      requestedAt ??= new Date().toISOString();
+      askedAt ??= Date.now();
+      requestedAt ??= new Date(askedAt).toISOString();
       return { notYet: `asked (job ${jobId})` };
     },
     step,

@@ -17,7 +17,11 @@
 // - an end before the window resets the average to it: a step faster than expected would otherwise be noticed
 //   late, wait after wait, while a step slower than expected costs only some reads;
 // - an observation is counted at most twice the expected duration, so one stuck step does not make every
-//   following one be read sparsely past its end.
+//   following one be read sparsely past its end;
+// - each observation comes with its uncertainty (half the gap between the wait's last "not yet" and the read
+//   that saw the end): the spread counts only the distance beyond it (how much the step varies, not how coarsely
+//   it was read), and an observation far more precise than a coarse average replaces it, so a first step read
+//   coarsely (under the defaults, or the plain backoff) does not skew the expectation for many steps after.
 import { EXPECTED } from '../workflows/estimates';
 
 export type StepKind = 'stop-soft' | 'stop-hard' | 'start' | 'upload' | 'image' | 'snapshot' | 'copy' | 'delete';
@@ -56,8 +60,9 @@ export interface Expectation {
   /** Dense reads begin this long before `endMs`. */
   marginMs: number;
   /**
-   * True once this worker has seen two steps of the kind: before, `endMs` is the documented default or one
-   * observation (which may have been seen late), and the schedule does not trust it for long gaps (poll.ts).
+   * True once this worker has seen two steps of the kind, and not only coarsely (between reads far apart):
+   * before, `endMs` is the documented default or one observation (which may have been seen late), and the
+   * schedule does not trust it for long gaps (poll.ts).
    */
   learned: boolean;
 }
@@ -75,6 +80,13 @@ const MIN_WINDOW = 0.05;
 const MAX_WINDOW = 0.9;
 /** An observation counts at most this many times the expected duration. */
 const MAX_OVER = 2;
+/**
+ * An average more uncertain than COARSE (relative: its observations were read far apart) is replaced by an
+ * observation at least twice as sharp. Only a coarse one: uploads of sizes far apart differ in sharpness too, and
+ * replacing would lose the base + per-GB fit.
+ */
+const COARSE = 0.25;
+const SHARPER = 0.5;
 /** Sizes this far apart (coefficient of variation) tell base and per-GB time apart; closer ones only scale both. */
 const SIZES_APART = 0.25;
 /** Extra window per e-fold between the size expected and the sizes seen, up to EXTRAPOLATION_MAX. */
@@ -95,6 +107,8 @@ class Track {
   xx = 0;
   xy = 0;
   spread = DEFAULT_WINDOW / K;
+  /** Relative uncertainty of the average: the observations', averaged as they are. */
+  blur = 0;
 
   constructor(private readonly prior: Prior) {}
 
@@ -121,7 +135,8 @@ class Track {
   }
 
   expect(sizeGb: number | undefined): Expectation {
-    const learned = this.n >= CONFIRMED;
+    // Coarse observations (ends seen between reads far apart) do not make an expectation trusted, however many.
+    const learned = this.n >= CONFIRMED && this.blur <= COARSE;
     const seen = this.n > 0;
     // A size not known yet (a copy before its first read): the average duration seen, or the prior at 1 GB.
     const size = this.sized ? sizeGb : 0;
@@ -139,24 +154,30 @@ class Track {
     return { endMs: Math.round(endMs), marginMs: Math.round(endMs * Math.min(MAX_WINDOW, window)), learned };
   }
 
-  observe(ms: number, sizeGb: number | undefined): void {
+  /** A step seen ending `ms` after its wait began, give or take `uncertaintyMs`. */
+  observe(ms: number, sizeGb: number | undefined, uncertaintyMs: number): void {
     if (this.sized && sizeGb === undefined) return;
     const x = this.sized ? Math.max(1, sizeGb!) : 0;
+    const blur = ms > 0 ? Math.min(1, uncertaintyMs / ms) : 0;
     if (this.n === 0) {
-      this.reset(x, ms);
+      this.reset(x, ms, blur);
       return;
     }
     const e = this.expect(x);
     const early = ms < e.endMs - e.marginMs;
     // The spread is learned from learned expectations only: an observation's distance from a default, or from one
     // first observation that may have been seen late, says nothing about how much the step varies.
-    if (e.learned && e.endMs > 0) this.spread += ALPHA * (Math.min(1, Math.abs(ms - e.endMs) / e.endMs) - this.spread);
-    if (early) {
-      this.reset(x, ms);
+    if (e.learned && e.endMs > 0) {
+      const off = Math.max(0, Math.abs(ms - e.endMs) - uncertaintyMs) / e.endMs;
+      this.spread += ALPHA * (Math.min(1, off) - this.spread);
+    }
+    if (early || (this.blur > COARSE && blur < SHARPER * this.blur)) {
+      this.reset(x, ms, blur);
       return;
     }
     const y = Math.min(ms, MAX_OVER * e.endMs);
     const keep = 1 - ALPHA;
+    this.blur = keep * this.blur + ALPHA * blur;
     this.w = keep * this.w + ALPHA;
     this.x = keep * this.x + ALPHA * x;
     this.y = keep * this.y + ALPHA * y;
@@ -165,7 +186,8 @@ class Track {
     this.n++;
   }
 
-  private reset(x: number, y: number): void {
+  private reset(x: number, y: number, blur: number): void {
+    this.blur = blur;
     this.w = 1;
     this.x = x;
     this.y = y;
@@ -208,9 +230,13 @@ export class StepTimes {
     return this.track(kind).expect(sizeGb);
   }
 
-  /** A wait saw a step of this kind end after `ms`. Uploads and copies of unknown size are not counted. */
-  observe(kind: StepKind, ms: number, sizeGb?: number): void {
-    if (Number.isFinite(ms) && ms >= 0) this.track(kind).observe(ms, sizeGb);
+  /**
+   * A wait saw a step of this kind end after `ms`, give or take `uncertaintyMs` (half the gap between the reads
+   * around the end). Uploads and copies of unknown size are not counted.
+   */
+  observe(kind: StepKind, ms: number, sizeGb?: number, uncertaintyMs = 0): void {
+    if (Number.isFinite(ms) && ms >= 0)
+      this.track(kind).observe(ms, sizeGb, Number.isFinite(uncertaintyMs) ? Math.max(0, uncertaintyMs) : 0);
   }
 
   /** Observations counted per kind (for tests and diagnostics). */
@@ -232,11 +258,16 @@ export function stepTimesFor(cloud: object, defaults?: Partial<StepDefaults>): S
 export interface StepWatch {
   /** The expectation now (a read may have told the step's size); undefined: nothing to expect, back off. */
   expect(): Expectation | undefined;
-  /** The wait saw the step end `ms` after the wait began. */
-  ended(ms: number): void;
+  /** The wait saw the step end `ms` after the wait began, give or take `uncertaintyMs`. */
+  ended(ms: number, uncertaintyMs?: number): void;
+  /**
+   * When the step began (epoch ms), where the wait knows it better than its own start: a power wait that asked
+   * for the stop itself, after a read and perhaps a wait for a budget token. Times are then counted from it.
+   */
+  began?(): number | undefined;
 }
 
 /** A wait for a step of `kind` (of the size `sizeGb()` returns, once a read has told it). */
 export function watchStep(times: StepTimes, kind: StepKind, sizeGb: () => number | undefined = () => undefined): StepWatch {
-  return { expect: () => times.expect(kind, sizeGb()), ended: (ms) => times.observe(kind, ms, sizeGb()) };
+  return { expect: () => times.expect(kind, sizeGb()), ended: (ms, uncertaintyMs) => times.observe(kind, ms, sizeGb(), uncertaintyMs) };
 }

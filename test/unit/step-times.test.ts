@@ -59,6 +59,37 @@ describe('step times learned from observations', () => {
     expect(t.expect('stop-soft')).toEqual({ endMs: 1_500, marginMs: 1_500 * DEFAULT_WINDOW, learned: true });
   });
 
+  it('a step read coarsely (the first, under the defaults) is replaced by the next one read sharply', () => {
+    const t = new StepTimes();
+    // Seen between reads 300 ms apart (the plain backoff's first gap), then between dense reads 80 ms apart.
+    t.observe('stop-soft', 150, undefined, 150);
+    t.observe('stop-soft', 290, undefined, 40);
+    expect(t.expect('stop-soft').endMs).toBe(290);
+    // Coarse ones alone, however many, are not trusted: the spread is not learned from a distance to them.
+    const coarse = new StepTimes();
+    coarse.observe('start', 150, undefined, 150);
+    coarse.observe('start', 140, undefined, 140);
+    expect(coarse.expect('start').learned).toBe(false);
+    coarse.observe('start', 290, undefined, 40);
+    expect(coarse.expect('start')).toEqual({ endMs: 290, marginMs: Math.round(290 * DEFAULT_WINDOW), learned: true });
+    // Observations as sharp as the average move it as before.
+    t.observe('stop-soft', 310, undefined, 40);
+    expect(t.expect('stop-soft').endMs).toBe(Math.round(290 + ALPHA * 20));
+  });
+
+  it("the spread counts what lies beyond each observation's uncertainty: reads 80 ms apart are not a varying step", () => {
+    const t = new StepTimes();
+    const jitter = rng(3);
+    // A steady 300-ms step, each end seen somewhere between two reads 80 ms apart.
+    for (let i = 0; i < 30; i++) t.observe('start', 300 + 40 * jitter(), undefined, 40);
+    // (Counting the whole distance, the window would be about ±20 %: K × a mean deviation of 20 ms.)
+    expect(t.expect('start').marginMs).toBeLessThan(t.expect('start').endMs * 0.1);
+    // A step that does vary beyond the reads' gap still widens the window.
+    const varying = new StepTimes();
+    for (let i = 0; i < 30; i++) varying.observe('start', 300 + 150 * jitter(), undefined, 40);
+    expect(varying.expect('start').marginMs).toBeGreaterThan(varying.expect('start').endMs * 0.15);
+  });
+
   it('an end before the window resets the expectation to it: faster steps are not read late again', () => {
     const t = new StepTimes();
     for (let i = 0; i < 5; i++) t.observe('stop-soft', 3_000);
