@@ -74,7 +74,7 @@ export function promptHoldMs(policy: PollPolicy): number {
 }
 
 /** The awaited value, or — from the prompt stage — when the wait began (and what it did), for the patient stage. */
-export type Waited<T, S = never> = { done: T } | { since: number; state?: S };
+export type Waited<T, S = never> = { done: T; firstDeferred?: true } | { since: number; state?: S };
 
 /**
  * What one read found: the awaited value, or what it saw instead (for the operator: the UI shows it); `later`
@@ -177,6 +177,17 @@ export async function readOnce<T>(
   read: () => Promise<Reading<T>>,
   step?: StepWatch,
 ): Promise<Waited<T>> {
+  const info = activityInfo();
+  // The prompt stage read last just before it handed over, about when this stage was scheduled (a patient-only
+  // wait: when it began): the next read falls due one delay after that. A gap longer than a retry timer's floor is
+  // waited out without reading, or every long wait would read twice in a row where the stages meet.
+  const lastRead = Math.max(since, info.scheduledTimestampMs);
+  const firstGap = pollDelay(policy, step?.expect(), lastRead - since);
+  const firstDeferred = firstGap > policy.promptMs;
+  if (info.attempt === 1 && firstDeferred) {
+    const dueIn = Math.max(0, deadlineBound(lastRead + firstGap - Date.now(), policy));
+    throw notReady(`${what}: handed over by the prompt stage, next read in ${Math.round(dueIn / 1000)} s`, dueIn);
+  }
   const at = Date.now();
   let r: Reading<T>;
   try {
@@ -195,24 +206,30 @@ export async function readOnce<T>(
     // The read before was about one delay earlier (the schedule's, give or take the retry timer's lag).
     const expected = step?.expect();
     step?.ended(at - since, pollDelay(policy, expected, at - since));
-    return r;
+    // Tells the activity's count of calls (scope.ts) that its first attempt made none (as far as the schedule,
+    // which may have learned since, can tell).
+    return firstDeferred ? { ...r, firstDeferred } : r;
   }
-  const info = activityInfo();
-  throw ApplicationFailure.create({
-    type: WAIT_NOT_READY,
-    message:
-      `${what}: ${'notYet' in r ? r.notYet : r.later} (waiting ${Math.round((Date.now() - since) / 1000)} s, ` +
-      `read ${info.attempt} time${info.attempt === 1 ? '' : 's'} in this stage)`,
-    category: 'BENIGN',
-    nextRetryDelay: delayNow(policy, since, step),
-  });
+  throw notReady(
+    `${what}: ${'notYet' in r ? r.notYet : r.later} (waiting ${Math.round((Date.now() - since) / 1000)} s, ` +
+      `attempt ${info.attempt} of this stage)`,
+    delayNow(policy, since, step),
+  );
+}
+
+/** "Not yet": a benign, retryable failure, due again after `delayMs` (the retry policy is the wait's loop). */
+function notReady(message: string, delayMs: number): ApplicationFailure {
+  return ApplicationFailure.create({ type: WAIT_NOT_READY, message, category: 'BENIGN', nextRetryDelay: delayMs });
 }
 
 /** The delay before the next read: from the schedule, and never past the deadline. */
 function delayNow(policy: PollPolicy, since: number, step: StepWatch | undefined, now = Date.now()): number {
+  return deadlineBound(pollDelay(policy, step?.expect(), now - since), policy, now);
+}
+
+/** The server ends a wait whose next retry would fall after the deadline: read once more just before it instead. */
+function deadlineBound(delay: number, policy: PollPolicy, now = Date.now()): number {
   const info = activityInfo();
-  const delay = pollDelay(policy, step?.expect(), now - since);
-  // The server ends a wait whose next retry would fall after the deadline; read once more just before it instead.
   const left = info.scheduleToCloseTimeoutMs ? info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs - now - 100 : Infinity;
   return left > policy.initialMs ? Math.min(delay, left) : delay;
 }

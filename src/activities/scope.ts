@@ -94,7 +94,8 @@ export class ActivityScope {
 
   /**
    * A wait stage (poll.ts). In the patient stage every read but the last failed with NotReady and reported
-   * nothing: each made the calls the last one made, so they count as attempts × those.
+   * nothing: each made the calls the last one made, so they count as attempts × those — but for a first attempt
+   * that waited out the gap left by the prompt stage without reading.
    */
   async waited<T, S = never>(
     what: string,
@@ -102,7 +103,11 @@ export class ActivityScope {
     fn: (c: CloudApi, o: CallOptions) => Promise<Waited<T, S>>,
   ): Promise<Counted<{ waited: Waited<T, S> }>> {
     const r = await this.counted(what, async (c, o) => ({ waited: await fn(c, o) }));
-    const reads = since === undefined ? 1 : activityInfo().attempt;
+    let reads = since === undefined ? 1 : activityInfo().attempt;
+    if ('firstDeferred' in r.waited) {
+      reads--;
+      delete r.waited.firstDeferred;
+    }
     for (const op of Object.keys(r.apiCalls)) r.apiCalls[op] *= reads;
     return r;
   }

@@ -18,9 +18,9 @@
 //   late, wait after wait, while a step slower than expected costs only some reads;
 // - an observation is counted at most twice the expected duration, so one stuck step does not make every
 //   following one be read sparsely past its end;
-// - each observation comes with its uncertainty (half the gap between the wait's last "not yet" and the read
-//   that saw the end): the spread counts only the distance beyond it (how much the step varies, not how coarsely
-//   it was read), and an observation far more precise than a coarse average replaces it, so a first step read
+// - each observation comes with its uncertainty u (half the gap between the wait's last "not yet" and the read
+//   that saw the end): the spread counts only the distance beyond u/2, the reads' average share of it (how much
+//   the step varies, not how coarsely it was read), and an observation far more precise than a coarse average replaces it, so a first step read
 //   coarsely (under the defaults, or the plain backoff) does not skew the expectation for many steps after.
 import { EXPECTED } from '../workflows/estimates';
 
@@ -168,7 +168,8 @@ class Track {
     // The spread is learned from learned expectations only: an observation's distance from a default, or from one
     // first observation that may have been seen late, says nothing about how much the step varies.
     if (e.learned && e.endMs > 0) {
-      const off = Math.max(0, Math.abs(ms - e.endMs) - uncertaintyMs) / e.endMs;
+      // An end seen somewhere within ±u of the observation is off by u/2 on average: that much is the reads' doing.
+      const off = Math.max(0, Math.abs(ms - e.endMs) - uncertaintyMs / 2) / e.endMs;
       this.spread += ALPHA * (Math.min(1, off) - this.spread);
     }
     if (early || (this.blur > COARSE && blur < SHARPER * this.blur)) {

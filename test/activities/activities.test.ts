@@ -3,7 +3,7 @@
 // refusal to ask twice, a stop that asks once and follows, the wait stages, and how errors become failure types.
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { createActivities } from '../../src/activities';
 import { toFailure } from '../../src/activities/failures';
 import { CloudError, createCloudClient, loadCloudConfig, type CloudApi } from '../../src/cloud';
@@ -129,8 +129,41 @@ describe('wait stages (P9)', () => {
     sim.sim.advance({ kind: 'upload', id: volumeId });
     const done = await run(activities.awaitVolumeReleased, [{ volumeId, since: Date.now() - 10_000 }], 5);
     expect(done.waited).toMatchObject({ done: { status: 'in-use' } });
-    // Its four earlier reads failed and reported nothing: counted as attempts × the calls of one read.
-    expect(done.apiCalls['evs.getVolume']).toBe(5);
+    // Its earlier reads failed and reported nothing: counted as attempts × the calls of one read, but for the
+    // first attempt, which (10 s into the wait) waited out the prompt stage's gap without reading.
+    expect(done.apiCalls['evs.getVolume']).toBe(4);
+  });
+
+  it("the patient stage's first attempt waits out the gap the prompt stage left without reading; a patient-only wait reads at once", async () => {
+    sim.sim.setConfig({ timings: { uploadBaseMs: null } });
+    // A worker of its own: what this wait's upload teaches its estimator stays out of the other tests' waits.
+    const own = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: false });
+    const activities = createActivities({ cloud: own, poll: POLL });
+    onTestFinished(() => own.close());
+    const { volumeId } = inUseDisk();
+    await run(activities.requestExport, [{ volumeId, imageName: 'handed-over' }]);
+    const reads = () => sim.sim.oracle().apiCalls.byOp['evs.getVolume'] ?? 0;
+    const before = reads();
+    // Handed over 10 s into the wait: the schedule's next read is further off than a retry timer's floor.
+    const since = Date.now() - 10_000;
+    const f = await failure(run(activities.awaitVolumeReleased, [{ volumeId, since }], 1));
+    expect(f).toMatchObject({ type: WAIT_NOT_READY, nonRetryable: false, category: 'BENIGN' });
+    expect(f.nextRetryDelay).toBeGreaterThan(POLL.promptMs);
+    expect(f.message).toContain('handed over by the prompt stage');
+    expect(reads()).toBe(before);
+    await failure(run(activities.awaitVolumeReleased, [{ volumeId, since }], 2));
+    expect(reads()).toBe(before + 1);
+    sim.sim.advance({ kind: 'upload', id: volumeId });
+    const done = await run(activities.awaitVolumeReleased, [{ volumeId, since }], 3);
+    // Three attempts, two of which read: the count leaves out the first.
+    expect(done.apiCalls['evs.getVolume']).toBe(2);
+    expect(done.waited).toEqual({ done: expect.anything() });
+    // A wait that begins in the patient stage (no read yet) reads on its first attempt.
+    const { volumeId: other } = inUseDisk('other');
+    await run(activities.requestExport, [{ volumeId: other, imageName: 'patient-only' }]);
+    const atOnce = reads();
+    await failure(run(activities.awaitVolumeReleased, [{ volumeId: other, since: Date.now() }], 1));
+    expect(reads()).toBe(atOnce + 1);
   });
 
   it('the prompt stage hands over when the next read would be a second away or more', async () => {

@@ -77,13 +77,19 @@ describe('step times learned from observations', () => {
     expect(t.expect('stop-soft').endMs).toBe(Math.round(290 + ALPHA * 20));
   });
 
-  it("the spread counts what lies beyond each observation's uncertainty: reads 80 ms apart are not a varying step", () => {
+  it("the spread leaves out each observation's uncertainty: reads 80 ms apart do not make a steady step look varying", () => {
     const t = new StepTimes();
+    const blind = new StepTimes();
     const jitter = rng(3);
     // A steady 300-ms step, each end seen somewhere between two reads 80 ms apart.
-    for (let i = 0; i < 30; i++) t.observe('start', 300 + 40 * jitter(), undefined, 40);
-    // (Counting the whole distance, the window would be about ±20 %: K × a mean deviation of 20 ms.)
-    expect(t.expect('start').marginMs).toBeLessThan(t.expect('start').endMs * 0.1);
+    for (let i = 0; i < 30; i++) {
+      const seen = 300 + 40 * jitter();
+      t.observe('start', seen, undefined, 40);
+      blind.observe('start', seen, undefined, 0);
+    }
+    // Counting the whole distance, the window would be about ±20 % (K × a mean deviation of 20 ms).
+    expect(blind.expect('start').marginMs).toBeGreaterThan(blind.expect('start').endMs * 0.18);
+    expect(t.expect('start').marginMs).toBeLessThan(blind.expect('start').marginMs * 0.8);
     // A step that does vary beyond the reads' gap still widens the window.
     const varying = new StepTimes();
     for (let i = 0; i < 30; i++) varying.observe('start', 300 + 150 * jitter(), undefined, 40);
