@@ -59,7 +59,11 @@ const flags = parseFlags('bench:scale', 'N concurrent exports of distinct disks 
   workers: { kind: 'string', default: '1,2', help: 'comma-separated worker process counts' },
   target: { kind: 'string', default: 'dev-server', help: `where Temporal runs: ${TARGETS.join(' or ')}` },
   runs: { kind: 'int', default: 1, help: 'repetitions of each case (the tables show medians)' },
-  warmup: { kind: 'int', default: 2, help: 'unmeasured exports per worker process before each case, in rounds of one per worker (first token, JIT, step times)' },
+  warmup: {
+    kind: 'int',
+    default: 2,
+    help: 'unmeasured exports per worker process before each case, in rounds of one per worker (first token, JIT, step times)',
+  },
   'size-gb': { kind: 'int', default: 10, help: 'every disk' },
   'api-rps': { kind: 'number', default: 100, help: "the account's API budget, requests/s, given to every worker (EVS_EXPORT_API_RPS)" },
   'api-burst': { kind: 'int', default: 0, help: 'its burst (EVS_EXPORT_API_BURST); 0 = the same as --api-rps' },
