@@ -204,8 +204,7 @@ export async function readOnce<T>(
   }
   if ('done' in r) {
     // The read before was about one delay earlier (the schedule's, give or take the retry timer's lag).
-    const expected = step?.expect();
-    step?.ended(at - since, pollDelay(policy, expected, at - since));
+    step?.ended(at - since, pollDelay(policy, step.expect(), at - since));
     // Tells the activity's count of calls (scope.ts) that its first attempt made none (as far as the schedule,
     // which may have learned since, can tell).
     return firstDeferred ? { ...r, firstDeferred } : r;

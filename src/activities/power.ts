@@ -106,14 +106,15 @@ export async function powerPromptly(
 ): Promise<Waited<PowerSettled, PowerPending>> {
   const what = `${args.target === 'SHUTOFF' ? 'stop' : 'start'} server ${args.serverId}`;
   let jobId = args.jobId;
-  let requestedAt: string | undefined;
+  // When this stage asked for the stop or start (epoch ms); the step is timed from it.
   let askedAt: number | undefined;
+  const requestedAt = () => (askedAt === undefined ? undefined : new Date(askedAt).toISOString());
   let blocked = false;
   let reached = false;
   const step = powerStep(
     times,
     args,
-    () => requestedAt !== undefined,
+    () => askedAt !== undefined,
     () => reached,
     () => askedAt,
   );
@@ -123,8 +124,8 @@ export async function powerPromptly(
     async (): Promise<Reading<PowerSettled>> => {
       const seen = await look(cloud, args, jobId, what, shared);
       reached = 'reached' in seen;
-      if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached, requestedAt } };
-      if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed, requestedAt } };
+      if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached, requestedAt: requestedAt() } };
+      if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed, requestedAt: requestedAt() } };
       if ('moving' in seen) return { notYet: seen.moving };
       // A start that an upload blocks hands over at once: that wait is the patient kind (minutes, not seconds).
       blocked = seen.idle === 'blocked';
@@ -134,12 +135,11 @@ export async function powerPromptly(
           ? await cloud.ecs.stopServers([args.serverId], args.stopType ?? 'SOFT')
           : await cloud.ecs.startServers([args.serverId]);
       askedAt ??= Date.now();
-      requestedAt ??= new Date(askedAt).toISOString();
       return { notYet: `asked (job ${jobId})` };
     },
     step,
   );
-  return 'done' in waited ? waited : { since: waited.since, state: { jobId, requestedAt, blocked } };
+  return 'done' in waited ? waited : { since: waited.since, state: { jobId, requestedAt: requestedAt(), blocked } };
 }
 
 /** Patient stage: one read; back to the workflow when there, when the job failed, or when it may ask again. */

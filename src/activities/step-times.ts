@@ -20,8 +20,9 @@
 //   following one be read sparsely past its end;
 // - each observation comes with its uncertainty u (half the gap between the wait's last "not yet" and the read
 //   that saw the end): the spread counts only the distance beyond u/2, the reads' average share of it (how much
-//   the step varies, not how coarsely it was read), and an observation far more precise than a coarse average replaces it, so a first step read
-//   coarsely (under the defaults, or the plain backoff) does not skew the expectation for many steps after.
+//   the step varies, not how coarsely it was read), and an observation far more precise than a coarse average
+//   replaces it, so a first step read coarsely (under the defaults, or the plain backoff) does not skew the
+//   expectation for many steps after.
 import { EXPECTED } from '../workflows/estimates';
 
 export type StepKind = 'stop-soft' | 'stop-hard' | 'start' | 'upload' | 'image' | 'snapshot' | 'copy' | 'delete';
