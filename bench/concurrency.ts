@@ -10,6 +10,7 @@
 //   npm run bench:concurrency [-- --k 20 --servers 4 --runs 3 --seed 1 --json]
 //   npm run bench:concurrency -- --k 500 --servers 200 --modes concurrent --runs 1 --api-rps 2000 --api-burst 2000
 import { randomUUID } from 'node:crypto';
+import { appendFileSync } from 'node:fs';
 import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { DEFAULT_POLL } from '../src/activities/poll';
@@ -63,6 +64,11 @@ const flags = parseFlags('bench:concurrency', 'K exports over shared servers: al
     kind: 'int',
     default: 0,
     help: 'concurrent mode: start export i at i × this instead of all at once (for exploring hold hand-overs)',
+  },
+  'events-file': {
+    kind: 'string',
+    default: '',
+    help: "write every run's simulator events (API calls, state changes) here as JSON lines, for studying the timeline",
   },
   modes: {
     kind: 'string',
@@ -400,6 +406,7 @@ async function main(): Promise<void> {
     const simSettled = await settle(admin, 20_000);
     const oracle = admin.oracle();
     const events = admin.events(since);
+    if (flags['events-file']) appendFileSync(flags['events-file'], events.map((e) => `${JSON.stringify({ run: tag, ...e })}\n`).join(''));
     const holdsLeftRunning = await Promise.all(
       open.map(async (id) => ({
         server: serverNames[serverIds.indexOf(id)],

@@ -36,39 +36,36 @@ export async function findOurImage(cloud: CloudApi, imageName: string): Promise<
   return images.filter((i) => LIVE_IMAGE.has(i.status)).sort((a, b) => (a.createdAt ?? '').localeCompare(b.createdAt ?? ''))[0];
 }
 
+/** An earlier request may have reached the cloud and left no live image: say why, never ask again (P3). */
+async function noSecondRequest(cloud: CloudApi, imageName: string, what: string): Promise<ApplicationFailure> {
+  const owner = await cloud.projectId();
+  const failed = (await cloud.ims.findImages({ name: imageName, owner })).find((i) => !LIVE_IMAGE.has(i.status));
+  return ApplicationFailure.create({
+    type: FailureType.ImageFailed,
+    message: failed
+      ? `${what}: the export requested earlier failed: image ${failed.id} is ${JSON.stringify(failed.status)}`
+      : `${what}: an earlier export request got no answer and no image of that name exists now, so the upload failed in the ` +
+        'cloud or the request never arrived; not requesting a second export — run again to retry',
+    nonRetryable: true,
+    details: [{ imageId: failed?.id, status: failed?.status ?? 'gone' }],
+  });
+}
+
 /**
  * Requests the export once. `mayHaveRequested` says an earlier attempt may have reached the cloud (its answer was
  * lost, or its worker died): then the export is adopted if its image exists, and otherwise NOT requested again —
  * the cloud deletes the image of a failed upload, so "no image" may mean "exported and failed" (P3 over retrying).
+ * `asPlanned`: the run's plan found no image of this name and the disk in this state, and nothing of this run
+ * has asked yet — the request goes out at once, while the servers are down, without reading both again; only a
+ * refusal (a disk no longer as planned, e.g. `uploading` under a request of an earlier run) reads them.
  */
-export async function requestExport(cloud: CloudApi, args: StartExportArgs & { mayHaveRequested?: boolean }): Promise<StartedExport> {
+export async function requestExport(
+  cloud: CloudApi,
+  args: StartExportArgs & { mayHaveRequested?: boolean; asPlanned?: { force: boolean } },
+): Promise<StartedExport> {
   const what = `export disk ${args.volumeId} as image ${JSON.stringify(args.imageName)}`;
   let sent = false;
-  try {
-    // Side by side: a stopped server waits for this request, and under a saturated budget each read waits its turn.
-    const [volume, existing] = await Promise.all([cloud.evs.getVolume(args.volumeId), findOurImage(cloud, args.imageName)]);
-    if (existing) return { imageId: existing.id, adopted: true, force: volume.status === 'in-use' || volume.status === 'uploading' };
-    if (args.mayHaveRequested) {
-      const owner = await cloud.projectId();
-      const failed = (await cloud.ims.findImages({ name: args.imageName, owner })).find((i) => !LIVE_IMAGE.has(i.status));
-      throw ApplicationFailure.create({
-        type: FailureType.ImageFailed,
-        message: failed
-          ? `${what}: the export requested earlier failed: image ${failed.id} is ${JSON.stringify(failed.status)}`
-          : `${what}: an earlier export request got no answer and no image of that name exists now, so the upload failed in the ` +
-            'cloud or the request never arrived; not requesting a second export — run again to retry',
-        nonRetryable: true,
-        details: [{ imageId: failed?.id, status: failed?.status ?? 'gone' }],
-      });
-    }
-    if (volume.status === 'uploading') {
-      throw ApplicationFailure.create({
-        type: FailureType.NotExportable,
-        message: `${what}: the disk is already uploading to an image that is not ours; refusing to export it twice`,
-        nonRetryable: true,
-      });
-    }
-    const force = volume.status === 'in-use';
+  const upload = async (force: boolean): Promise<StartedExport> => {
     sent = true;
     const r = await cloud.evs.uploadImage(args.volumeId, {
       imageName: args.imageName,
@@ -79,6 +76,29 @@ export async function requestExport(cloud: CloudApi, args: StartExportArgs & { m
       osType: args.osType,
     });
     return { imageId: r.imageId, adopted: false, force };
+  };
+  try {
+    if (args.asPlanned && !args.mayHaveRequested) {
+      try {
+        return await upload(args.asPlanned.force);
+      } catch (err) {
+        // A 400 is a refusal: nothing was exported. The checked request below tells why, or asks as it should now.
+        if (!isStatus(err, 400)) throw err;
+        sent = false;
+      }
+    }
+    // Side by side: a stopped server waits for this request, and under a saturated budget each read waits its turn.
+    const [volume, existing] = await Promise.all([cloud.evs.getVolume(args.volumeId), findOurImage(cloud, args.imageName)]);
+    if (existing) return { imageId: existing.id, adopted: true, force: volume.status === 'in-use' || volume.status === 'uploading' };
+    if (args.mayHaveRequested) throw await noSecondRequest(cloud, args.imageName, what);
+    if (volume.status === 'uploading') {
+      throw ApplicationFailure.create({
+        type: FailureType.NotExportable,
+        message: `${what}: the disk is already uploading to an image that is not ours; refusing to export it twice`,
+        nonRetryable: true,
+      });
+    }
+    return await upload(volume.status === 'in-use');
   } catch (err) {
     const failure = toFailure(err, what);
     // Unknown on the cloud's side only when no answer came back (lost connection, timeout) or a gateway answered
@@ -126,7 +146,9 @@ export function awaitVolumeReleased(
     what,
     args.since,
     async () => {
-      const v = (shared && (await shared(volumeId))) ?? (await cloud.evs.getVolume(volumeId));
+      const listed = shared && (await shared(volumeId));
+      // A listing without the disk: it has left `uploading`, and only this read of how stands before the restart.
+      const v = listed ?? (await cloud.evs.getVolume(volumeId, shared ? { priority: 'urgent' } : undefined));
       sizeGb = v.size;
       if (v.status === 'uploading') return { notYet: 'the disk is uploading' };
       if (failOnError && v.status.startsWith('error')) {

@@ -14,6 +14,7 @@ export function exportingActivities(s: ActivityScope) {
       containerFormat?: ContainerFormat;
       osType?: OsType;
       mayHaveRequested?: boolean;
+      asPlanned?: { force: boolean };
     }): Promise<Counted<StartedExport>> {
       return s.counted(`export disk ${args.volumeId}`, (c) => requestExport(c, args));
     },

@@ -18,11 +18,8 @@ export function holdingActivities(s: ActivityScope) {
       stopType?: StopType;
       stopMs?: number;
       waiting?: boolean;
-    }): Promise<Counted<object>> {
-      return s.counted(`hold servers ${args.serverIds.join(', ')}`, async () => {
-        await acquireHolds(s.holdDeps(), args);
-        return {};
-      });
+    }): Promise<Counted<{ stopping: string[] }>> {
+      return s.counted(`hold servers ${args.serverIds.join(', ')}`, () => acquireHolds(s.holdDeps(), args));
     },
 
     /** For the holds: which holders' runs have ended. */

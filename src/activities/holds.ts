@@ -9,6 +9,7 @@ import {
   FailureType,
   HOLD_WORKFLOW_TYPE,
   type Holder,
+  type HoldView,
   holdWorkflowId,
   SA_PHASE,
   SA_SERVER_IDS,
@@ -22,36 +23,48 @@ export interface HoldDeps {
 }
 
 /**
- * Takes the holds (update-with-start, in sorted order). Each `acquire` answers as soon as the hold has recorded
- * the holder; the hold signals the holder when the server is stopped (`serverHeld`), so nothing here waits for a
- * stop — an activity that did would hold a worker slot the stop itself needs (P9).
+ * Takes the holds (update-with-start), side by side: each `acquire` answers as soon as the hold has recorded the
+ * holder, and the hold signals the holder when the server is stopped (`serverHeld`), so nothing here waits for a
+ * stop — an activity that did would hold a worker slot the stop itself needs (P9) — and no order is needed
+ * between holds. Returns the servers whose hold took a run that asked to wait as a holder like the rest: their
+ * stop has begun.
  */
 export async function acquireHolds(
   deps: HoldDeps,
   args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number; waiting?: boolean },
-): Promise<void> {
+): Promise<{ stopping: string[] }> {
   const taskQueue = activityInfo().taskQueue;
-  for (const serverId of [...args.serverIds].sort()) {
-    await deps.client.workflow.executeUpdateWithStart(acquireUpdate, {
-      args: [
-        {
-          holder: args.holder,
-          stopType: args.stopType,
-          stopMs: args.stopMs,
-          livenessCheckMs: deps.livenessCheckMs,
-          ...(args.waiting ? { waiting: true } : {}),
-        },
-      ],
-      startWorkflowOperation: new WithStartWorkflowOperation(HOLD_WORKFLOW_TYPE, {
-        workflowId: holdWorkflowId(serverId),
-        taskQueue,
-        args: [{ serverId }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        staticSummary: `Hold of server ${serverId}`,
-        typedSearchAttributes: [{ key: SA_SERVER_IDS, value: [serverId] }],
+  const views = await Promise.all(
+    [...args.serverIds].sort().map(async (serverId) => ({
+      serverId,
+      view: await deps.client.workflow.executeUpdateWithStart(acquireUpdate, {
+        args: [
+          {
+            holder: args.holder,
+            stopType: args.stopType,
+            stopMs: args.stopMs,
+            livenessCheckMs: deps.livenessCheckMs,
+            ...(args.waiting ? { waiting: true } : {}),
+          },
+        ],
+        startWorkflowOperation: new WithStartWorkflowOperation(HOLD_WORKFLOW_TYPE, {
+          workflowId: holdWorkflowId(serverId),
+          taskQueue,
+          args: [{ serverId }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          staticSummary: `Hold of server ${serverId}`,
+          typedSearchAttributes: [{ key: SA_SERVER_IDS, value: [serverId] }],
+        }),
       }),
-    });
-  }
+    })),
+  );
+  const me = (v: HoldView) => v.holders.find((h) => h.workflowId === args.holder.workflowId && h.runId === args.holder.runId);
+  // Asked to wait, taken as a holder like the rest: the hold is stopping or has stopped its server for others.
+  const stopping = views.filter(({ view }) => {
+    const m = me(view);
+    return args.waiting && m && !m.waiting && (view.status === 'stopping' || view.status === 'held');
+  });
+  return { stopping: stopping.map((x) => x.serverId) };
 }
 
 /** The holders whose runs are no longer running (ended without releasing, terminated, timed out). */

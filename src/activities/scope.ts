@@ -12,7 +12,7 @@ import { toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { type HoldDeps, holdsUnavailable } from './holds';
 import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
-import { uploadingDisksFor, type UploadingRead } from './shared-reads';
+import { serverGetsFor, uploadingDisksFor, type UploadingRead } from './shared-reads';
 import { type StepKind, type StepTimes, stepTimesFor, type StepWatch, watchStep } from './step-times';
 
 export interface ActivityDeps {
@@ -80,10 +80,17 @@ export class ActivityScope {
       onAttempt: (op) => (apiCalls[op] = (apiCalls[op] ?? 0) + 1),
     };
     try {
-      return { ...(await keepAlive(() => fn(this.deps.cloud.withOptions(o), o))), apiCalls };
+      return { ...(await keepAlive(() => fn(this.view(o), o))), apiCalls };
     } catch (err) {
       throw toFailure(err, what);
     }
+  }
+
+  /** The cloud as an activity sees it: its options on every call, its server reads joined with the worker's others. */
+  private view(o: CallOptions): CloudApi {
+    const c = this.deps.cloud.withOptions(o);
+    const servers = serverGetsFor(this.deps.cloud, o.priority);
+    return { ...c, ecs: { ...c.ecs, getServer: (id, more) => servers.read(id, { ...o, ...more }) } };
   }
 
   /** This activity's reads of disks in `uploading`, shared with the worker's other waits in its lane. */

@@ -1,10 +1,11 @@
 // A fleet's uploads are waited for on one worker at about the same time, and under a saturated API budget each
-// read spends most of its life waiting for a token. So the waits of one worker share their reads: while a read
-// is on its way, the reads asked for meanwhile gather, and go out as one listing of the disks still `uploading`
-// (`?status=uploading`), which the reads asked for before it goes out also join. A read alone is a plain GET.
-// Every answer comes from a request sent after it was asked for: no wait sees a state older than its question.
+// read spends most of its life waiting for a token. So the waits of one worker share their reads: a request takes
+// its token first and decides what to send only then — the reads asked for while it waited go out with it, as one
+// listing of the disks still `uploading` (`?status=uploading`); a read alone is a plain GET. Reads asked while a
+// request is on its way gather for the next. Every answer comes from a request sent after it was asked for: no
+// wait sees a state older than its question.
 // Each lane of the API budget has its own: a restart's reads never wait in a listing queued in the normal lane.
-import type { CallOptions, CloudApi, Volume } from '../cloud/types';
+import type { CallOptions, CloudApi, Server, Volume } from '../cloud/types';
 import type { Priority } from '../cloud/ratelimit';
 
 const UPLOADING = 'uploading';
@@ -18,13 +19,9 @@ interface Ask {
 
 interface Batch {
   asks: Ask[];
-  /** A GET's disk; undefined for a listing. */
-  volumeId?: string;
+  /** Its token came: what it sends is decided. */
   sent: boolean;
 }
-
-/** A request not yet sent answers a later ask too: a listing any, a GET one for its disk. */
-const joinable = (b: Batch | undefined, volumeId: string) => !!b && !b.sent && (b.volumeId === undefined || b.volumeId === volumeId);
 
 /** A wait's read of a disk: the disk, or undefined when a listing showed it no longer `uploading`. */
 export type UploadingRead = (volumeId: string) => Promise<Volume | undefined>;
@@ -61,7 +58,7 @@ export class UploadingDisks {
         };
       ask.resolve = settle(resolve);
       ask.reject = settle(reject);
-      if (joinable(this.current, volumeId)) this.current!.asks.push(ask);
+      if (this.current && !this.current.sent) this.current.asks.push(ask);
       else {
         this.queued.push(ask);
         if (!this.flushing) {
@@ -75,29 +72,28 @@ export class UploadingDisks {
 
   private async flush(): Promise<void> {
     while (this.queued.length > 0) {
-      const asks = this.queued.splice(0);
-      const ids = new Set(asks.map((a) => a.volumeId));
-      const batch: Batch = { asks, volumeId: ids.size === 1 ? asks[0].volumeId : undefined, sent: false };
+      const batch: Batch = { asks: this.queued.splice(0), sent: false };
       this.current = batch;
-      const first = asks[0].o;
-      const o: CallOptions = {
-        // The answer is shared: one asker's cancel must not abort it (each ask stops waiting on its own signal).
-        priority: this.priority,
-        onAttempt: (op) => {
-          batch.sent = true;
-          first.onAttempt?.(op);
-        },
-      };
+      let one: string | undefined;
       try {
-        if (batch.volumeId !== undefined) {
-          const v = await this.cloud.evs.getVolume(batch.volumeId, o);
-          for (const a of batch.asks) a.resolve(v);
+        // What to send is decided once it may go out: every read asked while it waited for its token joins it.
+        await this.cloud.budget().take(undefined, this.priority);
+        batch.sent = true;
+        const asks = batch.asks.filter((a) => !a.o.signal?.aborted);
+        if (asks.length === 0) continue;
+        const ids = new Set(asks.map((a) => a.volumeId));
+        one = ids.size === 1 ? asks[0].volumeId : undefined;
+        // The answer is shared: one asker's cancel must not abort it (each ask stops waiting on its own signal).
+        const o: CallOptions = { priority: this.priority, prepaid: true, onAttempt: (op) => asks[0].o.onAttempt?.(op) };
+        if (one !== undefined) {
+          const v = await this.cloud.evs.getVolume(one, o);
+          for (const a of asks) a.resolve(v);
         } else {
           const uploading = new Map((await this.cloud.evs.listVolumesIn(UPLOADING, o)).map((v) => [v.id, v]));
-          for (const a of batch.asks) a.resolve(uploading.get(a.volumeId));
+          for (const a of asks) a.resolve(uploading.get(a.volumeId));
         }
       } catch (err) {
-        if (batch.volumeId !== undefined) for (const a of batch.asks) a.reject(err);
+        if (one !== undefined || !batch.sent) for (const a of batch.asks) a.reject(err);
         // A listing may fail where reads by id do not (a page's marker that left the status between two pages):
         // each ask reads its own disk instead, with its own options.
         else
@@ -120,4 +116,61 @@ export function uploadingDisksFor(cloud: CloudApi, priority?: Priority): Uploadi
   let u = lanes.get(lane);
   if (!u) lanes.set(lane, (u = new UploadingDisks(cloud, lane)));
   return u;
+}
+
+/**
+ * GETs of one resource by id, joined by the same rule: a GET asked for while another of the same resource waits
+ * for its token (in the same lane) takes that one's answer. The plans of a fleet's exports read the same few
+ * servers at once; under a saturated budget they are one read per server rather than one per plan.
+ */
+export class JoinedGets<T> {
+  private readonly unsent = new Map<string, Promise<T>>();
+
+  constructor(
+    private readonly get: (id: string, o: CallOptions) => Promise<T>,
+    private readonly priority?: Priority,
+  ) {}
+
+  read(id: string, o: CallOptions = {}): Promise<T> {
+    o.signal?.throwIfAborted();
+    let answer = this.unsent.get(id);
+    if (!answer) {
+      const sent = () => {
+        if (this.unsent.get(id) === answer) this.unsent.delete(id);
+      };
+      // The answer is shared: one asker's cancel must not abort it; the first asker counts its cost.
+      answer = this.get(id, {
+        priority: this.priority,
+        onAttempt: (op) => {
+          sent();
+          o.onAttempt?.(op);
+        },
+      });
+      this.unsent.set(id, answer);
+      answer.then(sent, sent);
+    }
+    return abortable(answer, o.signal);
+  }
+}
+
+/** `p`, or the signal's reason as soon as it aborts. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+const serverGets = new WeakMap<object, Map<Priority, JoinedGets<Server>>>();
+
+/** The worker's joined server reads in one lane (one per cloud client, like the disk reads above). */
+export function serverGetsFor(cloud: CloudApi, priority?: Priority): JoinedGets<Server> {
+  let lanes = serverGets.get(cloud);
+  if (!lanes) serverGets.set(cloud, (lanes = new Map()));
+  const lane = priority ?? 'normal';
+  let g = lanes.get(lane);
+  if (!g) lanes.set(lane, (g = new JoinedGets((id, o) => cloud.ecs.getServer(id, o), lane)));
+  return g;
 }

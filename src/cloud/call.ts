@@ -61,6 +61,7 @@ export function makeCaller(http: HttpClient, auth: Authenticator, logger?: Cloud
           signal: o.signal,
           priority: o.priority,
           onAttempt: o.onAttempt,
+          prepaid: o.prepaid && replay === 0,
           authorize: async (r) => (sent = await auth.authorize(r, o.signal)),
         });
       } catch (err) {

@@ -116,6 +116,8 @@ export interface HttpRequest {
   priority?: Priority;
   /** Called before every attempt goes out (the caller's cost figures). */
   onAttempt?: (op: OpName) => void;
+  /** The first attempt's token is already taken (CallOptions.prepaid). */
+  prepaid?: boolean;
   /** Safe to repeat after a 5xx or a lost response although not a GET (e.g. a token request). Default: GET/HEAD only. */
   idempotent?: boolean;
   /** Called before every attempt: returns the headers that authenticate it (X-Auth-Token, or an AK/SK signature). */
@@ -191,7 +193,8 @@ export class HttpClient {
     for (let attempt = 1; ; attempt++) {
       if (this.closed) throw new Error('cloud client is closed');
       try {
-        await this.limiter.take(req.signal, IDEMPOTENT.has(req.method) ? (req.priority ?? 'normal') : 'write');
+        if (!(attempt === 1 && req.prepaid))
+          await this.limiter.take(req.signal, IDEMPOTENT.has(req.method) ? (req.priority ?? 'normal') : 'write');
       } catch (err) {
         throw this.transportError(req, url, err, true, false);
       }

@@ -33,6 +33,12 @@ export type Priority = 'urgent' | 'normal' | 'background';
  */
 export type Lane = 'write' | Priority;
 const LANES: readonly Lane[] = ['write', 'urgent', 'normal', 'background'];
+/**
+ * Reads leave this share of the burst in the bucket for writes: when servers stop, a fleet's export requests (and
+ * later its starts) go out at once, not one refill interval after another behind a spell of polls. The bucket is
+ * unchanged, so the rate over any second is not.
+ */
+const WRITE_RESERVE = 1 / 4;
 /** A background read waiting this long goes next among the normal ones: a saturated budget delays it, never starves it. */
 const BACKGROUND_AGE_MS = 10_000;
 
@@ -46,6 +52,8 @@ interface Waiter {
 
 /** What the rest of the worker sees of the budget. */
 export interface ApiBudget {
+  /** Resolves when a request may go out in this lane (the token is spent); rejects if `signal` aborts first. */
+  take(signal?: AbortSignal, lane?: Lane): Promise<void>;
   /** The configured rate and burst: the whole account's. */
   account(): RateLimit;
   /** Requests per second allowed now. */
@@ -88,7 +96,7 @@ export class TokenBucket implements ApiBudget {
     this.refill();
     // At once only when nobody in the same or a higher lane is waiting (no overtaking within a lane).
     const ahead = LANES.slice(0, LANES.indexOf(priority) + 1).reduce((n, lane) => n + this.lanes[lane].length, 0);
-    if (ahead === 0 && this.tokens >= 1) {
+    if (ahead === 0 && this.tokens >= this.need(priority)) {
       this.tokens -= 1;
       return;
     }
@@ -172,9 +180,15 @@ export class TokenBucket implements ApiBudget {
     this.last = t;
   }
 
+  /** Tokens the bucket must hold for a request of this lane to take one. */
+  private need(lane: Lane): number {
+    return lane === 'write' ? 1 : 1 + Math.floor(this.burst * WRITE_RESERVE);
+  }
+
   private schedule(): void {
     if (this.timer) return;
-    const waitMs = Math.max(0, ((1 - this.tokens) / this.currentRate()) * 1000);
+    const first = LANES.find((l) => this.lanes[l].length > 0) ?? 'write';
+    const waitMs = Math.max(0, ((this.need(first) - this.tokens) / this.currentRate()) * 1000);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.drain();
@@ -187,8 +201,9 @@ export class TokenBucket implements ApiBudget {
     const aged = background.findIndex((w) => this.last - w.since < BACKGROUND_AGE_MS);
     const promoted = background.splice(0, aged === -1 ? background.length : aged);
     this.lanes.normal.unshift(...promoted);
-    for (const lane of LANES.map((l) => this.lanes[l])) {
-      while (lane.length > 0 && this.tokens >= 1) {
+    for (const name of LANES) {
+      const lane = this.lanes[name];
+      while (lane.length > 0 && this.tokens >= this.need(name)) {
         this.tokens -= 1;
         const w = lane.shift()!;
         if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);

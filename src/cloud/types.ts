@@ -13,6 +13,11 @@ export interface CallOptions {
   priority?: Priority;
   /** Called once per HTTP attempt with its operation name (retries count): an activity's cost figures. */
   onAttempt?: (op: OpName) => void;
+  /**
+   * The caller took this request's token from the budget itself (`budget().take`), to decide what to send only
+   * once it may go out (shared-reads.ts): the first attempt takes none. Retries take theirs.
+   */
+  prepaid?: boolean;
 }
 
 /** EVS disk attachment, one per (server, attachment) — §3.1. */

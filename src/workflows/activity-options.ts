@@ -54,14 +54,19 @@ export const downtimeCalls = proxyActivities<Activities>({ ...CALLS, priority: D
 /** Calls nothing waits for (the image's tags). */
 export const backgroundCalls = proxyActivities<Activities>({ ...CALLS, priority: BACKGROUND_PRIORITY });
 
-/** The export request: one attempt per activity, retried by the workflow (export-disk-image.ts) so it is never sent twice (P3). */
-export function exportRequest(summary?: string) {
+/**
+ * The export request: one attempt per activity, retried by the workflow (export-disk-image.ts) so it is never sent
+ * twice (P3). `urgent`: stopped servers wait for it, so it goes on the urgent task queue, as a restart does — not
+ * behind the main queue's dispatch rate, which other runs' polls fill.
+ */
+export function exportRequest(summary?: string, urgent = false) {
   return proxyActivities<Activities>({
     priority: DOWNTIME_PRIORITY,
     startToCloseTimeout: ATTEMPT_TIMEOUT,
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 1 },
     summary,
+    ...(urgent ? { taskQueue: urgentTaskQueue(workflowInfo().taskQueue) } : {}),
   });
 }
 

@@ -452,11 +452,13 @@ export interface ReleaseResult {
 }
 
 // Holder → hold: `acquire` (update-with-start, from an activity: it may have to start the hold) and `release`
-// (a signal straight from the holder's workflow). Hold → holder: `serverHeld` and `serverReleased` signals.
+// (a signal straight from the holder's workflow). Hold → holder: `serverStopping` (to a run waiting for its
+// admission: the server is being stopped, for it too), `serverHeld` and `serverReleased` signals.
 // Nobody blocks on another workflow: every wait is a workflow condition (P9).
 export const acquireUpdate = defineUpdate<HoldView, [AcquireRequest]>('acquire');
 export const releaseSignal = defineSignal<[ReleaseRequest]>('release');
 export const heldSignal = defineSignal<[HeldServer]>('serverHeld');
+export const stoppingSignal = defineSignal<[{ serverId: string }]>('serverStopping');
 /** From a per-disk child of a whole-server snapshot export to its parent: this disk's snapshot is available. */
 export const snapshotTakenSignal = defineSignal<[{ volumeId: string }]>('snapshotTaken');
 export const releasedSignal = defineSignal<[ReleaseResult]>('serverReleased');

@@ -52,6 +52,7 @@ const EXPORT_ATTEMPTS = 20;
 const APPROVAL_IN_TIMELINE = 'approval-wait-in-timeline';
 const SOURCE_TAG_ALWAYS = 'source-volume-tag-on-every-image';
 const ADMISSION_JOINS_HELD = 'admission-joins-servers-held-by-others';
+const EXPORT_REQUEST_URGENT = 'export-request-on-urgent-queue';
 const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
 
 // Which deadline bounds each phase, to name it when it is exceeded.
@@ -95,6 +96,8 @@ export class ExportRun {
   private exported?: { volumeId: string; osType?: OsType };
   private imageId?: string;
   private adopted = false;
+  /** Planning found no image of this name made or being made (P3: the request need not look again, see below). */
+  private nameFree = false;
   /** From the export request until the disk has left `uploading`: the servers must stay stopped (P1). */
   private exportMayBeInFlight = false;
 
@@ -208,6 +211,7 @@ export class ExportRun {
 
   private async findExistingImage(): Promise<ExportDiskResult | undefined> {
     const { image } = this.counted(await calls.findExistingImage({ imageName: this.input.imageName }));
+    this.nameFree = !image;
     const ours = image?.dataOrigin === `volume,${this.input.volumeId}` || image?.tags?.includes(sourceVolumeTag(this.input.volumeId));
     // Glance (vanilla OpenStack) records no origin: an active image of that name that is not tagged ours is not ours.
     if (image && !ours && (image.dataOrigin || image.status === 'active')) {
@@ -318,8 +322,11 @@ export class ExportRun {
           containerFormat: i.containerFormat,
           osType: this.exported ? this.exported.osType : i.osType,
           mayHaveRequested,
+          asPlanned: this.asPlanned(),
         };
-        return this.counted(await exportRequest(`export disk ${args.volumeId} → image ${i.imageName}`).requestExport(args));
+        // Stopped servers wait for the request (a temporary copy's servers run again already).
+        const urgent = !this.exported && patched(EXPORT_REQUEST_URGENT);
+        return this.counted(await exportRequest(`export disk ${args.volumeId} → image ${i.imageName}`, urgent).requestExport(args));
       } catch (err) {
         const e = innermost(err);
         if (isCancellation(err) || (e instanceof ApplicationFailure && e.nonRetryable) || attempt >= EXPORT_ATTEMPTS) throw err;
@@ -329,6 +336,17 @@ export class ExportRun {
         await sleep(Math.min(30_000, 1000 * 2 ** attempt));
       }
     }
+  }
+
+  /**
+   * What lets the request go out without reading the disk and the image name again while the servers are down:
+   * planning found the name free, and this run is no reset — a reset run may replay a planning that came before
+   * its earlier run's request, whose export it must adopt. A temporary copy is read as before (nothing waits for it).
+   */
+  private asPlanned(): { force: boolean } | undefined {
+    const info = workflowInfo();
+    if (!this.nameFree || this.exported || info.runId !== info.originalExecutionRunId) return undefined;
+    return { force: this.plan.force };
   }
 
   /** The end of the upload lets the servers restart: its patient reads go ahead of other runs' work (P9). */

@@ -23,6 +23,7 @@ import {
   releaseSignal,
   releasedSignal,
   type ServerReport,
+  stoppingSignal,
   type StopType,
 } from './api';
 import { calls, summarised } from './activity-options';
@@ -42,6 +43,8 @@ export class HeldServers {
   /** Servers this run may hold. Set BEFORE the acquire: a lost response can still have taken the holds. */
   pending: string[] = [];
   private readonly held = new Map<string, HeldServer>();
+  /** Servers another run's stop has begun on while this run waited for its admission: it holds them too. */
+  private readonly stopping = new Set<string>();
   private readonly released = new Map<string, ReleaseResult>();
 
   /** This run: the holds signal it, and know it by its run id too. */
@@ -55,6 +58,11 @@ export class HeldServers {
 
   private name(id: string): string {
     return `${this.report(id).name} (${id})`;
+  }
+
+  /** The `serverStopping` signal, or an acquire that found the stop begun: this run holds the server from now on. */
+  onStopping(serverId: string): void {
+    if (this.pending.includes(serverId)) this.stopping.add(serverId);
   }
 
   /** The `serverHeld` signal: a hold has stopped its server for this run (or could not). */
@@ -82,8 +90,8 @@ export class HeldServers {
   /**
    * Holds every given server stopped, waiting up to `stopMs` for all of them. With `admit` (the run's admission,
    * EVS_EXPORT_ADMISSION) the holds first take the run as waiting, and it waits for whichever comes first: its
-   * admission; or one of its servers stopped by another run, which it now holds too — waiting longer would only
-   * keep that server down, so it goes on without its admission. Either way it then has the rest stopped (none
+   * admission; or one of its servers being stopped by another run, which it now holds too — waiting longer would
+   * only keep that server down, so it goes on without its admission. Either way it then has the rest stopped (none
    * when other runs stopped them all).
    */
   async hold(serverIds: string[], stopType: StopType, stopMs: number, toStop: string[], admit?: () => Promise<void>): Promise<void> {
@@ -92,15 +100,22 @@ export class HeldServers {
     for (const id of toStop) this.report(id).state = 'stopping';
     this.o.changed();
     const summary = `hold stopped: ${ids.map((id) => this.report(id).name).join(', ')}`;
-    const acquire = async (serverIds: string[], waiting: boolean) =>
-      this.o.counted(
-        (await summarised(summary).acquireHolds({ serverIds, holder: this.holder, stopType, stopMs, ...(waiting ? { waiting } : {}) }))
-          .apiCalls,
-      );
+    const acquire = async (serverIds: string[], waiting: boolean) => {
+      const r = await summarised(summary).acquireHolds({
+        serverIds,
+        holder: this.holder,
+        stopType,
+        stopMs,
+        ...(waiting ? { waiting } : {}),
+      });
+      this.o.counted(r.apiCalls);
+      for (const id of r.stopping ?? []) this.onStopping(id);
+    };
     const allHeld = () => ids.every((id) => this.held.has(id));
     if (admit) {
       await acquire(ids, true);
-      await this.admittedOrJoined(admit, () => ids.some((id) => this.held.has(id)));
+      // Joined once another run's stop has begun on one of them: waiting on would only keep that server down longer.
+      await this.admittedOrJoined(admit, () => ids.some((id) => this.held.has(id) || this.stopping.has(id)));
       const rest = ids.filter((id) => !this.held.has(id));
       if (rest.length > 0) await acquire(rest, false);
     } else await acquire(ids, false);
@@ -231,6 +246,9 @@ export function neverStopped(reports: ServerReport[]): void {
 /** Registers the signals the holds answer a run with; `holds()` is the run's HeldServers once it has a plan. */
 export function handleHoldSignals(holds: () => HeldServers | undefined): void {
   setHandler(heldSignal, (h) => holds()?.onHeld(h), { description: 'From a server hold: the server is stopped for this run.' });
+  setHandler(stoppingSignal, (s) => holds()?.onStopping(s?.serverId), {
+    description: 'From a server hold: another run has begun stopping the server, and this run, waiting for its admission, holds it too.',
+  });
   setHandler(releasedSignal, (r) => holds()?.onReleased(r), {
     description: 'From a server hold: how the server stands after this run released it.',
   });

@@ -24,7 +24,7 @@ export interface PowerRequest {
   target: PowerTarget;
   stopType?: StopType;
   deadlineMs: number;
-  /** On the urgent task queue (a restart). */
+  /** On the urgent task queue (a restart; a stop since `hold-stops-on-urgent-queue`). */
   urgent?: boolean;
   /** Calls made so far, reported even when the step fails. */
   onCalls?: (calls: CallCounts) => void;

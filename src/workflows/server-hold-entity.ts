@@ -19,6 +19,7 @@ import {
   FINAL_RELEASE_OUTCOMES,
   type HeldServer,
   heldSignal,
+  stoppingSignal,
   type HoldStatus,
   type Holder,
   type HoldView,
@@ -29,7 +30,7 @@ import {
   SA_SERVER_IDS,
   type StopType,
 } from './api';
-import { calls } from './activity-options';
+import { calls, urgentCalls } from './activity-options';
 import { addCounts, type CallCounts, jobFailuresIn, messageOf } from './failures';
 import { drivePower } from './power';
 import { upsertOwnSearchAttributes } from './visibility';
@@ -63,6 +64,12 @@ const RESTART_BACKOFF_MS = [2_000, 5_000, 15_000, 30_000, 60_000];
 // Holders waiting for their admission: before this patch a hold took every holder as one that stops the server
 // (a run of a new build may acquire a hold still on an old one, and that hold's history must replay as it ran).
 const WAITING_HOLDERS = 'hold-waiting-holders';
+// Telling the holders waiting for their admission that the stop has begun (`serverStopping`): they hold the server
+// from now on, and go on at once to stop their other servers rather than when this one is down.
+const TELL_STOPPING = 'hold-tells-waiting-holders-it-stops';
+// The stop's activities on the urgent task queue, as the restart's: the main queue's dispatch rate is shared with
+// every run's plans and polls, and a server stopped late keeps the others of a shared disk down meanwhile.
+const STOP_URGENT = 'hold-stops-on-urgent-queue';
 /** A hold whose holders all wait for their admission checks on them this much less often (it costs an activity). */
 const WAITING_LIVENESS_FACTOR = 10;
 
@@ -181,7 +188,10 @@ export class ServerHoldEntity {
     v.status = 'stopping';
     v.stopError = undefined;
     // The server stops for every holder: those waiting for their admission hold it like the rest from now on.
+    const joined = v.holders.filter((h) => h.waiting);
     for (const h of v.holders) delete h.waiting;
+    const told =
+      joined.length > 0 && patched(TELL_STOPPING) ? joined.map((h) => this.signal(h, stoppingSignal, { serverId: this.serverId })) : [];
     if (!keepPrior) {
       // A new hold session: what the last one did was already reported to its holders.
       this.st.calls = { stop: {}, start: {} };
@@ -189,11 +199,12 @@ export class ServerHoldEntity {
       v.apiCalls = {};
     }
     this.details();
+    const urgent = patched(STOP_URGENT);
     try {
       if (!keepPrior) {
         // What the server was before anyone touched it decides the restart; read apart from the stop request,
         // whose retry (after a lost response) would find the server already stopping.
-        const read = await calls.readServer({ serverId: this.serverId });
+        const read = await (urgent ? urgentCalls() : calls).readServer({ serverId: this.serverId });
         this.count('stop', read.apiCalls);
         const stopped = read.server.status === 'SHUTOFF' && read.server.taskState === null;
         v.prior = stopped ? 'stopped' : 'running';
@@ -205,6 +216,7 @@ export class ServerHoldEntity {
         target: 'SHUTOFF',
         stopType: this.st.stopType,
         deadlineMs: this.st.stopMs,
+        urgent,
         onCalls: (c) => this.count('stop', c),
       });
       v.jobFailures.push(...out.jobFailures);
@@ -219,6 +231,7 @@ export class ServerHoldEntity {
       v.status = 'held';
       this.details();
     }
+    await Promise.all(told);
   }
 
   private async start(): Promise<void> {

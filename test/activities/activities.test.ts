@@ -94,6 +94,43 @@ describe('requestExport (P3)', () => {
   });
 });
 
+describe('requestExport as planned (the plan found the name free)', () => {
+  it('sends the export request alone: no read of the disk or the image name', async () => {
+    const { volumeId } = inUseDisk();
+    await cloud.evs.getVolume(volumeId); // the client's token, renewed after the simulator's reset
+    const r = await run(activities.requestExport, [{ volumeId, imageName: 'fast', asPlanned: { force: true } }]);
+    expect(r).toMatchObject({ adopted: false, force: true });
+    expect(r.apiCalls).toEqual({ 'evs.uploadImage': 1 });
+  });
+
+  it("adopts an earlier run's export of that name still in flight when the cloud refuses a second (P3)", async () => {
+    sim.sim.setConfig({ timings: { uploadBaseMs: null } });
+    const { volumeId } = inUseDisk();
+    // An earlier run's request, sent after this run's plan looked for the name.
+    const earlier = await cloud.evs.uploadImage(volumeId, { imageName: 'same', force: true });
+    const r = await run(activities.requestExport, [{ volumeId, imageName: 'same', asPlanned: { force: true } }]);
+    expect(r).toMatchObject({ adopted: true, imageId: earlier.imageId });
+    // The second request was refused (400); one export was accepted.
+    const accepted = sim.sim.events().filter((e) => e.type === 'api.call' && e.op === 'evs.uploadImage' && e.status === 202);
+    expect(accepted).toHaveLength(1);
+    const named = await cloud.ims.findImages({ name: 'same', owner: await cloud.projectId() });
+    expect(named.map((i) => i.id)).toEqual([earlier.imageId]);
+  });
+
+  it('refuses a disk uploading to an image not ours, and asks as the disk is now when it changed since the plan', async () => {
+    sim.sim.setConfig({ timings: { uploadBaseMs: null } });
+    const { volumeId } = inUseDisk();
+    await cloud.evs.uploadImage(volumeId, { imageName: 'someone-elses', force: true });
+    const f = await failure(run(activities.requestExport, [{ volumeId, imageName: 'mine', asPlanned: { force: true } }]));
+    expect(f).toMatchObject({ type: FailureType.NotExportable, nonRetryable: true });
+    // Planned as available, attached since: the refused request is asked again as the disk now needs (force).
+    const other = inUseDisk('e');
+    const r = await run(activities.requestExport, [{ volumeId: other.volumeId, imageName: 'now', asPlanned: { force: false } }]);
+    expect(r).toMatchObject({ adopted: false, force: true });
+    expect(r.apiCalls).toEqual({ 'evs.uploadImage': 2, 'evs.getVolume': 1, 'ims.listImages': 1 });
+  });
+});
+
 describe('power (a stop or start in two stages)', () => {
   it('asks the cloud once and follows the server to SHUTOFF; asked again, finds it there', async () => {
     const { serverId } = inUseDisk();

@@ -2,7 +2,7 @@
 // client: a read alone is a GET, reads asked together or while one is on its way are one listing, and every
 // answer comes from a request sent after its question.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { UploadingDisks, uploadingDisksFor } from '../../src/activities/shared-reads';
+import { serverGetsFor, UploadingDisks, uploadingDisksFor } from '../../src/activities/shared-reads';
 import { type CloudApi, createCloudClient, loadCloudConfig } from '../../src/cloud';
 import { createSim, type SimServer } from '../../src/sim';
 import { FAST } from '../sim/helpers';
@@ -107,6 +107,24 @@ describe('UploadingDisks', () => {
     expect((await reads.read(a))?.status).toBe('uploading');
   });
 
+  it('decides what to send when its token comes: reads asked while it waited go out with it as one listing', async () => {
+    const [a, b, c] = await disks();
+    const slow = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: { requestsPerSecond: 5, burst: 1 } });
+    try {
+      await slow.evs.getVolume(c);
+      const before = [calls('evs.getVolume'), calls('evs.listVolumes')];
+      const reads = new UploadingDisks(slow);
+      const first = reads.read(a);
+      // Asked in a later turn, while the first read waits for its token (about 200 ms).
+      await new Promise((r) => setTimeout(r, 50));
+      const seen = await Promise.all([first, reads.read(b), reads.read(c)]);
+      expect(seen.map((v) => v?.status)).toEqual(['uploading', 'uploading', undefined]);
+      expect([calls('evs.getVolume') - before[0], calls('evs.listVolumes') - before[1]]).toEqual([0, 1]);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("keeps a lane's reads apart: a restart's read overtakes a listing queued behind other reads", async () => {
     const [a, b, c] = await disks();
     // A budget of 5 requests/s, its one token taken: every request below waits its turn in its lane.
@@ -123,6 +141,38 @@ describe('UploadingDisks', () => {
       await Promise.all([listing, others, restart]);
       expect(done[0]).toBe('restart');
       expect(done).toHaveLength(3);
+    } finally {
+      await slow.close();
+    }
+  });
+});
+
+describe('JoinedGets (server reads)', () => {
+  it('answers the reads of a server asked while its GET waits for a token with that GET, and later reads afresh', async () => {
+    const s = sim.sim.seed({ servers: [{ name: 'one' }, { name: 'two' }] });
+    const [one, two] = s.servers.map((x) => x.id);
+    // A budget of 5 requests/s, its one token taken: the reads below wait for theirs.
+    const slow = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: { requestsPerSecond: 5, burst: 1 } });
+    try {
+      await slow.ecs.getServer(two);
+      const before = calls('ecs.getServer');
+      const reads = serverGetsFor(slow);
+      expect(serverGetsFor(slow)).toBe(reads);
+      const counted: string[] = [];
+      const ac = new AbortController();
+      const cancelled = reads.read(one, { signal: ac.signal, onAttempt: (op) => counted.push(op) });
+      const joined = [reads.read(one), reads.read(one), reads.read(two)];
+      ac.abort(new Error('activity cancelled'));
+      await expect(cancelled).rejects.toThrow('activity cancelled');
+      const seen = await Promise.all(joined);
+      expect(seen.map((x) => x.name)).toEqual(['one', 'one', 'two']);
+      expect(calls('ecs.getServer') - before).toBe(2);
+      // The first asker counts the shared call, even after it stopped waiting for the answer.
+      expect(counted).toEqual(['ecs.getServer']);
+      // Asked once the GET went out: a request of its own.
+      sim.sim.patchServer(one, { status: 'SHUTOFF' });
+      expect((await reads.read(one)).status).toBe('SHUTOFF');
+      expect(calls('ecs.getServer') - before).toBe(3);
     } finally {
       await slow.close();
     }

@@ -154,6 +154,22 @@ describe('TokenBucket', () => {
     await Promise.all(normals);
   });
 
+  it('keeps a quarter of the burst for writes: reads wait while it is left, writes take it at once', async () => {
+    let now = 0;
+    const b = new TokenBucket({ requestsPerSecond: 10, burst: 8 }, () => now);
+    for (let i = 0; i < 6; i++) await b.take();
+    let read = false;
+    const reading = b.take().then(() => (read = true));
+    await Promise.resolve();
+    expect(b.waiting().normal).toBe(1);
+    // The two kept back go to writes without waiting for a refill.
+    await b.take(undefined, 'write');
+    await b.take(undefined, 'write');
+    expect(read).toBe(false);
+    now = 1000;
+    await reading;
+  });
+
   it('is disabled with an infinite rate', async () => {
     const b = new TokenBucket({ requestsPerSecond: Infinity, burst: 1 });
     const t0 = performance.now();

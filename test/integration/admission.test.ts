@@ -221,6 +221,55 @@ describe('admission before stopping servers', () => {
     expectCleanOracle(h.admin);
   });
 
+  it('a run waiting for its admission goes on as soon as another run begins stopping one of its servers', async () => {
+    // Stops that wait for the test's word: adm-x stays "stopping" until then. The shared disk's run waits in both
+    // holds (no admission is handed out); another holder has adm-x stopped; the hold tells the waiting run the
+    // stop has begun (serverStopping), and it stops adm-y at once — not 1.5 s later, when adm-x is down.
+    h.admin.setConfig({ timings: { stopMs: null } });
+    const s = h.admin.seed({
+      servers: [{ name: 'adm-x' }, { name: 'adm-y' }],
+      volumes: [
+        { name: 'adm-xy-shared', size: 5, multiattach: true, attachedTo: ['adm-x', 'adm-y'] },
+        { name: 'adm-xy-loose', size: 5 },
+        // Other disks on both servers: other runs may stop them, so the run waits in its holds for its admission.
+        { name: 'adm-x-own', size: 5, attachedTo: ['adm-x'] },
+        { name: 'adm-y-own', size: 5, attachedTo: ['adm-y'] },
+      ],
+    });
+    const [x, y] = s.servers.map((v) => v.id);
+    await h.withWorker(
+      async (taskQueue) => {
+        await pauseAdmissions(taskQueue);
+        const run = await startExport(h.client, taskQueue, { volumeId: s.volumes[0].id, imageName: 'adm-xy-shared' });
+        const holdX = h.client.workflow.getHandle(holdWorkflowId(x));
+        await until(
+          async () => (await holdX.query(holdQuery).catch(() => undefined))?.holders.some((v) => v.waiting),
+          'the run waiting in adm-x',
+        );
+        const other = await startExport(h.client, taskQueue, {
+          volumeId: s.volumes[1].id,
+          imageName: 'adm-xy-other',
+          requireApproval: true,
+        });
+        const holder = { workflowId: other.workflowId, runId: other.firstExecutionRunId };
+        await holdX.executeUpdate(acquireUpdate, { args: [{ holder }] });
+        const stopping = (id: string) => h.admin.events().some((e) => e.type === 'server.stopping' && e.serverId === id);
+        await until(async () => stopping(y), 'adm-y stopping');
+        expect(h.admin.events().some((e) => e.type === 'server.stopped' && e.serverId === x)).toBe(false);
+        h.admin.setConfig({ timings: { stopMs: 300 } });
+        for (const p of h.admin.state().pending.filter((t) => t.kind === 'stop')) h.admin.advance({ kind: 'stop', id: p.id });
+        expect((await run.result()).imageStatus).toBe('active');
+        await holdX.signal(releaseSignal, { holder });
+        await other.cancel();
+        await until(async () => (await holdX.describe()).status.name === 'COMPLETED', 'the last release to restart adm-x');
+      },
+      { admission: 1 },
+    );
+    expect(h.admin.oracle().servers[x]?.stops).toBe(1);
+    expect(h.admin.oracle().servers[y]?.stops).toBe(1);
+    expectCleanOracle(h.admin);
+  });
+
   it('a run of a shared disk that finds one of its servers stopped by another run goes on without its admission', async () => {
     // app-a has its own disk, exported first (admitted at once) and long enough to keep app-a held; then the
     // admission queue is paused. The shared disk's run waits in both holds, is told app-a is held for it, and goes

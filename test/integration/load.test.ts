@@ -55,7 +55,7 @@ describe('progress under load (P9)', () => {
     await until(async () => !(await Promise.all(s.servers.map((x) => holdRunning(x.id)))).some(Boolean), 'every hold to end');
   });
 
-  it("a server's restart, and the patient reads of the upload it waits for, run on the urgent task queue", async () => {
+  it("a server's stop, the export request, the patient reads of the upload and the restart run on the urgent task queue", async () => {
     const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 5, attachedTo: ['app'] }] });
     const [serverId, volumeId] = [s.servers[0].id, s.volumes[0].id];
     h.admin.setConfig({ timings: { uploadBaseMs: null } });
@@ -75,14 +75,15 @@ describe('progress under load (P9)', () => {
     const urgent = urgentTaskQueue(taskQueue);
     const [prompt, patient] = scheduledIn(exportHistory).filter((a) => a.type === 'awaitVolumeReleased');
     expect([prompt.queue, patient.queue]).toEqual([taskQueue, urgent]);
+    expect(scheduledIn(exportHistory).filter((a) => a.type === 'requestExport').map((a) => a.queue)).toEqual([urgent]);
 
     const hold = scheduledIn(await h.client.workflow.getHandle(holdWorkflowId(serverId)).fetchHistory());
     const restart = hold.filter((a) => a.type === 'awaitStartable' || a.input.includes('ACTIVE'));
-    const stop = hold.filter((a) => a.input.includes('SHUTOFF'));
+    // The stop: the hold's first look at the server, then the stop and its reads.
+    const stop = hold.filter((a) => a.type === 'readServer' || a.input.includes('SHUTOFF'));
     expect(restart.length).toBeGreaterThanOrEqual(1);
-    expect(stop.length).toBeGreaterThanOrEqual(1);
-    for (const a of restart) expect([a.type, a.queue]).toEqual([a.type, urgent]);
-    for (const a of stop) expect([a.type, a.queue]).toEqual([a.type, taskQueue]);
+    expect(stop.length).toBeGreaterThanOrEqual(2);
+    for (const a of [...restart, ...stop]) expect([a.type, a.queue]).toEqual([a.type, urgent]);
   });
 });
 
