@@ -75,7 +75,11 @@ describe('progress under load (P9)', () => {
     const urgent = urgentTaskQueue(taskQueue);
     const [prompt, patient] = scheduledIn(exportHistory).filter((a) => a.type === 'awaitVolumeReleased');
     expect([prompt.queue, patient.queue]).toEqual([taskQueue, urgent]);
-    expect(scheduledIn(exportHistory).filter((a) => a.type === 'requestExport').map((a) => a.queue)).toEqual([urgent]);
+    expect(
+      scheduledIn(exportHistory)
+        .filter((a) => a.type === 'requestExport')
+        .map((a) => a.queue),
+    ).toEqual([urgent]);
 
     const hold = scheduledIn(await h.client.workflow.getHandle(holdWorkflowId(serverId)).fetchHistory());
     const restart = hold.filter((a) => a.type === 'awaitStartable' || a.input.includes('ACTIVE'));
