@@ -6,6 +6,7 @@
 // wait sees a state older than its question.
 // Each lane of the API budget has its own: a restart's reads never wait in a listing queued in the normal lane.
 import type { CallOptions, CloudApi, Server, Volume } from '../cloud/types';
+import { raceAbort } from '../cloud/http';
 import type { Priority } from '../cloud/ratelimit';
 
 const UPLOADING = 'uploading';
@@ -107,15 +108,24 @@ export class UploadingDisks {
 }
 
 // One per cloud client and lane, like the step times: the worker's main and urgent activities share them.
-const perCloud = new WeakMap<object, Map<Priority, UploadingDisks>>();
+function perLane<T>(
+  registry: WeakMap<object, Map<Priority, T>>,
+  cloud: CloudApi,
+  priority: Priority | undefined,
+  make: (lane: Priority) => T,
+): T {
+  let lanes = registry.get(cloud);
+  if (!lanes) registry.set(cloud, (lanes = new Map()));
+  const lane = priority ?? 'normal';
+  let x = lanes.get(lane);
+  if (x === undefined) lanes.set(lane, (x = make(lane)));
+  return x;
+}
+
+const uploadingDisks = new WeakMap<object, Map<Priority, UploadingDisks>>();
 
 export function uploadingDisksFor(cloud: CloudApi, priority?: Priority): UploadingDisks {
-  let lanes = perCloud.get(cloud);
-  if (!lanes) perCloud.set(cloud, (lanes = new Map()));
-  const lane = priority ?? 'normal';
-  let u = lanes.get(lane);
-  if (!u) lanes.set(lane, (u = new UploadingDisks(cloud, lane)));
-  return u;
+  return perLane(uploadingDisks, cloud, priority, (lane) => new UploadingDisks(cloud, lane));
 }
 
 /**
@@ -149,28 +159,13 @@ export class JoinedGets<T> {
       this.unsent.set(id, answer);
       answer.then(sent, sent);
     }
-    return abortable(answer, o.signal);
+    return raceAbort(answer, o.signal);
   }
-}
-
-/** `p`, or the signal's reason as soon as it aborts. */
-function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 const serverGets = new WeakMap<object, Map<Priority, JoinedGets<Server>>>();
 
-/** The worker's joined server reads in one lane (one per cloud client, like the disk reads above). */
+/** The worker's joined server reads in one lane. */
 export function serverGetsFor(cloud: CloudApi, priority?: Priority): JoinedGets<Server> {
-  let lanes = serverGets.get(cloud);
-  if (!lanes) serverGets.set(cloud, (lanes = new Map()));
-  const lane = priority ?? 'normal';
-  let g = lanes.get(lane);
-  if (!g) lanes.set(lane, (g = new JoinedGets((id, o) => cloud.ecs.getServer(id, o), lane)));
-  return g;
+  return perLane(serverGets, cloud, priority, (lane) => new JoinedGets((id, o) => cloud.ecs.getServer(id, o), lane));
 }

@@ -19,7 +19,6 @@ import {
   FINAL_RELEASE_OUTCOMES,
   type HeldServer,
   heldSignal,
-  stoppingSignal,
   type HoldStatus,
   type Holder,
   type HoldView,
@@ -28,6 +27,7 @@ import {
   releasedSignal,
   SA_PHASE,
   SA_SERVER_IDS,
+  stoppingSignal,
   type StopType,
 } from './api';
 import { calls, urgentCalls } from './activity-options';
