@@ -12,7 +12,7 @@ import { toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { type HoldDeps, holdsUnavailable } from './holds';
 import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
-import { serverGetsFor, uploadingDisksFor, type UploadingRead } from './shared-reads';
+import { serverGetsFor, uploadingDisksFor, type UploadingRead, volumeGetsFor } from './shared-reads';
 import { type StepKind, type StepTimes, stepTimesFor, type StepWatch, watchStep } from './step-times';
 
 export interface ActivityDeps {
@@ -86,11 +86,17 @@ export class ActivityScope {
     }
   }
 
-  /** The cloud as an activity sees it: its options on every call, its server reads joined with the worker's others. */
+  /** The cloud as an activity sees it: its options on every call, its server and disk reads gathered with the worker's others. */
   private view(o: CallOptions): CloudApi {
-    const c = this.deps.cloud.withOptions(o);
-    const servers = serverGetsFor(this.deps.cloud, o.priority);
-    return { ...c, ecs: { ...c.ecs, getServer: (id, more) => servers.read(id, { ...o, ...more }) } };
+    const cloud = this.deps.cloud;
+    const c = cloud.withOptions(o);
+    // A call may name its own lane (export.ts: the GET after the upload's end is urgent).
+    const lane = (more?: CallOptions) => more?.priority ?? o.priority;
+    return {
+      ...c,
+      ecs: { ...c.ecs, getServer: (id, more) => serverGetsFor(cloud, lane(more)).read(id, { ...o, ...more }) },
+      evs: { ...c.evs, getVolume: (id, more) => volumeGetsFor(cloud, lane(more)).read(id, { ...o, ...more }) },
+    };
   }
 
   /** This activity's reads of disks in `uploading`, shared with the worker's other waits in its lane. */

@@ -6,7 +6,6 @@
 // wait sees a state older than its question.
 // Each lane of the API budget has its own: a restart's reads never wait in a listing queued in the normal lane.
 import type { CallOptions, CloudApi, Server, Volume } from '../cloud/types';
-import { raceAbort } from '../cloud/http';
 import type { Priority } from '../cloud/ratelimit';
 
 const UPLOADING = 'uploading';
@@ -128,44 +127,156 @@ export function uploadingDisksFor(cloud: CloudApi, priority?: Priority): Uploadi
   return perLane(uploadingDisks, cloud, priority, (lane) => new UploadingDisks(cloud, lane));
 }
 
+interface Gathered<T> {
+  id: string;
+  o: CallOptions;
+  resolve(x: T): void;
+  reject(err: unknown): void;
+}
+
 /**
- * GETs of one resource by id, joined by the same rule: a GET asked for while another of the same resource waits
- * for its token (in the same lane) takes that one's answer. The plans of a fleet's exports read the same few
- * servers at once; under a saturated budget they are one read per server rather than one per plan.
+ * GETs of one kind of resource by id, gathered by the same rule: a GET waiting for its token takes along every
+ * read asked meanwhile (in the same lane). The same resource: that GET's answer. Other ones too: when the token
+ * came only after a wait (the budget is saturated) and more resources are asked than the last listing had pages,
+ * one listing answers them all. A fleet's plans read the same few servers and many disks at once, and the holds
+ * poll several servers through their stops and starts: under a saturated budget those are a request per moment,
+ * not one per resource — the tokens go to the plans and the exports. A resource the listing lacks (deleted, or
+ * moved between its pages) is read by id, as is every one when the listing fails. Unsaturated, nothing changes:
+ * a GET per resource, side by side.
  */
-export class JoinedGets<T> {
-  private readonly unsent = new Map<string, Promise<T>>();
+export class GatheredGets<T extends { id: string }> {
+  private open?: Gathered<T>[];
+  /** Requests the last listing took (its pages): a listing pays off only for more resources than that. */
+  private listingCost = 1;
 
   constructor(
+    private readonly cloud: CloudApi,
     private readonly get: (id: string, o: CallOptions) => Promise<T>,
+    private readonly list: (o: CallOptions) => Promise<T[]>,
+    /** The lane of every request (ratelimit.ts); undefined: the normal one. */
     private readonly priority?: Priority,
   ) {}
 
   read(id: string, o: CallOptions = {}): Promise<T> {
     o.signal?.throwIfAborted();
-    let answer = this.unsent.get(id);
-    if (!answer) {
-      const sent = () => {
-        if (this.unsent.get(id) === answer) this.unsent.delete(id);
+    return new Promise<T>((resolve, reject) => {
+      const ask: Gathered<T> = { id, o, resolve, reject };
+      let batch = this.open;
+      if (!batch) {
+        batch = this.open = [];
+        const mine = batch;
+        // The reads asked for in this turn go out together.
+        queueMicrotask(() => void this.send(mine));
+      }
+      batch.push(ask);
+      const asks = batch;
+      const onAbort = () => {
+        const i = asks.indexOf(ask);
+        if (i >= 0) asks.splice(i, 1);
+        reject(o.signal!.reason);
       };
-      // The answer is shared: one asker's cancel must not abort it; the first asker counts its cost.
-      answer = this.get(id, {
-        priority: this.priority,
+      o.signal?.addEventListener('abort', onAbort, { once: true });
+      const settle =
+        <X>(f: (x: X) => void) =>
+        (x: X) => {
+          o.signal?.removeEventListener('abort', onAbort);
+          f(x);
+        };
+      ask.resolve = settle(resolve);
+      ask.reject = settle(reject);
+    });
+  }
+
+  private async send(asks: Gathered<T>[]): Promise<void> {
+    let waited: boolean;
+    try {
+      waited = await this.cloud.budget().take(undefined, this.priority);
+    } catch (err) {
+      for (const a of asks.splice(0)) a.reject(err);
+      return;
+    } finally {
+      // Its token came: what it sends is decided; reads asked from now on wait for a request of their own.
+      if (this.open === asks) this.open = undefined;
+    }
+    const byId = new Map<string, Gathered<T>[]>();
+    for (const a of asks.splice(0)) byId.set(a.id, [...(byId.get(a.id) ?? []), a]);
+    if (byId.size === 0) return;
+    if (waited && byId.size > this.listingCost) return this.sendListing(byId);
+    let prepaid = true;
+    for (const [id, group] of byId) {
+      this.answer(group, this.get(id, this.shared(group, prepaid)));
+      prepaid = false;
+    }
+  }
+
+  private async sendListing(byId: Map<string, Gathered<T>[]>): Promise<void> {
+    const first = [...byId.values()][0];
+    let cost = 0;
+    let listed: Map<string, T>;
+    try {
+      const o = this.shared(first, true);
+      const items = await this.list({
+        ...o,
         onAttempt: (op) => {
-          sent();
+          cost++;
           o.onAttempt?.(op);
         },
       });
-      this.unsent.set(id, answer);
-      answer.then(sent, sent);
+      this.listingCost = Math.max(1, cost);
+      listed = new Map(items.map((x) => [x.id, x]));
+    } catch {
+      listed = new Map();
     }
-    return raceAbort(answer, o.signal);
+    for (const [id, group] of byId) {
+      const x = listed.get(id);
+      this.answer(group, x ? Promise.resolve(x) : this.get(id, this.shared(group, false)));
+    }
+  }
+
+  /** A request whose answer several asks share: one asker's cancel must not abort it; the first asker counts it. */
+  private shared(group: Gathered<T>[], prepaid: boolean): CallOptions {
+    return { priority: this.priority, prepaid, onAttempt: (op) => group[0].o.onAttempt?.(op) };
+  }
+
+  private answer(group: Gathered<T>[], answer: Promise<T>): void {
+    answer.then(
+      (x) => group.forEach((a) => a.resolve(x)),
+      (err) => group.forEach((a) => a.reject(err)),
+    );
   }
 }
 
-const serverGets = new WeakMap<object, Map<Priority, JoinedGets<Server>>>();
+const serverGets = new WeakMap<object, Map<Priority, GatheredGets<Server>>>();
+const volumeGets = new WeakMap<object, Map<Priority, GatheredGets<Volume>>>();
 
-/** The worker's joined server reads in one lane. */
-export function serverGetsFor(cloud: CloudApi, priority?: Priority): JoinedGets<Server> {
-  return perLane(serverGets, cloud, priority, (lane) => new JoinedGets((id, o) => cloud.ecs.getServer(id, o), lane));
+/** The worker's gathered server reads in one lane. */
+export function serverGetsFor(cloud: CloudApi, priority?: Priority): GatheredGets<Server> {
+  return perLane(
+    serverGets,
+    cloud,
+    priority,
+    (lane) =>
+      new GatheredGets(
+        cloud,
+        (id, o) => cloud.ecs.getServer(id, o),
+        (o) => cloud.ecs.listServers(o),
+        lane,
+      ),
+  );
+}
+
+/** The worker's gathered disk reads in one lane. */
+export function volumeGetsFor(cloud: CloudApi, priority?: Priority): GatheredGets<Volume> {
+  return perLane(
+    volumeGets,
+    cloud,
+    priority,
+    (lane) =>
+      new GatheredGets(
+        cloud,
+        (id, o) => cloud.evs.getVolume(id, o),
+        (o) => cloud.evs.listVolumes(o),
+        lane,
+      ),
+  );
 }

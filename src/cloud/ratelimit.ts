@@ -52,8 +52,11 @@ interface Waiter {
 
 /** What the rest of the worker sees of the budget. */
 export interface ApiBudget {
-  /** Resolves when a request may go out in this lane (the token is spent); rejects if `signal` aborts first. */
-  take(signal?: AbortSignal, lane?: Lane): Promise<void>;
+  /**
+   * Resolves when a request may go out in this lane (the token is spent): true when it had to wait for it (the
+   * budget is saturated); rejects if `signal` aborts first.
+   */
+  take(signal?: AbortSignal, lane?: Lane): Promise<boolean>;
   /** The configured rate and burst: the whole account's. */
   account(): RateLimit;
   /** Requests per second allowed now. */
@@ -89,16 +92,16 @@ export class TokenBucket implements ApiBudget {
     this.last = this.now();
   }
 
-  /** Resolves when a request may go out; rejects with the signal's reason if it aborts first. */
-  async take(signal?: AbortSignal, priority: Lane = 'normal'): Promise<void> {
-    if (this.rate === Infinity) return;
+  /** Resolves when a request may go out (true: it waited); rejects with the signal's reason if it aborts first. */
+  async take(signal?: AbortSignal, priority: Lane = 'normal'): Promise<boolean> {
+    if (this.rate === Infinity) return false;
     signal?.throwIfAborted();
     this.refill();
     // At once only when nobody in the same or a higher lane is waiting (no overtaking within a lane).
     const ahead = LANES.slice(0, LANES.indexOf(priority) + 1).reduce((n, lane) => n + this.lanes[lane].length, 0);
     if (ahead === 0 && this.tokens >= this.need(priority)) {
       this.tokens -= 1;
-      return;
+      return false;
     }
     await new Promise<void>((resolve, reject) => {
       const w: Waiter = { since: this.now(), resolve, reject, signal };
@@ -116,6 +119,7 @@ export class TokenBucket implements ApiBudget {
       this.lanes[priority].push(w);
       this.schedule();
     });
+    return true;
   }
 
   /** The cloud said to slow down: halve the current rate (not below the floor); it recovers over time. */

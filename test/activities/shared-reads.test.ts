@@ -2,7 +2,7 @@
 // client: a read alone is a GET, reads asked together or while one is on its way are one listing, and every
 // answer comes from a request sent after its question.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { serverGetsFor, UploadingDisks, uploadingDisksFor } from '../../src/activities/shared-reads';
+import { serverGetsFor, UploadingDisks, uploadingDisksFor, volumeGetsFor } from '../../src/activities/shared-reads';
 import { type CloudApi, createCloudClient, loadCloudConfig } from '../../src/cloud';
 import { createSim, type SimServer } from '../../src/sim';
 import { FAST } from '../sim/helpers';
@@ -147,32 +147,79 @@ describe('UploadingDisks', () => {
   });
 });
 
-describe('JoinedGets (server reads)', () => {
-  it('answers the reads of a server asked while its GET waits for a token with that GET, and later reads afresh', async () => {
-    const s = sim.sim.seed({ servers: [{ name: 'one' }, { name: 'two' }] });
-    const [one, two] = s.servers.map((x) => x.id);
-    // A budget of 5 requests/s, its one token taken: the reads below wait for theirs.
+describe('GatheredGets (server and disk reads)', () => {
+  /** A client with a budget of 5 requests/s whose one token is taken: the reads asked next wait for theirs. */
+  async function saturated(): Promise<CloudApi> {
     const slow = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: { requestsPerSecond: 5, burst: 1 } });
+    await slow.profile();
+    await slow.budget().take();
+    return slow;
+  }
+
+  it('answers the reads of a server asked while its GET waits for a token with that GET, and later reads afresh', async () => {
+    const s = sim.sim.seed({ servers: [{ name: 'one' }] });
+    const [one] = s.servers.map((x) => x.id);
+    const slow = await saturated();
     try {
-      await slow.ecs.getServer(two);
       const before = calls('ecs.getServer');
       const reads = serverGetsFor(slow);
       expect(serverGetsFor(slow)).toBe(reads);
-      const counted: string[] = [];
+      const counted: string[][] = [[], [], []];
       const ac = new AbortController();
-      const cancelled = reads.read(one, { signal: ac.signal, onAttempt: (op) => counted.push(op) });
-      const joined = [reads.read(one), reads.read(one), reads.read(two)];
+      const cancelled = reads.read(one, { signal: ac.signal, onAttempt: (op) => counted[0].push(op) });
+      const joined = [1, 2].map((i) => reads.read(one, { onAttempt: (op) => counted[i].push(op) }));
       ac.abort(new Error('activity cancelled'));
       await expect(cancelled).rejects.toThrow('activity cancelled');
       const seen = await Promise.all(joined);
-      expect(seen.map((x) => x.name)).toEqual(['one', 'one', 'two']);
-      expect(calls('ecs.getServer') - before).toBe(2);
-      // The first asker counts the shared call, even after it stopped waiting for the answer.
-      expect(counted).toEqual(['ecs.getServer']);
+      expect(seen.map((x) => x.name)).toEqual(['one', 'one']);
+      expect(calls('ecs.getServer') - before).toBe(1);
+      // The first asker still waiting counts the shared call; one cancelled before it went out made none.
+      expect(counted).toEqual([[], ['ecs.getServer'], []]);
       // Asked once the GET went out: a request of its own.
       sim.sim.patchServer(one, { status: 'SHUTOFF' });
       expect((await reads.read(one)).status).toBe('SHUTOFF');
-      expect(calls('ecs.getServer') - before).toBe(3);
+      expect(calls('ecs.getServer') - before).toBe(2);
+      expect(calls('ecs.listServers')).toBe(0);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('answers reads of several servers asked while a token is awaited with one listing; one it lacks is read by id', async () => {
+    const s = sim.sim.seed({ servers: [{ name: 'one' }, { name: 'two' }, { name: 'three' }] });
+    const [one, two, three] = s.servers.map((x) => x.id);
+    const slow = await saturated();
+    try {
+      const before = calls('ecs.getServer');
+      const reads = serverGetsFor(slow, 'urgent');
+      const first = reads.read(one);
+      // Asked in later turns, while the first read waits for its token (about 200 ms).
+      await new Promise((r) => setTimeout(r, 50));
+      const gone = reads.read('no-such-server');
+      const seen = await Promise.all([first, reads.read(two), reads.read(three), reads.read(one)]);
+      expect(seen.map((x) => x.name)).toEqual(['one', 'two', 'three', 'one']);
+      await expect(gone).rejects.toMatchObject({ status: 404 });
+      expect([calls('ecs.listServers'), calls('ecs.getServer') - before]).toEqual([1, 1]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('reads each disk by id when the budget has tokens to spare, and when the listing fails', async () => {
+    const [a, b, c] = await disks();
+    // Unsaturated: a GET each, side by side.
+    const spare = volumeGetsFor(cloud);
+    expect((await Promise.all([a, b, c].map((id) => spare.read(id)))).map((v) => v.status)).toEqual(['uploading', 'uploading', 'available']);
+    expect([calls('evs.listVolumes'), calls('evs.getVolume')]).toEqual([0, 3]);
+    const slow = await saturated();
+    try {
+      sim.sim.addFault({ op: 'evs.listVolumes', kind: 'error', status: 404, times: 1 });
+      const reads = volumeGetsFor(slow);
+      const first = reads.read(a);
+      await new Promise((r) => setTimeout(r, 50));
+      const seen = await Promise.all([first, reads.read(b), reads.read(c)]);
+      expect(seen.map((v) => v.id)).toEqual([a, b, c]);
+      expect([calls('evs.listVolumes'), calls('evs.getVolume')]).toEqual([1, 6]);
     } finally {
       await slow.close();
     }
