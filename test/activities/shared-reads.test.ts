@@ -209,7 +209,11 @@ describe('GatheredGets (server and disk reads)', () => {
     const [a, b, c] = await disks();
     // Unsaturated: a GET each, side by side.
     const spare = volumeGetsFor(cloud);
-    expect((await Promise.all([a, b, c].map((id) => spare.read(id)))).map((v) => v.status)).toEqual(['uploading', 'uploading', 'available']);
+    expect((await Promise.all([a, b, c].map((id) => spare.read(id)))).map((v) => v.status)).toEqual([
+      'uploading',
+      'uploading',
+      'available',
+    ]);
     expect([calls('evs.listVolumes'), calls('evs.getVolume')]).toEqual([0, 3]);
     const slow = await saturated();
     try {
