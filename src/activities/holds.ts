@@ -31,9 +31,17 @@ export interface HoldDeps {
  */
 export async function acquireHolds(
   deps: HoldDeps,
-  args: { serverIds: string[]; holder: Holder; stopType?: StopType; stopMs?: number; waiting?: boolean },
+  args: {
+    serverIds: string[];
+    holder: Holder;
+    stopType?: StopType;
+    stopMs?: number;
+    waiting?: boolean;
+    /** The holds' task queue, the run's own: given when this runs on another (the urgent one). */
+    taskQueue?: string;
+  },
 ): Promise<{ stopping: string[] }> {
-  const taskQueue = activityInfo().taskQueue;
+  const taskQueue = args.taskQueue ?? activityInfo().taskQueue;
   const views = await Promise.all(
     [...args.serverIds].sort().map(async (serverId) => ({
       serverId,

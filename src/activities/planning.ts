@@ -1,5 +1,6 @@
 // The activities of the plan: read-only, before anything is stopped or created (P5).
 import { ApplicationFailure } from '@temporalio/common';
+import type { CloudApi } from '../cloud/types';
 import { CINDER_DISK_FORMATS, OTC_DISK_FORMATS } from '../formats';
 import { type Deadlines, type ExportPlan, type ExportServerPlan, FailureType, type StopType, type Strategy } from '../workflows/api';
 import { InputError } from '../workflows/validate';
@@ -33,31 +34,52 @@ function refuseFormatOf(profile: 'otc' | 'openstack', format: string): void {
     invalidInput(new Error(`diskFormat: ${JSON.stringify(format)} is ${other}; ${cloud} takes ${own.join(', ')}`));
 }
 
+interface PlanArgs {
+  volumeId: string;
+  stopType?: StopType;
+  deadlines?: Deadlines;
+  strategy?: Strategy;
+  stopServers?: boolean;
+  diskFormat?: string;
+}
+
+async function imageNamed(c: CloudApi, imageName: string): Promise<ImageSummary | null> {
+  const image = await findOurImage(c, imageName);
+  return image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin, tags: image.tags } : null;
+}
+
 export function planningActivities(s: ActivityScope) {
   const held = (ids: string[]) => runningHolds(s.deps.client, ids);
+  const plan = async (c: CloudApi, args: PlanArgs): Promise<ExportPlan> => {
+    // A format this cloud does not take is refused now, before any server stops (P5).
+    if (args.diskFormat) refuseFormatOf(await c.profile(), args.diskFormat);
+    const reading = await readPlan(c, args, held).catch((err: unknown) =>
+      err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err),
+    );
+    if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
+    // A run that only joins servers other runs already hold stops nothing new: it needs no admission.
+    const unheld = reading.plan.toStop.filter((id) => !reading.held.has(id));
+    const admission = s.deps.admission === true && unheld.length > 0;
+    // Other runs may stop them first when every one has other disks: the run then waits in its holds.
+    const admissionJoins = admission && unheld.every((id) => reading.shared.has(id));
+    return { ...reading.plan, ...(admission ? { admission } : {}), ...(admissionJoins ? { admissionJoins } : {}) };
+  };
   return {
     /** Reads the disk and its servers; refuses what cannot be exported, before anything is touched (P5). */
-    async planExport(args: {
-      volumeId: string;
-      stopType?: StopType;
-      deadlines?: Deadlines;
-      strategy?: Strategy;
-      stopServers?: boolean;
-      diskFormat?: string;
-    }): Promise<Counted<{ plan: ExportPlan }>> {
-      return s.counted(`read disk ${args.volumeId} and its servers`, async (c) => {
-        // A format this cloud does not take is refused now, before any server stops (P5).
-        if (args.diskFormat) refuseFormatOf(await c.profile(), args.diskFormat);
-        const reading = await readPlan(c, args, held).catch((err: unknown) =>
-          err instanceof UnknownVolumeError ? invalidInput(err) : Promise.reject(err),
-        );
-        if (reading.problems.length > 0) throw notExportable(reading.problems.join('; '), reading.plan);
-        // A run that only joins servers other runs already hold stops nothing new: it needs no admission.
-        const unheld = reading.plan.toStop.filter((id) => !reading.held.has(id));
-        const admission = s.deps.admission === true && unheld.length > 0;
-        // Other runs may stop them first when every one has other disks: the run then waits in its holds.
-        const admissionJoins = admission && unheld.every((id) => reading.shared.has(id));
-        return { plan: { ...reading.plan, ...(admission ? { admission } : {}), ...(admissionJoins ? { admissionJoins } : {}) } };
+    async planExport(args: PlanArgs): Promise<Counted<{ plan: ExportPlan }>> {
+      return s.counted(`read disk ${args.volumeId} and its servers`, async (c) => ({ plan: await plan(c, args) }));
+    },
+
+    /**
+     * The image of that name first (P3: a re-run returns an active one, and reads nothing more), then the plan: one
+     * activity, where a fleet's runs would otherwise each wait twice for the task queue's dispatch rate.
+     */
+    async planExportOrFindImage(
+      args: PlanArgs & { imageName: string },
+    ): Promise<Counted<{ image: ImageSummary | null; plan?: ExportPlan }>> {
+      return s.counted(`look for image ${JSON.stringify(args.imageName)}, read disk ${args.volumeId} and its servers`, async (c) => {
+        const image = await imageNamed(c, args.imageName);
+        return image?.status === 'active' ? { image } : { image, plan: await plan(c, args) };
       });
     },
 
@@ -87,10 +109,7 @@ export function planningActivities(s: ActivityScope) {
 
     /** An image of ours with this name that is made or being made, if any (P3: a re-run returns it). */
     async findExistingImage(args: { imageName: string }): Promise<Counted<{ image: ImageSummary | null }>> {
-      return s.counted(`look for image ${JSON.stringify(args.imageName)}`, async (c) => {
-        const image = await findOurImage(c, args.imageName);
-        return { image: image ? { id: image.id, status: image.status, dataOrigin: image.dataOrigin, tags: image.tags } : null };
-      });
+      return s.counted(`look for image ${JSON.stringify(args.imageName)}`, async (c) => ({ image: await imageNamed(c, args.imageName) }));
     },
   };
 }

@@ -43,9 +43,12 @@ const CALLS: ActivityOptions = {
 /** Calls on the main task queue. */
 export const calls = proxyActivities<Activities>(CALLS);
 
-/** Calls that name their step in the Web UI's timeline ("stop web-1, web-2" rather than `acquireHolds`). */
-export function summarised(summary: string) {
-  return proxyActivities<Activities>({ ...CALLS, summary });
+/**
+ * Calls that name their step in the Web UI's timeline ("stop web-1, web-2" rather than `acquireHolds`); `urgent`:
+ * on the urgent task queue.
+ */
+export function summarised(summary: string, urgent = false) {
+  return proxyActivities<Activities>({ ...CALLS, summary, ...(urgent ? { taskQueue: urgentTaskQueue(workflowInfo().taskQueue) } : {}) });
 }
 
 /** Calls made while the run's servers are stopped (the snapshot of the snapshot strategy). */

@@ -19,6 +19,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { StartedExport } from '../activities/export';
+import type { ImageSummary } from '../activities/planning';
 import {
   type ApproveInput,
   type Deadlines,
@@ -53,6 +54,8 @@ const APPROVAL_IN_TIMELINE = 'approval-wait-in-timeline';
 const SOURCE_TAG_ALWAYS = 'source-volume-tag-on-every-image';
 const ADMISSION_JOINS_HELD = 'admission-joins-servers-held-by-others';
 const EXPORT_REQUEST_URGENT = 'export-request-on-urgent-queue';
+// The image's lookup and the plan in one activity: under load each activity waits for the task queue's dispatch rate.
+const PLAN_WITH_NAME = 'plan-and-image-lookup-in-one-activity';
 const IMAGE_IN_PROGRESS = new Set(['queued', 'saving', 'uploading', 'importing']);
 
 // Which deadline bounds each phase, to name it when it is exceeded.
@@ -174,10 +177,19 @@ export class ExportRun {
   private async planOrFindImage(): Promise<ExportDiskResult | undefined> {
     this.setPhase('planning');
     try {
-      const existing = await this.findExistingImage();
-      if (existing) return existing;
-      const { volumeId, stopType, deadlines, strategy, stopServers, diskFormat } = this.input;
-      this.plan = this.counted(await calls.planExport({ volumeId, stopType, deadlines, strategy, stopServers, diskFormat })).plan;
+      const { volumeId, stopType, deadlines, strategy, stopServers, diskFormat, imageName } = this.input;
+      const planArgs = { volumeId, stopType, deadlines, strategy, stopServers, diskFormat };
+      if (patched(PLAN_WITH_NAME)) {
+        const found = this.counted(await calls.planExportOrFindImage({ ...planArgs, imageName }));
+        const existing = this.foundImage(found.image);
+        if (existing) return existing;
+        // Absent only beside an active image, which foundImage returned or refused.
+        this.plan = found.plan!;
+      } else {
+        const existing = this.foundImage(this.counted(await calls.findExistingImage({ imageName })).image);
+        if (existing) return existing;
+        this.plan = this.counted(await calls.planExport(planArgs)).plan;
+      }
     } catch (err) {
       // Nothing has been touched yet: fail (or end cancelled) with the refusal's own type and words.
       this.setPhase(isCancellation(err) ? 'cancelled' : 'failed');
@@ -209,8 +221,8 @@ export class ExportRun {
     return undefined;
   }
 
-  private async findExistingImage(): Promise<ExportDiskResult | undefined> {
-    const { image } = this.counted(await calls.findExistingImage({ imageName: this.input.imageName }));
+  /** The image of the run's name, if any: an active one of ours is the result; one not ours is refused. */
+  private foundImage(image: ImageSummary | null): ExportDiskResult | undefined {
     this.nameFree = !image;
     const ours = image?.dataOrigin === `volume,${this.input.volumeId}` || image?.tags?.includes(sourceVolumeTag(this.input.volumeId));
     // Glance (vanilla OpenStack) records no origin: an active image of that name that is not tagged ours is not ours.

@@ -70,6 +70,9 @@ const TELL_STOPPING = 'hold-tells-waiting-holders-it-stops';
 // The stop's activities on the urgent task queue, as the restart's: the main queue's dispatch rate is shared with
 // every run's plans and polls, and a server stopped late keeps the others of a shared disk down meanwhile.
 const STOP_URGENT = 'hold-stops-on-urgent-queue';
+// The hold acts (a restart, a stop) in the same workflow task as it tells the runs what they have not heard: before,
+// it waited for those signals to be delivered first, which put a workflow task's round trip before every restart.
+const ACT_WHILE_TELLING = 'hold-acts-while-telling';
 /** A hold whose holders all wait for their admission checks on them this much less often (it costs an activity). */
 const WAITING_LIVENESS_FACTOR = 10;
 
@@ -167,19 +170,31 @@ export class ServerHoldEntity {
 
   /** Runs until nobody holds the server and every releaser knows how it ended; `continueAsNew` when history grows. */
   async run(continueAsNewSuggested: () => boolean, continueAsNew: () => Promise<never>, allHandlersFinished: () => boolean): Promise<void> {
+    const alongside = patched(ACT_WHILE_TELLING);
     for (;;) {
       const seen = this.changes;
-      await this.tell();
+      // Its state is updated at once; only the signals' delivery is awaited (a failure to deliver is held until then).
+      const telling = this.tell().then(
+        () => undefined,
+        (err: unknown) => ({ err }),
+      );
+      const told = async () => {
+        const failed = await telling;
+        if (failed) throw failed.err;
+      };
+      if (!alongside) await told();
       const held = this.view.holders.length > 0;
       if (this.needed && this.view.status === 'idle') await this.stop(false);
       else if (!this.needed && this.view.status === 'held') await this.start();
       else if (held && Date.now() - this.lastLiveness >= this.livenessMs) await this.releaseVanishedHolders();
-      else if (!held && this.view.status === 'idle' && this.st.releasers.length === 0 && allHandlersFinished()) return;
+      else if (!held && this.view.status === 'idle' && this.st.releasers.length === 0 && allHandlersFinished()) return told();
       else {
+        await told();
         if (continueAsNewSuggested() && allHandlersFinished()) await continueAsNew();
         const wait = held ? Math.max(1, this.livenessMs - (Date.now() - this.lastLiveness)) : undefined;
         await condition(() => this.changes !== seen, wait);
       }
+      await told();
     }
   }
 

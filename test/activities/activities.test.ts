@@ -74,6 +74,23 @@ describe('planExport', () => {
   });
 });
 
+describe('planExportOrFindImage', () => {
+  it('plans when no image has the name, and reads nothing but the name when an active one has it', async () => {
+    const { volumeId, serverId } = inUseDisk();
+    const first = await run(activities.planExportOrFindImage, [{ volumeId, imageName: 'golden' }]);
+    expect(first.image).toBeNull();
+    expect(first.plan).toMatchObject({ volumeId, force: true, toStop: [serverId] });
+    // (The sim's reset voids the client's token: the first call is asked twice, once refused with 401.)
+    expect(first.apiCalls).toMatchObject({ 'evs.getVolume': 1, 'ecs.getServer': 1 });
+    expect(Object.keys(first.apiCalls).sort()).toEqual(['ecs.getServer', 'evs.getVolume', 'ims.listImages']);
+    const [image] = sim.sim.seed({ images: [{ name: 'golden' }] }).images;
+    const again = await run(activities.planExportOrFindImage, [{ volumeId, imageName: 'golden' }]);
+    expect(again.image).toMatchObject({ id: image.id, status: 'active' });
+    expect(again.plan).toBeUndefined();
+    expect(Object.keys(again.apiCalls)).toEqual(['ims.listImages']);
+  });
+});
+
 describe('requestExport (P3)', () => {
   it('asks once; asked again, adopts the export in flight instead of asking twice', async () => {
     sim.sim.setConfig({ timings: { uploadBaseMs: null } });

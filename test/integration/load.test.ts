@@ -55,7 +55,7 @@ describe('progress under load (P9)', () => {
     await until(async () => !(await Promise.all(s.servers.map((x) => holdRunning(x.id)))).some(Boolean), 'every hold to end');
   });
 
-  it("a server's stop, the export request, the patient reads of the upload and the restart run on the urgent task queue", async () => {
+  it("a server's stop, its hold's acquire, the export request, the patient reads of the upload and the restart run on the urgent task queue", async () => {
     const s = h.admin.seed({ servers: [{ name: 'app' }], volumes: [{ name: 'data', size: 5, attachedTo: ['app'] }] });
     const [serverId, volumeId] = [s.servers[0].id, s.volumes[0].id];
     h.admin.setConfig({ timings: { uploadBaseMs: null } });
@@ -80,6 +80,18 @@ describe('progress under load (P9)', () => {
         .filter((a) => a.type === 'requestExport')
         .map((a) => a.queue),
     ).toEqual([urgent]);
+    // Taking the hold makes no cloud call: it does not wait for the main queue's dispatch rate.
+    expect(
+      scheduledIn(exportHistory)
+        .filter((a) => a.type === 'acquireHolds')
+        .map((a) => a.queue),
+    ).toEqual([urgent]);
+    // The image's lookup and the plan: one activity, one dispatch on the main queue.
+    expect(
+      scheduledIn(exportHistory)
+        .filter((a) => /^(planExport|findExistingImage|planExportOrFindImage)$/.test(a.type))
+        .map((a) => [a.type, a.queue]),
+    ).toEqual([['planExportOrFindImage', taskQueue]]);
 
     const hold = scheduledIn(await h.client.workflow.getHandle(holdWorkflowId(serverId)).fetchHistory());
     const restart = hold.filter((a) => a.type === 'awaitStartable' || a.input.includes('ACTIVE'));

@@ -246,7 +246,14 @@ describe('no credential or token reaches Temporal or the logs (P7)', () => {
     expect(eventTypes(ok)[0]).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_STARTED');
     expect(eventTypes(ok).at(-1)).toBe('EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED');
     expect(scheduled(ok)).toEqual(
-      expect.arrayContaining(['planExport', 'acquireHolds', 'requestExport', 'awaitVolumeReleased', 'awaitImageActive', 'tagImage']),
+      expect.arrayContaining([
+        'planExportOrFindImage',
+        'acquireHolds',
+        'requestExport',
+        'awaitVolumeReleased',
+        'awaitImageActive',
+        'tagImage',
+      ]),
     );
     expect(ok.holdHistories).toHaveLength(2);
     for (const hh of ok.holdHistories) expect(scheduled({ history: hh })).toEqual(expect.arrayContaining(['readServer', 'power']));
