@@ -44,20 +44,7 @@ export class UploadingDisks {
   read(volumeId: string, o: CallOptions = {}): Promise<Volume | undefined> {
     o.signal?.throwIfAborted();
     return new Promise<Volume | undefined>((resolve, reject) => {
-      const ask: Ask = { volumeId, o, resolve, reject };
-      const onAbort = () => {
-        this.queued = this.queued.filter((a) => a !== ask);
-        reject(o.signal!.reason);
-      };
-      o.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle =
-        <T>(f: (x: T) => void) =>
-        (x: T) => {
-          o.signal?.removeEventListener('abort', onAbort);
-          f(x);
-        };
-      ask.resolve = settle(resolve);
-      ask.reject = settle(reject);
+      const ask: Ask = { volumeId, o, ...untilAborted(o, resolve, reject, () => (this.queued = this.queued.filter((a) => a !== ask))) };
       if (this.current && !this.current.sent) this.current.asks.push(ask);
       else {
         this.queued.push(ask);
@@ -127,6 +114,22 @@ export function uploadingDisksFor(cloud: CloudApi, priority?: Priority): Uploadi
   return perLane(uploadingDisks, cloud, priority, (lane) => new UploadingDisks(cloud, lane));
 }
 
+/** A read's settlers that stop listening to its signal; an abort first takes it out of its batch (`leave`), then rejects. */
+function untilAborted<T>(o: CallOptions, resolve: (x: T) => void, reject: (err: unknown) => void, leave: () => void) {
+  const onAbort = () => {
+    leave();
+    reject(o.signal!.reason);
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  const settle =
+    <X>(f: (x: X) => void) =>
+    (x: X) => {
+      o.signal?.removeEventListener('abort', onAbort);
+      f(x);
+    };
+  return { resolve: settle(resolve), reject: settle(reject) };
+}
+
 interface Gathered<T> {
   id: string;
   o: CallOptions;
@@ -160,7 +163,6 @@ export class GatheredGets<T extends { id: string }> {
   read(id: string, o: CallOptions = {}): Promise<T> {
     o.signal?.throwIfAborted();
     return new Promise<T>((resolve, reject) => {
-      const ask: Gathered<T> = { id, o, resolve, reject };
       let batch = this.open;
       if (!batch) {
         batch = this.open = [];
@@ -168,22 +170,16 @@ export class GatheredGets<T extends { id: string }> {
         // The reads asked for in this turn go out together.
         queueMicrotask(() => void this.send(mine));
       }
-      batch.push(ask);
       const asks = batch;
-      const onAbort = () => {
-        const i = asks.indexOf(ask);
-        if (i >= 0) asks.splice(i, 1);
-        reject(o.signal!.reason);
+      const ask: Gathered<T> = {
+        id,
+        o,
+        ...untilAborted(o, resolve, reject, () => {
+          const i = asks.indexOf(ask);
+          if (i >= 0) asks.splice(i, 1);
+        }),
       };
-      o.signal?.addEventListener('abort', onAbort, { once: true });
-      const settle =
-        <X>(f: (x: X) => void) =>
-        (x: X) => {
-          o.signal?.removeEventListener('abort', onAbort);
-          f(x);
-        };
-      ask.resolve = settle(resolve);
-      ask.reject = settle(reject);
+      asks.push(ask);
     });
   }
 
@@ -250,33 +246,9 @@ const serverGets = new WeakMap<object, Map<Priority, GatheredGets<Server>>>();
 const volumeGets = new WeakMap<object, Map<Priority, GatheredGets<Volume>>>();
 
 /** The worker's gathered server reads in one lane. */
-export function serverGetsFor(cloud: CloudApi, priority?: Priority): GatheredGets<Server> {
-  return perLane(
-    serverGets,
-    cloud,
-    priority,
-    (lane) =>
-      new GatheredGets(
-        cloud,
-        (id, o) => cloud.ecs.getServer(id, o),
-        (o) => cloud.ecs.listServers(o),
-        lane,
-      ),
-  );
-}
+export const serverGetsFor = (cloud: CloudApi, priority?: Priority): GatheredGets<Server> =>
+  perLane(serverGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.ecs.getServer, cloud.ecs.listServers, lane));
 
 /** The worker's gathered disk reads in one lane. */
-export function volumeGetsFor(cloud: CloudApi, priority?: Priority): GatheredGets<Volume> {
-  return perLane(
-    volumeGets,
-    cloud,
-    priority,
-    (lane) =>
-      new GatheredGets(
-        cloud,
-        (id, o) => cloud.evs.getVolume(id, o),
-        (o) => cloud.evs.listVolumes(o),
-        lane,
-      ),
-  );
-}
+export const volumeGetsFor = (cloud: CloudApi, priority?: Priority): GatheredGets<Volume> =>
+  perLane(volumeGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.evs.getVolume, cloud.evs.listVolumes, lane));

@@ -121,3 +121,8 @@ export async function beforeRequest<T>(
     throw err;
   }
 }
+
+/** A listing's options for its page `page` (from 0): only the first request's token may be the caller's (`prepaid`). */
+export function pageOptions(o: CallOptions | undefined, page: number): CallOptions | undefined {
+  return page > 0 && o?.prepaid ? { ...o, prepaid: false } : o;
+}

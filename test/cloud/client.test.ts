@@ -182,6 +182,18 @@ describe('IMS', () => {
       '/ims/v2/images?marker=b&name=golden%201',
     ]);
     expect(client.callCounts()['ims.listImages']).toBe(2);
+
+    // A listing whose first token the caller took (`prepaid`, the shared reads) takes one for each later page.
+    await client.projectId();
+    const budget = client.budget();
+    const take = budget.take.bind(budget);
+    let taken = 0;
+    budget.take = (signal, lane) => {
+      taken++;
+      return take(signal, lane);
+    };
+    await client.ims.findImages({ name: 'golden 1', owner: PROJECT }, { prepaid: true });
+    expect(taken).toBe(1);
   });
 
   it('findImages stops on a repeated next link', async () => {

@@ -1,6 +1,6 @@
 // ECS operations (§4.1 server detail, §4.3 batch stop/start, §4.4 job); on a vanilla OpenStack cloud the same
 // interface is Nova's (../nova/api.ts), chosen per call by the client's profile (§6.5).
-import type { Caller } from '../call';
+import { type Caller, pageOptions } from '../call';
 import { novaApi } from '../nova/api';
 import type { CallOptions, EcsApi, Server } from '../types';
 import { toStartBody, toStopBody } from './requests';
@@ -44,7 +44,7 @@ export function otcEcsApi(call: Caller): EcsApi {
             expect: [200],
             parse: parseServerPage,
           },
-          o,
+          pageOptions(o, page - 1),
         );
         out.push(...r.servers);
         if (r.servers.length < PAGE || (r.count !== null && out.length >= r.count)) return out;

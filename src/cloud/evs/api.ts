@@ -1,7 +1,7 @@
 // EVS operations (§3.1 disk detail, §3.3 export to image, §3.8 snapshots and disks from snapshots). On a vanilla
 // OpenStack cloud the same calls are Cinder v3's (§6.5): the paths are the same under the `volumev3` endpoint; only
 // the export's body, its microversion and the reading of its refusal differ (cinderUpload below).
-import type { Caller } from '../call';
+import { type Caller, pageOptions } from '../call';
 import { CloudError, CloudRequestError, isStatus } from '../errors';
 import { OTC_DISK_FORMATS } from '../../formats';
 import { CINDER_DISK_FORMATS } from '../profile';
@@ -32,7 +32,7 @@ export function evsApi(call: Caller): EvsApi {
     const out: Volume[] = [];
     // Paged by marker (the last disk's id): EVS wants `offset` above 0 and below the number of disks.
     for (let page = 0; page < MAX_PAGES; page++) {
-      const r = await volumes.page({ ...filter, limit: PAGE, marker: out.at(-1)?.id }, o);
+      const r = await volumes.page({ ...filter, limit: PAGE, marker: out.at(-1)?.id }, pageOptions(o, page));
       out.push(...r);
       if (r.length < PAGE) return out;
     }

@@ -1,5 +1,5 @@
 // IMS / Glance v2 operations (§5.1 detail, §5.2 list by name, §5.3 delete, §5.4 tags).
-import type { Caller } from '../call';
+import { type Caller, pageOptions } from '../call';
 import { invalidResponse, ResponseFormatError } from '../errors';
 import type { CallOptions, Image, ImsApi } from '../types';
 import type { Query } from '../urls';
@@ -71,7 +71,7 @@ async function listPages(call: Caller, query: Query, o?: CallOptions): Promise<I
         expect: [200],
         parse: parseImagePage,
       },
-      o,
+      pageOptions(o, page),
     );
     out.push(...r.images);
     if (!r.next) return out;

@@ -4,7 +4,7 @@
 // body); a 409 because the server is already there or already on its way (`Cannot 'stop' instance … while it is in
 // vm_state stopped` / `task_state powering-off`) is read back and counts as accepted, any other 409 (a lock) is
 // the cloud's refusal. The job id is made up and read back from the servers (jobs.ts).
-import type { Caller } from '../call';
+import { type Caller, pageOptions } from '../call';
 import { CloudRequestError, isStatus } from '../errors';
 import { parseServer, parseServerPage } from '../ecs/results';
 import type { CallOptions, EcsApi, Job, Server } from '../types';
@@ -78,7 +78,7 @@ export function novaApi(call: Caller, now: () => number = Date.now): EcsApi {
             expect: [200],
             parse: parseServerPage,
           },
-          o,
+          pageOptions(o, page),
         );
         out.push(...r.servers);
         if (r.servers.length < PAGE) break;
