@@ -18,6 +18,8 @@ export function holdingActivities(s: ActivityScope) {
       stopType?: StopType;
       stopMs?: number;
       waiting?: boolean;
+      /** The holds' task queue, the run's own: given when this runs on another (the urgent one). */
+      taskQueue?: string;
     }): Promise<Counted<{ stopping: string[] }>> {
       return s.counted(`hold servers ${args.serverIds.join(', ')}`, () => acquireHolds(s.holdDeps(), args));
     },

@@ -71,15 +71,21 @@ export function planningActivities(s: ActivityScope) {
     },
 
     /**
-     * The image of that name first (P3: a re-run returns an active one, and reads nothing more), then the plan: one
-     * activity, where a fleet's runs would otherwise each wait twice for the task queue's dispatch rate.
+     * The image of that name and the plan, side by side in one activity: a fleet's runs would otherwise each wait
+     * twice for the task queue's dispatch rate, and under a saturated budget a plan's reads gather with other
+     * runs' only if they are not queued behind its name's. An active image is the answer (P3: a re-run returns
+     * it), whatever the plan found — the disk may be gone since.
      */
     async planExportOrFindImage(
       args: PlanArgs & { imageName: string },
     ): Promise<Counted<{ image: ImageSummary | null; plan?: ExportPlan }>> {
       return s.counted(`look for image ${JSON.stringify(args.imageName)}, read disk ${args.volumeId} and its servers`, async (c) => {
-        const image = await imageNamed(c, args.imageName);
-        return image?.status === 'active' ? { image } : { image, plan: await plan(c, args) };
+        const [named, planned] = await Promise.allSettled([imageNamed(c, args.imageName), plan(c, args)]);
+        if (named.status === 'rejected') throw named.reason;
+        const image = named.value;
+        if (image?.status === 'active') return { image };
+        if (planned.status === 'rejected') throw planned.reason;
+        return { image, plan: planned.value };
       });
     },
 

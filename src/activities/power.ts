@@ -57,8 +57,20 @@ function describeFailure(job: Job): JobFailure {
 
 type Seen = { reached: string } | { moving: string } | { jobFailed: JobFailure } | { idle: 'may-act' | 'blocked' };
 
-/** One look at the server (and at the job, or the disks, only when the server is idle where it started). */
-async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined, what: string, shared?: UploadingRead): Promise<Seen> {
+/**
+ * One look at the server (and at the job, or the disks, only when the server is idle where it started). `first`:
+ * a start not yet asked for reads the server's disks beside the server, as one listing of the disks `uploading`
+ * — it expects the server idle, and a start waits for one round trip to the cloud, not two.
+ */
+async function look(
+  cloud: CloudApi,
+  args: PowerArgs,
+  jobId: string | undefined,
+  what: string,
+  shared?: UploadingRead,
+  first = false,
+): Promise<Seen> {
+  const beside = first && args.target === 'ACTIVE' && shared?.on ? shared.on(args.serverId).catch(() => undefined) : undefined;
   const s = await cloud.ecs.getServer(args.serverId);
   if (s.status === args.target && s.taskState === null) return { reached: new Date().toISOString() };
   if (s.status === 'ERROR') throw inError(s, what);
@@ -68,7 +80,9 @@ async function look(cloud: CloudApi, args: PowerArgs, jobId: string | undefined,
   if (job?.status === 'INIT' || job?.status === 'RUNNING') return { moving: `server is ${s.status}, job ${job.status}` };
   // Anything but the starting state (someone else's doing) is waited out within the step's deadline.
   if (s.status !== FROM[args.target]) return { moving: `server is ${s.status}` };
-  if (args.target === 'ACTIVE' && (await attachedDiskUploading(cloud, s, shared))) return { idle: 'blocked' };
+  // The listing beside the read: unless it failed, it answers for every disk the server has now.
+  const uploading = (await beside) ?? (args.target === 'ACTIVE' && (await attachedDiskUploading(cloud, s, shared)));
+  if (uploading) return { idle: 'blocked' };
   return { idle: 'may-act' };
 }
 
@@ -122,7 +136,7 @@ export async function powerPromptly(
     policy,
     what,
     async (): Promise<Reading<PowerSettled>> => {
-      const seen = await look(cloud, args, jobId, what, shared);
+      const seen = await look(cloud, args, jobId, what, shared, jobId === undefined);
       reached = 'reached' in seen;
       if ('reached' in seen) return { done: { outcome: 'reached', at: seen.reached, requestedAt: requestedAt() } };
       if ('jobFailed' in seen) return { done: { outcome: 'job-failed', failure: seen.jobFailed, requestedAt: requestedAt() } };

@@ -102,7 +102,7 @@ export class ActivityScope {
   /** This activity's reads of disks in `uploading`, shared with the worker's other waits in its lane. */
   uploadingRead(o: CallOptions): UploadingRead {
     const shared = uploadingDisksFor(this.deps.cloud, o.priority);
-    return (volumeId) => shared.read(volumeId, o);
+    return Object.assign((volumeId: string) => shared.read(volumeId, o), { on: (serverId: string) => shared.uploadingOn(serverId, o) });
   }
 
   /**

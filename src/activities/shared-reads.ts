@@ -10,10 +10,14 @@ import type { Priority } from '../cloud/ratelimit';
 
 const UPLOADING = 'uploading';
 
+/** What a request answered: the one disk it read by id, or the disks the listing showed `uploading`. */
+type Answer = { one: Volume } | { listed: Volume[] };
+
 interface Ask {
-  volumeId: string;
+  /** A disk's read; absent: a question about a server's disks, which only a listing answers. */
+  volumeId?: string;
   o: CallOptions;
-  resolve(v: Volume | undefined): void;
+  resolve(a: Answer): void;
   reject(err: unknown): void;
 }
 
@@ -24,7 +28,10 @@ interface Batch {
 }
 
 /** A wait's read of a disk: the disk, or undefined when a listing showed it no longer `uploading`. */
-export type UploadingRead = (volumeId: string) => Promise<Volume | undefined>;
+export type UploadingRead = ((volumeId: string) => Promise<Volume | undefined>) & {
+  /** Whether a disk attached to the server is `uploading`, from one listing (UploadingDisks.uploadingOn). */
+  on?: (serverId: string) => Promise<boolean>;
+};
 
 export class UploadingDisks {
   private queued: Ask[] = [];
@@ -41,9 +48,23 @@ export class UploadingDisks {
    * The disk as a read begun after this call found it; `undefined` when a listing of the disks in `uploading`
    * did not have it — it has left `uploading`, and the caller reads it by id to learn how.
    */
-  read(volumeId: string, o: CallOptions = {}): Promise<Volume | undefined> {
+  async read(volumeId: string, o: CallOptions = {}): Promise<Volume | undefined> {
+    const a = await this.ask(volumeId, o);
+    return 'one' in a ? a.one : a.listed.find((v) => v.id === volumeId);
+  }
+
+  /**
+   * Whether a disk attached to this server is `uploading` (P1), from a listing sent after this call: the restart's
+   * look reads it beside the server, rather than the server first and its disks after.
+   */
+  async uploadingOn(serverId: string, o: CallOptions = {}): Promise<boolean> {
+    const a = await this.ask(undefined, o);
+    return 'listed' in a && a.listed.some((v) => v.attachments.some((x) => x.serverId === serverId));
+  }
+
+  private ask(volumeId: string | undefined, o: CallOptions): Promise<Answer> {
     o.signal?.throwIfAborted();
-    return new Promise<Volume | undefined>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       const ask: Ask = { volumeId, o, ...untilAborted(o, resolve, reject, () => (this.queued = this.queued.filter((a) => a !== ask))) };
       if (this.current && !this.current.sent) this.current.asks.push(ask);
       else {
@@ -74,17 +95,20 @@ export class UploadingDisks {
         const o: CallOptions = { priority: this.priority, prepaid: true, onAttempt: (op) => asks[0].o.onAttempt?.(op) };
         if (one !== undefined) {
           const v = await this.cloud.evs.getVolume(one, o);
-          for (const a of asks) a.resolve(v);
+          for (const a of asks) a.resolve({ one: v });
         } else {
-          const uploading = new Map((await this.cloud.evs.listVolumesIn(UPLOADING, o)).map((v) => [v.id, v]));
-          for (const a of asks) a.resolve(uploading.get(a.volumeId));
+          const listed = await this.cloud.evs.listVolumesIn(UPLOADING, o);
+          for (const a of asks) a.resolve({ listed });
         }
       } catch (err) {
         if (one !== undefined || !batch.sent) for (const a of batch.asks) a.reject(err);
         // A listing may fail where reads by id do not (a page's marker that left the status between two pages):
-        // each ask reads its own disk instead, with its own options.
+        // each ask reads its own disk instead, with its own options; a question about a server fails.
         else
-          for (const a of batch.asks) this.cloud.evs.getVolume(a.volumeId, { ...a.o, priority: this.priority }).then(a.resolve, a.reject);
+          for (const a of batch.asks) {
+            if (a.volumeId === undefined) a.reject(err);
+            else this.cloud.evs.getVolume(a.volumeId, { ...a.o, priority: this.priority }).then((v) => a.resolve({ one: v }), a.reject);
+          }
       } finally {
         this.current = undefined;
       }

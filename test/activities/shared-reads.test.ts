@@ -89,6 +89,26 @@ describe('UploadingDisks', () => {
     expect((await other)?.status).toBe('uploading');
   });
 
+  it("answers whether a server's disk uploads from a listing, with the reads asked beside it", async () => {
+    const s = sim.sim.seed({
+      servers: [{ name: 'busy' }, { name: 'idle' }],
+      volumes: [
+        { name: 'x', size: 5, attachedTo: ['busy'] },
+        { name: 'y', size: 5, attachedTo: ['idle'] },
+      ],
+    });
+    const [busy, idle] = s.servers.map((x) => x.id);
+    const [x, y] = s.volumes.map((v) => v.id);
+    await cloud.evs.uploadImage(x, { imageName: 'img-x', force: true });
+    const reads = new UploadingDisks(cloud);
+    const seen = await Promise.all([reads.uploadingOn(busy), reads.uploadingOn(idle), reads.read(y)]);
+    expect(seen).toEqual([true, false, undefined]);
+    expect([calls('evs.getVolume'), calls('evs.listVolumes')]).toEqual([0, 1]);
+    // Alone, it is a listing too: no disk id to read.
+    expect(await reads.uploadingOn(idle)).toBe(false);
+    expect(calls('evs.listVolumes')).toBe(2);
+  });
+
   it('answers the reads of a listing the cloud refused by reading each disk by id', async () => {
     const [a, b, c] = await disks();
     sim.sim.addFault({ op: 'evs.listVolumes', kind: 'error', status: 404, times: 1 });
