@@ -73,9 +73,13 @@ describe('AK/SK-signed exports', () => {
       expect(failure.message).toContain('401 APIGW.0301');
       expect(failure.message).toContain('Incorrect IAM authentication information: verify aksk signature fail');
 
-      // Refused at the gateway on the run's first call, once (an auth failure is not retried); nothing was stopped.
+      // Refused at the gateway on the run's first calls — the name lookup and the disk read, sent side by side — each
+      // once (an auth failure is not retried); nothing was stopped.
       const calls = apiCalls();
-      expect(calls.map((e) => [e.status, e.auth])).toEqual([[401, 'aksk']]);
+      expect(calls.map((e) => [e.op, e.status, e.auth]).sort()).toEqual([
+        ['evs.getVolume', 401, 'aksk'],
+        ['ims.listImages', 401, 'aksk'],
+      ]);
       expect(h.admin.events().filter((e) => e.type === 'server.stopping')).toEqual([]);
       expect(h.admin.state().servers.find((s) => s.id === server.id)?.status).toBe('ACTIVE');
       expect(h.admin.oracle().exports).toEqual([]);
