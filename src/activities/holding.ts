@@ -1,8 +1,8 @@
 // The activities of the per-server holds: taking them (the exports), and what the hold workflows do — read,
 // stop and start their server, watch disks, look up their holders.
 import type { Server } from '../cloud/types';
-import type { Holder, PowerPending, PowerSettled, StopType } from '../workflows/api';
-import { acquireHolds, closedHolders } from './holds';
+import type { Holder, PowerPending, PowerSettled } from '../workflows/api';
+import { type AcquireArgs, acquireHolds, closedHolders } from './holds';
 import { awaitStartable, type PowerArgs, powerPatiently, powerPromptly } from './power';
 import type { ActivityScope, Counted } from './scope';
 
@@ -12,15 +12,7 @@ export function holdingActivities(s: ActivityScope) {
      * Takes this run's holds (P4); the holds signal back when their servers are stopped. `waiting`: the run waits
      * for its admission, and the holds stop nothing for it until it acquires again without.
      */
-    async acquireHolds(args: {
-      serverIds: string[];
-      holder: Holder;
-      stopType?: StopType;
-      stopMs?: number;
-      waiting?: boolean;
-      /** The holds' task queue, the run's own: given when this runs on another (the urgent one). */
-      taskQueue?: string;
-    }): Promise<Counted<{ stopping: string[] }>> {
+    async acquireHolds(args: AcquireArgs): Promise<Counted<{ stopping: string[] }>> {
       return s.counted(`hold servers ${args.serverIds.join(', ')}`, () => acquireHolds(s.holdDeps(), args));
     },
 

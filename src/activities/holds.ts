@@ -22,6 +22,17 @@ export interface HoldDeps {
   livenessCheckMs?: number;
 }
 
+/** What a run asks of its holds; `waiting`: it waits for its admission, and they stop nothing for it yet. */
+export interface AcquireArgs {
+  serverIds: string[];
+  holder: Holder;
+  stopType?: StopType;
+  stopMs?: number;
+  waiting?: boolean;
+  /** The holds' task queue, the run's own: given when this runs on another (the urgent one). */
+  taskQueue?: string;
+}
+
 /**
  * Takes the holds (update-with-start), side by side: each `acquire` answers as soon as the hold has recorded the
  * holder, and the hold signals the holder when the server is stopped (`serverHeld`), so nothing here waits for a
@@ -29,18 +40,7 @@ export interface HoldDeps {
  * between holds. Returns the servers whose hold took a run that asked to wait as a holder like the rest: their
  * stop has begun.
  */
-export async function acquireHolds(
-  deps: HoldDeps,
-  args: {
-    serverIds: string[];
-    holder: Holder;
-    stopType?: StopType;
-    stopMs?: number;
-    waiting?: boolean;
-    /** The holds' task queue, the run's own: given when this runs on another (the urgent one). */
-    taskQueue?: string;
-  },
-): Promise<{ stopping: string[] }> {
+export async function acquireHolds(deps: HoldDeps, args: AcquireArgs): Promise<{ stopping: string[] }> {
   const taskQueue = args.taskQueue ?? activityInfo().taskQueue;
   const views = await Promise.all(
     [...args.serverIds].sort().map(async (serverId) => ({

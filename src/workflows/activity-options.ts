@@ -33,6 +33,11 @@ export const DOWNTIME_PRIORITY: Priority = { priorityKey: 1 };
 /** … or nothing does. */
 export const BACKGROUND_PRIORITY: Priority = { priorityKey: 5 };
 
+/** The urgent task queue of this run's (api.ts `urgentTaskQueue`), when `urgent`; else the run's own. */
+function queue(urgent: boolean | undefined): Pick<ActivityOptions, 'taskQueue'> {
+  return urgent ? { taskQueue: urgentTaskQueue(workflowInfo().taskQueue) } : {};
+}
+
 const CALLS: ActivityOptions = {
   startToCloseTimeout: ATTEMPT_TIMEOUT,
   scheduleToCloseTimeout: '30 minutes',
@@ -48,7 +53,7 @@ export const calls = proxyActivities<Activities>(CALLS);
  * on the urgent task queue.
  */
 export function summarised(summary: string, urgent = false) {
-  return proxyActivities<Activities>({ ...CALLS, summary, ...(urgent ? { taskQueue: urgentTaskQueue(workflowInfo().taskQueue) } : {}) });
+  return proxyActivities<Activities>({ ...CALLS, summary, ...queue(urgent) });
 }
 
 /** Calls made while the run's servers are stopped (the snapshot of the snapshot strategy). */
@@ -69,7 +74,7 @@ export function exportRequest(summary?: string, urgent = false) {
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     retry: { maximumAttempts: 1 },
     summary,
-    ...(urgent ? { taskQueue: urgentTaskQueue(workflowInfo().taskQueue) } : {}),
+    ...queue(urgent),
   });
 }
 
@@ -90,13 +95,13 @@ export function waits(deadlineMs: number, { urgent, priority, summary }: WaitSta
     heartbeatTimeout: HEARTBEAT_TIMEOUT,
     // NotReady sets its own delay; this backoff applies to cloud errors only.
     retry: { ...RETRY, maximumInterval: '60 seconds' },
-    ...(urgent ? { taskQueue: urgentTaskQueue(workflowInfo().taskQueue) } : {}),
+    ...queue(urgent),
   });
 }
 
 /** Calls a restart depends on, on the urgent task queue. */
 export function urgentCalls() {
-  return proxyActivities<Activities>({ ...CALLS, taskQueue: urgentTaskQueue(workflowInfo().taskQueue) });
+  return proxyActivities<Activities>({ ...CALLS, ...queue(true) });
 }
 
 /** The admission: no deadline to be handed out (the queue is the wait), a minute once it runs. */
