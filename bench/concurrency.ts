@@ -604,6 +604,7 @@ function summarizeMode(runs: ModeRun[]) {
     totalDownIntervals: median(total((s) => s.downIntervals)),
     totalNeedPeriods: median(total((s) => s.needPeriods)),
     apiCallsPerExport: round(median(runs.map((r) => r.apiCalls / r.exports.length))),
+    overIntrinsic: overIntrinsic(runs, perServer),
     exports: { done: count('done'), failed: count('failed'), notFinished: count('not-finished') },
     /** Sums over all runs: what the goals forbid. */
     p1Violations: sum(runs.map((r) => r.p1Violations.length)),
@@ -631,6 +632,21 @@ function summarizeMode(runs: ModeRun[]) {
           : []),
       ]),
     ]),
+  };
+}
+
+/** The downtime goal (issue 14): each server's downtime (median over runs) within 1 s of its intrinsic time. */
+const GOAL_OVER_INTRINSIC_MS = 1000;
+
+/** Downtime over intrinsic: per server (the goal), and over every server of every run (its spread). */
+function overIntrinsic(runs: ModeRun[], perServer: { downtimeMs: number; intrinsicMs: number }[]) {
+  const perServerMs = perServer.map((x) => round(x.downtimeMs - x.intrinsicMs, 0));
+  const everyMs = runs.flatMap((r) => r.servers.map((x) => x.downtimeMs - x.intrinsicMs));
+  return {
+    perServerMedianMs: perServerMs,
+    goalMs: GOAL_OVER_INTRINSIC_MS,
+    met: perServerMs.every((d) => d <= GOAL_OVER_INTRINSIC_MS),
+    serverRuns: { count: everyMs.length, withinGoal: everyMs.filter((d) => d <= GOAL_OVER_INTRINSIC_MS).length, ...summarize(everyMs) },
   };
 }
 
@@ -781,6 +797,15 @@ function printHuman(out: {
       ],
     ),
     `goals: ${MODES.map((m) => `${m} ${verdict(goalMet(out.modes[m]!))}`).join(', ')}`,
+    ...MODES.map((m) => {
+      const o = out.modes[m]!.overIntrinsic;
+      const plus = (ms: number) => `+${fmt(ms / 1000, 2)}`;
+      return (
+        `downtime goal (${m}): each server within ${s(o.goalMs)} s of intrinsic, median over runs: ${o.perServerMedianMs.map(plus).join('/')} s, ` +
+        `${verdict(o.met)}; every server of every run: median ${plus(o.serverRuns.median)} s, worst ${plus(o.serverRuns.max)} s, ` +
+        `${o.serverRuns.withinGoal}/${o.serverRuns.count} within`
+      );
+    }),
   ];
   const failures = MODES.flatMap((m) => out.modes[m]!.failures.map((f) => ({ m, ...f })));
   if (failures.length) {

@@ -12,7 +12,7 @@ import { toFailure } from './failures';
 import { keepAlive } from './heartbeat';
 import { type HoldDeps, holdsUnavailable } from './holds';
 import { DEFAULT_POLL, type PollPolicy, type Waited } from './poll';
-import { serverGetsFor, uploadingDisksFor, type UploadingRead, volumeGetsFor } from './shared-reads';
+import { imageFindsFor, serverGetsFor, uploadingDisksFor, type UploadingRead, volumeGetsFor } from './shared-reads';
 import { type StepKind, type StepTimes, stepTimesFor, type StepWatch, watchStep } from './step-times';
 
 export interface ActivityDeps {
@@ -86,7 +86,7 @@ export class ActivityScope {
     }
   }
 
-  /** The cloud as an activity sees it: its options on every call, its server and disk reads gathered with the worker's others. */
+  /** The cloud as an activity sees it: its options on every call; its server, disk and image-name reads gathered with the worker's others. */
   private view(o: CallOptions): CloudApi {
     const cloud = this.deps.cloud;
     const c = cloud.withOptions(o);
@@ -96,6 +96,11 @@ export class ActivityScope {
       ...c,
       ecs: { ...c.ecs, getServer: (id, more) => serverGetsFor(cloud, lane(more)).read(id, { ...o, ...more }) },
       evs: { ...c.evs, getVolume: (id, more) => volumeGetsFor(cloud, lane(more)).read(id, { ...o, ...more }) },
+      ims: {
+        ...c.ims,
+        findImages: (f, more) =>
+          f.owner && f.name ? imageFindsFor(cloud, f.owner, lane(more)).read(f.name, { ...o, ...more }) : c.ims.findImages(f, more),
+      },
     };
   }
 

@@ -5,7 +5,7 @@
 // request is on its way gather for the next. Every answer comes from a request sent after it was asked for: no
 // wait sees a state older than its question.
 // Each lane of the API budget has its own: a restart's reads never wait in a listing queued in the normal lane.
-import type { CallOptions, CloudApi, Server, Volume } from '../cloud/types';
+import type { CallOptions, CloudApi, Image, Server, Volume } from '../cloud/types';
 import type { Priority } from '../cloud/ratelimit';
 
 const UPLOADING = 'uploading';
@@ -119,20 +119,23 @@ export class UploadingDisks {
 
 // One per cloud client and lane, like the step times: the worker's main and urgent activities share them.
 function perLane<T>(
-  registry: WeakMap<object, Map<Priority, T>>,
+  registry: WeakMap<object, Map<string, T>>,
   cloud: CloudApi,
   priority: Priority | undefined,
   make: (lane: Priority) => T,
+  /** What else sets one apart (an image owner). */
+  also = '',
 ): T {
   let lanes = registry.get(cloud);
   if (!lanes) registry.set(cloud, (lanes = new Map()));
   const lane = priority ?? 'normal';
-  let x = lanes.get(lane);
-  if (x === undefined) lanes.set(lane, (x = make(lane)));
+  const key = `${lane} ${also}`;
+  let x = lanes.get(key);
+  if (x === undefined) lanes.set(key, (x = make(lane)));
   return x;
 }
 
-const uploadingDisks = new WeakMap<object, Map<Priority, UploadingDisks>>();
+const uploadingDisks = new WeakMap<object, Map<string, UploadingDisks>>();
 
 export function uploadingDisksFor(cloud: CloudApi, priority?: Priority): UploadingDisks {
   return perLane(uploadingDisks, cloud, priority, (lane) => new UploadingDisks(cloud, lane));
@@ -155,36 +158,39 @@ function untilAborted<T>(o: CallOptions, resolve: (x: T) => void, reject: (err: 
 }
 
 interface Gathered<T> {
-  id: string;
+  key: string;
   o: CallOptions;
   resolve(x: T): void;
   reject(err: unknown): void;
 }
 
+/** What one listing answered: a key's answer, or undefined when the listing lacks it (read it alone). */
+type Listed<T> = (key: string) => T | undefined;
+
 /**
- * GETs of one kind of resource by id, gathered by the same rule: a GET waiting for its token takes along every
- * read asked meanwhile (in the same lane). The same resource: that GET's answer. Other ones too: when the token
- * came only after a wait (the budget is saturated) and more resources are asked than the last listing had pages,
- * one listing answers them all. A fleet's plans read the same few servers and many disks at once, and the holds
- * poll several servers through their stops and starts: under a saturated budget those are a request per moment,
- * not one per resource — the tokens go to the plans and the exports. A resource the listing lacks (deleted, or
- * moved between its pages) is read by id, as is every one when the listing fails. Unsaturated, nothing changes:
- * a GET per resource, side by side.
+ * Reads of one kind, by key, gathered by the same rule: a read waiting for its token takes along every read asked
+ * meanwhile (in the same lane). The same key: that request's answer. Other ones too: when the token came only
+ * after a wait (the budget is saturated) and more keys are asked than the last listing had pages, one listing
+ * answers them all. A fleet's plans read the same few servers, many disks and many image names at once, and the
+ * holds poll several servers through their stops and starts: under a saturated budget those are a request per
+ * moment, not one per key — the tokens go to the plans and the exports. A key the listing lacks (a resource
+ * deleted, or moved between its pages) is read alone, as is every one when the listing fails. Unsaturated,
+ * nothing changes: a read per key, side by side.
  */
-export class GatheredGets<T extends { id: string }> {
+export class GatheredGets<T> {
   private open?: Gathered<T>[];
-  /** Requests the last listing took (its pages): a listing pays off only for more resources than that. */
+  /** Requests the last listing took (its pages): a listing pays off only for more keys than that. */
   private listingCost = 1;
 
   constructor(
     private readonly cloud: CloudApi,
-    private readonly get: (id: string, o: CallOptions) => Promise<T>,
-    private readonly list: (o: CallOptions) => Promise<T[]>,
+    private readonly get: (key: string, o: CallOptions) => Promise<T>,
+    private readonly list: (o: CallOptions) => Promise<Listed<T>>,
     /** The lane of every request (ratelimit.ts); undefined: the normal one. */
     private readonly priority?: Priority,
   ) {}
 
-  read(id: string, o: CallOptions = {}): Promise<T> {
+  read(key: string, o: CallOptions = {}): Promise<T> {
     o.signal?.throwIfAborted();
     return new Promise<T>((resolve, reject) => {
       let batch = this.open;
@@ -196,7 +202,7 @@ export class GatheredGets<T extends { id: string }> {
       }
       const asks = batch;
       const ask: Gathered<T> = {
-        id,
+        key,
         o,
         ...untilAborted(o, resolve, reject, () => {
           const i = asks.indexOf(ask);
@@ -218,24 +224,24 @@ export class GatheredGets<T extends { id: string }> {
       // Its token came: what it sends is decided; reads asked from now on wait for a request of their own.
       if (this.open === asks) this.open = undefined;
     }
-    const byId = new Map<string, Gathered<T>[]>();
-    for (const a of asks.splice(0)) byId.set(a.id, [...(byId.get(a.id) ?? []), a]);
-    if (byId.size === 0) return;
-    if (waited && byId.size > this.listingCost) return this.sendListing(byId);
+    const byKey = new Map<string, Gathered<T>[]>();
+    for (const a of asks.splice(0)) byKey.set(a.key, [...(byKey.get(a.key) ?? []), a]);
+    if (byKey.size === 0) return;
+    if (waited && byKey.size > this.listingCost) return this.sendListing(byKey);
     let prepaid = true;
-    for (const [id, group] of byId) {
-      this.answer(group, this.get(id, this.shared(group, prepaid)));
+    for (const [key, group] of byKey) {
+      this.answer(group, this.get(key, this.shared(group, prepaid)));
       prepaid = false;
     }
   }
 
-  private async sendListing(byId: Map<string, Gathered<T>[]>): Promise<void> {
-    const first = [...byId.values()][0];
+  private async sendListing(byKey: Map<string, Gathered<T>[]>): Promise<void> {
+    const first = [...byKey.values()][0];
     let cost = 0;
-    let listed: Map<string, T>;
+    let listed: Listed<T>;
     try {
       const o = this.shared(first, true);
-      const items = await this.list({
+      listed = await this.list({
         ...o,
         onAttempt: (op) => {
           cost++;
@@ -243,13 +249,12 @@ export class GatheredGets<T extends { id: string }> {
         },
       });
       this.listingCost = Math.max(1, cost);
-      listed = new Map(items.map((x) => [x.id, x]));
     } catch {
-      listed = new Map();
+      listed = () => undefined;
     }
-    for (const [id, group] of byId) {
-      const x = listed.get(id);
-      this.answer(group, x ? Promise.resolve(x) : this.get(id, this.shared(group, false)));
+    for (const [key, group] of byKey) {
+      const x = listed(key);
+      this.answer(group, x !== undefined ? Promise.resolve(x) : this.get(key, this.shared(group, false)));
     }
   }
 
@@ -266,13 +271,44 @@ export class GatheredGets<T extends { id: string }> {
   }
 }
 
-const serverGets = new WeakMap<object, Map<Priority, GatheredGets<Server>>>();
-const volumeGets = new WeakMap<object, Map<Priority, GatheredGets<Volume>>>();
+/** A listing's items by id. */
+const byId =
+  <T extends { id: string }>(list: (o: CallOptions) => Promise<T[]>) =>
+  async (o: CallOptions): Promise<Listed<T>> => {
+    const items = new Map((await list(o)).map((x) => [x.id, x]));
+    return (id) => items.get(id);
+  };
+
+const serverGets = new WeakMap<object, Map<string, GatheredGets<Server>>>();
+const volumeGets = new WeakMap<object, Map<string, GatheredGets<Volume>>>();
+const imageFinds = new WeakMap<object, Map<string, GatheredGets<Image[]>>>();
 
 /** The worker's gathered server reads in one lane. */
 export const serverGetsFor = (cloud: CloudApi, priority?: Priority): GatheredGets<Server> =>
-  perLane(serverGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.ecs.getServer, cloud.ecs.listServers, lane));
+  perLane(serverGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.ecs.getServer, byId(cloud.ecs.listServers), lane));
 
 /** The worker's gathered disk reads in one lane. */
 export const volumeGetsFor = (cloud: CloudApi, priority?: Priority): GatheredGets<Volume> =>
-  perLane(volumeGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.evs.getVolume, cloud.evs.listVolumes, lane));
+  perLane(volumeGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.evs.getVolume, byId(cloud.evs.listVolumes), lane));
+
+/**
+ * The worker's gathered lookups of the owner's images by name, in one lane: gathered, one listing of every image
+ * the owner has answers every name — a name it lacks has no image (§5.2, §5.6).
+ */
+export const imageFindsFor = (cloud: CloudApi, owner: string, priority?: Priority): GatheredGets<Image[]> =>
+  perLane(
+    imageFinds,
+    cloud,
+    priority,
+    (lane) =>
+      new GatheredGets(
+        cloud,
+        (name, o) => cloud.ims.findImages({ name, owner }, o),
+        async (o) => {
+          const all = await cloud.ims.listOwnImages(owner, o);
+          return (name) => all.filter((i) => i.name === name);
+        },
+        lane,
+      ),
+    owner,
+  );

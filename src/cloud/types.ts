@@ -219,6 +219,8 @@ export interface ImsApi {
   findImages(filter: ImageFilter, o?: CallOptions): Promise<Image[]>;
   /** Images with all these tags, all pages, newest first. */
   findImagesByTags(filter: TagFilter, o?: CallOptions): Promise<Image[]>;
+  /** Every image the project owns, all pages, oldest first (§5.6): one read for many names' lookups. */
+  listOwnImages(owner: string, o?: CallOptions): Promise<Image[]>;
   listMembers(imageId: string, o?: CallOptions): Promise<ImageMember[]>;
   deleteImage(imageId: string, o?: CallOptions): Promise<void>;
   addTag(imageId: string, tag: string, o?: CallOptions): Promise<void>;

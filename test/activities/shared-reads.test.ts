@@ -2,7 +2,7 @@
 // client: a read alone is a GET, reads asked together or while one is on its way are one listing, and every
 // answer comes from a request sent after its question.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { serverGetsFor, UploadingDisks, uploadingDisksFor, volumeGetsFor } from '../../src/activities/shared-reads';
+import { imageFindsFor, serverGetsFor, UploadingDisks, uploadingDisksFor, volumeGetsFor } from '../../src/activities/shared-reads';
 import { type CloudApi, createCloudClient, loadCloudConfig } from '../../src/cloud';
 import { createSim, type SimServer } from '../../src/sim';
 import { FAST } from '../sim/helpers';
@@ -244,6 +244,41 @@ describe('GatheredGets (server and disk reads)', () => {
       const seen = await Promise.all([first, reads.read(b), reads.read(c)]);
       expect(seen.map((v) => v.id)).toEqual([a, b, c]);
       expect([calls('evs.listVolumes'), calls('evs.getVolume')]).toEqual([1, 6]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it("answers lookups of several image names asked while a token is awaited with one listing of the owner's images", async () => {
+    sim.sim.seed({
+      images: [
+        { name: 'golden-1' },
+        { name: 'golden-1', status: 'killed' },
+        { name: 'golden-2', status: 'saving' },
+        // Another project's image of a name we look for is not ours (P3).
+        { name: 'golden-3', visibility: 'public', owner: 'another-project' },
+      ],
+    });
+    const owner = await cloud.projectId();
+    // The reset dropped the client's token: renewed here, the counts below are the lookups' own.
+    await cloud.ims.findImages({ name: 'warm-up', owner });
+    const before = calls('ims.listImages');
+    // Unsaturated: one lookup by name each.
+    const spare = imageFindsFor(cloud, owner);
+    const names = ['golden-1', 'golden-2', 'golden-3'];
+    const statuses = async (reads: typeof spare) =>
+      (await Promise.all(names.map((n) => reads.read(n)))).map((found) => found.map((i) => i.status).sort());
+    expect(await statuses(spare)).toEqual([['active', 'killed'], ['saving'], []]);
+    expect(calls('ims.listImages') - before).toBe(3);
+    const slow = await saturated();
+    try {
+      const reads = imageFindsFor(slow, owner);
+      const first = reads.read('golden-1');
+      await new Promise((r) => setTimeout(r, 50));
+      const [one, ...rest] = await Promise.all([first, ...names.slice(1).map((n) => reads.read(n))]);
+      expect([one, ...rest].map((found) => found.map((i) => i.status).sort())).toEqual([['active', 'killed'], ['saving'], []]);
+      expect(one.every((i) => i.name === 'golden-1' && i.owner === owner)).toBe(true);
+      expect(calls('ims.listImages') - before).toBe(4);
     } finally {
       await slow.close();
     }

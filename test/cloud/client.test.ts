@@ -196,6 +196,24 @@ describe('IMS', () => {
     expect(taken).toBe(1);
   });
 
+  it("listOwnImages: every page of the project's images, oldest first, keeping only the owner's", async () => {
+    const img = (id: string, owner: string) => ({ ...fixture<Record<string, unknown>>('ims/image-glance.json'), id, owner });
+    cloud.on('GET', '/ims/v2/images', (r, res) =>
+      r.query.get('marker')
+        ? send(res, 200, { images: [img('c', PROJECT)], first: '/v2/images', schema: '/v2/schemas/images' })
+        : send(res, 200, {
+            images: [img('a', PROJECT), img('b', 'someone-else')],
+            next: '/v2/images?marker=b',
+            schema: '/v2/schemas/images',
+          }),
+    );
+    expect((await client.ims.listOwnImages(PROJECT)).map((i) => i.id)).toEqual(['a', 'c']);
+    expect(cloud.serviceRequests().map((r) => r.url)).toEqual([
+      `/ims/v2/images?owner=${PROJECT}&sort_key=created_at&sort_dir=asc&limit=1000`,
+      '/ims/v2/images?marker=b',
+    ]);
+  });
+
   it('findImages stops on a repeated next link', async () => {
     cloud.on('GET', '/ims/v2/images', (_r, res) => send(res, 200, { images: [], next: '/v2/images?marker=same' }));
     await expect(client.ims.findImages({ name: 'x' })).rejects.toMatchObject({ code: 'InvalidResponse' });

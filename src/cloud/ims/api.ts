@@ -3,7 +3,7 @@ import { type Caller, pageOptions } from '../call';
 import { invalidResponse, ResponseFormatError } from '../errors';
 import type { CallOptions, Image, ImsApi } from '../types';
 import type { Query } from '../urls';
-import { checkTag, toListQuery, toTagQuery } from './requests';
+import { checkTag, toListQuery, toOwnerQuery, toTagQuery } from './requests';
 import { parseImage, parseImagePage, parseMembers, type ImagePage } from './results';
 import { imagesURL, imageURL, membersURL, nextPageURL, tagURL } from './urls';
 
@@ -24,6 +24,10 @@ export function imsApi(call: Caller): ImsApi {
     async findImagesByTags(filter, o) {
       const all = await listPages(call, toTagQuery(filter), o);
       return all.filter((i) => filter.tags.every((t) => i.tags.includes(t)) && (filter.owner === undefined || i.owner === filter.owner));
+    },
+
+    async listOwnImages(owner, o) {
+      return (await listPages(call, toOwnerQuery(owner), o)).filter((i) => i.owner === owner);
     },
 
     listMembers: async (imageId, o) =>

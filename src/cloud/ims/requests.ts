@@ -19,6 +19,15 @@ export function toTagQuery(f: TagFilter): Query {
   return { tag: f.tags, owner: f.owner, sort_key: 'created_at', sort_dir: 'desc', limit: LIST_PAGE_SIZE };
 }
 
+/**
+ * Every image of the owner, oldest first: an image made while the pages are read comes last, not between pages
+ * already read; Glance's largest page (`api_limit_max`, §5.6).
+ */
+export function toOwnerQuery(owner: string): Query {
+  if (typeof owner !== 'string' || owner === '') throw new TypeError('listOwnImages: owner is required');
+  return { owner, sort_key: 'created_at', sort_dir: 'asc', limit: 1000 };
+}
+
 /** Tags are keys (§5.4: digits, letters, `_`, `-`); IMS itself judges the characters, we only refuse an empty one. */
 export function checkTag(tag: string): void {
   if (typeof tag !== 'string' || tag === '') throw new TypeError('addTag: tag is required');
