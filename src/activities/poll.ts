@@ -45,7 +45,8 @@ export interface PollPolicy {
   promptMs: number;
   /**
    * Dense reads, from shortly before the expected end of a step: delay = elapsed × dense (the 2 % goal, with room
-   * for a retry timer's lag), at least closeMs (the 100 ms goal, with room for a read's own time).
+   * for a retry timer's lag), at least closeMs (the 100 ms goal, with room for a timer's lag and a request's way to
+   * the cloud), from the start of one read to the next.
    */
   dense: number;
   closeMs: number;
@@ -158,10 +159,11 @@ export async function readPromptly<T>(
     }
     notYetAt = at;
     if ('later' in r || busy) return { since: origin() };
-    const now = Date.now();
-    const delay = pollDelay(policy, step?.expect(), now - origin());
-    if (now - since + delay > promptHoldMs(policy)) return { since: origin() };
-    await sleep(delay);
+    // Delays run from read to read, each from the last one's start: its own time (a slow cloud's, a loaded
+    // worker's) must not widen the gap in which an end goes unnoticed.
+    const delay = pollDelay(policy, step?.expect(), at - origin());
+    if (at - since + delay > promptHoldMs(policy)) return { since: origin() };
+    await sleep(Math.max(0, at + delay - Date.now()));
   }
 }
 

@@ -236,6 +236,22 @@ describe('wait stages (P9)', () => {
     expect(r.apiCalls['evs.getVolume']).toBeGreaterThan(3);
   });
 
+  it("the prompt stage's delays run from each read's start: a slow read does not widen the gap between reads", async () => {
+    sim.sim.setConfig({ timings: { uploadBaseMs: null } });
+    const { volumeId } = inUseDisk();
+    await run(activities.requestExport, [{ volumeId, imageName: 'slow-reads' }]);
+    // Every read takes 150 ms at the cloud; the policy reads every 200 ms for 2 s (5 × promptMs), then hands over.
+    sim.sim.addFault({ op: 'evs.getVolume', kind: 'delay', delayMs: 150, times: 0 });
+    // A client of its own: its worker has learned no upload's duration, so the reads follow the plain backoff.
+    const fresh = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: false });
+    const even = createActivities({ cloud: fresh, poll: { initialMs: 200, maxMs: 200, fraction: 0, promptMs: 400 } });
+    const r = await run(even.awaitVolumeReleased, [{ volumeId }]).finally(() => fresh.close());
+    expect(r.waited).toEqual({ since: expect.any(Number) });
+    // Reads 200 ms apart: 10 (at 0, 200, …, 1800 ms). Delays counted from each read's end would make them 350 ms
+    // apart: 6.
+    expect(r.apiCalls['evs.getVolume']).toBeGreaterThanOrEqual(9);
+  });
+
   it('on a busy worker (the activity waited longer than that for a slot) the prompt stage reads once and hands over', async () => {
     sim.sim.setConfig({ timings: { uploadBaseMs: null } });
     const { volumeId } = inUseDisk();
