@@ -646,7 +646,7 @@ function overIntrinsic(runs: ModeRun[], perServer: { downtimeMs: number; intrins
     perServerMedianMs: perServerMs,
     goalMs: GOAL_OVER_INTRINSIC_MS,
     met: perServerMs.every((d) => d <= GOAL_OVER_INTRINSIC_MS),
-    serverRuns: { count: everyMs.length, withinGoal: everyMs.filter((d) => d <= GOAL_OVER_INTRINSIC_MS).length, ...summarize(everyMs) },
+    serverRuns: { withinGoal: everyMs.filter((d) => d <= GOAL_OVER_INTRINSIC_MS).length, ...summarize(everyMs) },
   };
 }
 
@@ -803,7 +803,7 @@ function printHuman(out: {
       return (
         `downtime goal (${m}): each server within ${s(o.goalMs)} s of intrinsic, median over runs: ${o.perServerMedianMs.map(plus).join('/')} s, ` +
         `${verdict(o.met)}; every server of every run: median ${plus(o.serverRuns.median)} s, worst ${plus(o.serverRuns.max)} s, ` +
-        `${o.serverRuns.withinGoal}/${o.serverRuns.count} within`
+        `${o.serverRuns.withinGoal}/${o.serverRuns.n} within`
       );
     }),
   ];

@@ -177,7 +177,7 @@ type Listed<T> = (key: string) => T | undefined;
  * deleted, or moved between its pages) is read alone, as is every one when the listing fails. Unsaturated,
  * nothing changes: a read per key, side by side.
  */
-export class GatheredGets<T> {
+export class GatheredReads<T> {
   private open?: Gathered<T>[];
   /** Requests the last listing took (its pages): a listing pays off only for more keys than that. */
   private listingCost = 1;
@@ -279,29 +279,29 @@ const byId =
     return (id) => items.get(id);
   };
 
-const serverGets = new WeakMap<object, Map<string, GatheredGets<Server>>>();
-const volumeGets = new WeakMap<object, Map<string, GatheredGets<Volume>>>();
-const imageFinds = new WeakMap<object, Map<string, GatheredGets<Image[]>>>();
+const serverGets = new WeakMap<object, Map<string, GatheredReads<Server>>>();
+const volumeGets = new WeakMap<object, Map<string, GatheredReads<Volume>>>();
+const imageFinds = new WeakMap<object, Map<string, GatheredReads<Image[]>>>();
 
 /** The worker's gathered server reads in one lane. */
-export const serverGetsFor = (cloud: CloudApi, priority?: Priority): GatheredGets<Server> =>
-  perLane(serverGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.ecs.getServer, byId(cloud.ecs.listServers), lane));
+export const serverGetsFor = (cloud: CloudApi, priority?: Priority): GatheredReads<Server> =>
+  perLane(serverGets, cloud, priority, (lane) => new GatheredReads(cloud, cloud.ecs.getServer, byId(cloud.ecs.listServers), lane));
 
 /** The worker's gathered disk reads in one lane. */
-export const volumeGetsFor = (cloud: CloudApi, priority?: Priority): GatheredGets<Volume> =>
-  perLane(volumeGets, cloud, priority, (lane) => new GatheredGets(cloud, cloud.evs.getVolume, byId(cloud.evs.listVolumes), lane));
+export const volumeGetsFor = (cloud: CloudApi, priority?: Priority): GatheredReads<Volume> =>
+  perLane(volumeGets, cloud, priority, (lane) => new GatheredReads(cloud, cloud.evs.getVolume, byId(cloud.evs.listVolumes), lane));
 
 /**
  * The worker's gathered lookups of the owner's images by name, in one lane: gathered, one listing of every image
  * the owner has answers every name — a name it lacks has no image (§5.2, §5.6).
  */
-export const imageFindsFor = (cloud: CloudApi, owner: string, priority?: Priority): GatheredGets<Image[]> =>
+export const imageFindsFor = (cloud: CloudApi, owner: string, priority?: Priority): GatheredReads<Image[]> =>
   perLane(
     imageFinds,
     cloud,
     priority,
     (lane) =>
-      new GatheredGets(
+      new GatheredReads(
         cloud,
         (name, o) => cloud.ims.findImages({ name, owner }, o),
         async (o) => {

@@ -167,7 +167,7 @@ describe('UploadingDisks', () => {
   });
 });
 
-describe('GatheredGets (server and disk reads)', () => {
+describe('GatheredReads (server and disk reads)', () => {
   /** A client with a budget of 5 requests/s whose one token is taken: the reads asked next wait for theirs. */
   async function saturated(): Promise<CloudApi> {
     const slow = createCloudClient(loadCloudConfig({ env: sim.cloudEnv }), { rateLimit: { requestsPerSecond: 5, burst: 1 } });

@@ -18,16 +18,16 @@ export function imsApi(call: Caller): ImsApi {
     async findImages(filter, o) {
       const all = await listPages(call, toListQuery(filter), o);
       // Exact match on our side too: a server that ignores a filter must not make another image look like ours.
-      return all.filter((i) => i.name === filter.name && (filter.owner === undefined || i.owner === filter.owner));
+      return all.filter((i) => i.name === filter.name && ownedBy(filter.owner)(i));
     },
 
     async findImagesByTags(filter, o) {
       const all = await listPages(call, toTagQuery(filter), o);
-      return all.filter((i) => filter.tags.every((t) => i.tags.includes(t)) && (filter.owner === undefined || i.owner === filter.owner));
+      return all.filter((i) => filter.tags.every((t) => i.tags.includes(t)) && ownedBy(filter.owner)(i));
     },
 
     async listOwnImages(owner, o) {
-      return (await listPages(call, toOwnerQuery(owner), o)).filter((i) => i.owner === owner);
+      return (await listPages(call, toOwnerQuery(owner), o)).filter(ownedBy(owner));
     },
 
     listMembers: async (imageId, o) =>
@@ -58,6 +58,9 @@ export function imsApi(call: Caller): ImsApi {
     },
   };
 }
+
+/** An image of this owner (any, when none is named): a server that ignores `owner` must not pass others' off as ours. */
+const ownedBy = (owner: string | undefined) => (i: Image) => owner === undefined || i.owner === owner;
 
 /** Every page of an image list, following `next` (§5.2). */
 async function listPages(call: Caller, query: Query, o?: CallOptions): Promise<Image[]> {

@@ -4,6 +4,8 @@ import type { Query } from '../urls';
 
 /** Page size we ask for; the server may cap it (Glance default 25, §5.2). */
 export const LIST_PAGE_SIZE = 100;
+/** Glance's largest page (`api_limit_max`, §5.6): a larger limit is cut to it. */
+const LIST_PAGE_MAX = 1000;
 
 export function toListQuery(f: ImageFilter): Record<string, string | number | undefined> {
   if (typeof f.name !== 'string' || f.name === '') throw new TypeError('findImages: name is required');
@@ -21,11 +23,11 @@ export function toTagQuery(f: TagFilter): Query {
 
 /**
  * Every image of the owner, oldest first: an image made while the pages are read comes last, not between pages
- * already read; Glance's largest page (`api_limit_max`, §5.6).
+ * already read.
  */
 export function toOwnerQuery(owner: string): Query {
   if (typeof owner !== 'string' || owner === '') throw new TypeError('listOwnImages: owner is required');
-  return { owner, sort_key: 'created_at', sort_dir: 'asc', limit: 1000 };
+  return { owner, sort_key: 'created_at', sort_dir: 'asc', limit: LIST_PAGE_MAX };
 }
 
 /** Tags are keys (§5.4: digits, letters, `_`, `-`); IMS itself judges the characters, we only refuse an empty one. */
